@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("crm.urls")),
+]
+
+handler404 = "crm.api.errors.page_not_found"
+handler500 = "crm.api.errors.server_error"

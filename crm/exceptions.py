@@ -1,0 +1,26 @@
+"""Application errors raised by services and selectors; each API surface renders them its own way."""
+
+
+class ApplicationError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(ApplicationError):
+    status_code = 400
+
+
+class NotFound(ApplicationError):
+    status_code = 404
+
+
+class AlreadyExists(ApplicationError):
+    status_code = 409
+
+
+class PayloadTooLarge(ApplicationError):
+    status_code = 413

@@ -1,0 +1,75 @@
+"""Rate limits on counters shared by every server process (see settings.CACHES).
+
+One write budget per creator shared by both REST surfaces; separate per-address budgets for
+login, API-key generation and the public contact form.
+"""
+
+import ipaddress
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django_ratelimit.core import get_usage
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def client_ip(request) -> str:
+    """REMOTE_ADDR, or the X-Forwarded-For entry appended by our outermost trusted proxy."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops > 0:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if len(forwarded) >= hops:
+            candidate = forwarded[-hops]
+            try:
+                ipaddress.ip_address(candidate)
+                return candidate
+            except ValueError:
+                pass
+    return remote or "unknown"
+
+
+@dataclass(frozen=True)
+class Usage:
+    limit: int
+    remaining: int
+    reset: int  # epoch seconds when the window ends
+    exceeded: bool
+
+    @property
+    def retry_after(self) -> int:
+        return max(1, self.reset - int(time.time()))
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(self.reset),
+        }
+
+
+def hit(request, *, group: str, key: str, rate: str) -> Usage:
+    """Count one hit of `key` in `group` and say whether it is over `rate` ("60/60s", "5/15m")."""
+    usage = get_usage(request, group=group, key=lambda _group, _request: key, rate=rate, increment=True)
+    if usage is None:  # RATELIMIT_ENABLE = False
+        return Usage(limit=0, remaining=0, reset=int(time.time()), exceeded=False)
+    return Usage(
+        limit=usage["limit"],
+        remaining=max(0, usage["limit"] - usage["count"]),
+        reset=int(time.time()) + int(usage["time_left"]),
+        exceeded=usage["should_limit"],
+    )
+
+
+def creator_write(request, creator) -> Usage:
+    """The shared write budget of one creator (both REST surfaces)."""
+    return hit(request, group="creator-writes", key=f"creator:{creator.pk}", rate=settings.WRITE_RATE_LIMIT)
+
+
+def per_address(request, *, group: str, rate: str) -> Usage:
+    return hit(request, group=group, key=f"ip:{client_ip(request)}", rate=rate)
+
+
+def per_account(request, *, group: str, account: str, rate: str) -> Usage:
+    return hit(request, group=group, key=f"account:{account.strip().lower()}", rate=rate)

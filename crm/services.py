@@ -1,0 +1,453 @@
+"""Writes with business meaning. Views, serializers, admin, tasks and webhooks all call these."""
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .choices import ClientCategory, Direction, MessageType, Platform, ScreeningStatus, TransactionKind
+from .crypto import email_hash, phone_hash
+from .exceptions import AlreadyExists, InvalidInput
+from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
+from .signals_public import platform_account_connected
+from .uploads import CheckedUpload
+
+# --- Creators ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def creator_create(
+    *, slug: str, email: str, password: str, display_name: str = "", timezone_name: str = "UTC"
+) -> Creator:
+    User = get_user_model()
+    slug = slugify(slug)
+    if not slug:
+        raise InvalidInput("Invalid slug", field="slug")
+    if Creator.objects.filter(slug=slug).exists():
+        raise AlreadyExists(f"A creator with slug '{slug}' already exists", field="slug")
+    if User.objects.filter(email__iexact=email.strip()).exists():
+        raise AlreadyExists(f"A user with email '{email}' already exists", field="email")
+    user = User(username=slug, email=email.strip().lower())
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    creator = Creator(user=user, slug=slug, display_name=display_name or slug, timezone=timezone_name)
+    creator.full_clean()
+    creator.save()
+    return creator
+
+
+# --- Tags ----------------------------------------------------------------------------------
+
+
+def tags_resolve(*, creator: Creator, names: Iterable[str]) -> list[Tag]:
+    """The creator's tags with these names, created where missing (names trimmed, deduplicated)."""
+    wanted = list(dict.fromkeys(n.strip()[:64] for n in names if n and n.strip()))
+    if not wanted:
+        return []
+    existing = {t.name: t for t in Tag.objects.filter(creator=creator, name__in=wanted)}
+    missing = [Tag(creator=creator, name=n) for n in wanted if n not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {t.name: t for t in Tag.objects.filter(creator=creator, name__in=wanted)}
+    return [existing[n] for n in wanted]
+
+
+# --- Fans ----------------------------------------------------------------------------------
+
+FAN_UPDATABLE_FIELDS = frozenset(
+    {
+        "name",
+        "platform",
+        "platform_id",
+        "handle",
+        "client_identifier",
+        "email",
+        "phone",
+        "screening_status",
+        "client_category",
+        "subscription_status",
+        "notes",
+    }
+)
+
+
+def default_fan_name(*, client_identifier: str = "", handle: str = "", email: str = "") -> str:
+    return client_identifier or handle.lstrip("@") or (email.split("@")[0] if email else "") or "Unknown"
+
+
+def _apply_private_fields(fan: Fan, fields: dict) -> None:
+    if "email" in fields:
+        fan.email_hash = email_hash(fan.email)
+    if "phone" in fields:
+        fan.phone_hash = phone_hash(fan.phone)
+    if "notes" in fields:
+        fan.notes_updated_at = timezone.now()
+
+
+def _save_fan(fan: Fan) -> None:
+    fan.full_clean(exclude=["tags"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            fan.save()
+    except IntegrityError as exc:
+        raise AlreadyExists("Fan already exists") from exc
+
+
+@transaction.atomic
+def fan_create(
+    *,
+    creator: Creator,
+    platform: str,
+    name: str = "",
+    tags: Iterable[str] = (),
+    opening_balance_cents: int = 0,
+    **fields,
+) -> Fan:
+    unknown = set(fields) - FAN_UPDATABLE_FIELDS
+    if unknown:
+        raise TypeError(f"fan_create got unknown fields: {sorted(unknown)}")
+    fields.setdefault("platform_id", None)
+    if not fields["platform_id"]:
+        fields["platform_id"] = None
+    name = (name or "").strip() or default_fan_name(
+        client_identifier=fields.get("client_identifier", ""),
+        handle=fields.get("handle", ""),
+        email=fields.get("email", ""),
+    )
+    fan = Fan(creator=creator, platform=platform, name=name, **fields)
+    _apply_private_fields(fan, fields)
+    if fan.platform_id and Fan.objects.filter(creator=creator, platform=platform, platform_id=fan.platform_id).exists():
+        raise AlreadyExists("Fan already exists")
+    _save_fan(fan)
+    if tags:
+        fan.tags.set(tags_resolve(creator=creator, names=tags))
+    if opening_balance_cents:
+        transaction_record(
+            fan=fan, kind=TransactionKind.OPENING_BALANCE, amount_cents=opening_balance_cents
+        )
+        fan.refresh_from_db(fields=["value_cents"])
+    return fan
+
+
+@transaction.atomic
+def fan_update(*, fan: Fan, tags: Iterable[str] | None = None, **fields) -> Fan:
+    unknown = set(fields) - FAN_UPDATABLE_FIELDS
+    if unknown:
+        raise TypeError(f"fan_update got unknown fields: {sorted(unknown)}")
+    if "platform_id" in fields and not fields["platform_id"]:
+        fields["platform_id"] = None
+    for field, value in fields.items():
+        setattr(fan, field, value)
+    _apply_private_fields(fan, fields)
+    if fields:
+        _save_fan(fan)
+    if tags is not None:
+        fan.tags.set(tags_resolve(creator=fan.creator, names=tags))
+        Fan.objects.filter(pk=fan.pk).update(updated_at=timezone.now())
+    return fan
+
+
+@transaction.atomic
+def fan_screening_decide(
+    *, fan: Fan, status: str, decided_by=None, client_category: str | None = None
+) -> Fan:
+    """Approve or reject (or reopen) a fan's screening; approval makes them `screened`."""
+    if status not in ScreeningStatus.values:
+        raise InvalidInput("Invalid screening_status", field="screening_status")
+    fan.screening_status = status
+    if client_category is not None:
+        fan.client_category = client_category
+    elif status == ScreeningStatus.APPROVED:
+        fan.client_category = ClientCategory.SCREENED
+    if status in (ScreeningStatus.APPROVED, ScreeningStatus.REJECTED):
+        fan.screening_decided_by = decided_by
+        fan.screening_decided_at = timezone.now()
+    _save_fan(fan)
+    return fan
+
+
+@transaction.atomic
+def fan_delete(*, fan: Fan) -> None:
+    """Delete a fan and everything under it; stored files go after the commit (signals)."""
+    fan.delete()
+
+
+# --- Conversations -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def conversation_open(
+    *,
+    fan: Fan,
+    platform: str | None = None,
+    subject: str = "",
+    platform_conversation_id: str | None = None,
+    reuse: bool = True,
+) -> tuple[Conversation, bool]:
+    """The fan's most recent open conversation on the platform (when `reuse`), else a new one."""
+    platform = platform or fan.platform
+    if platform not in Platform.values:
+        raise InvalidInput("Invalid platform", field="platform")
+    creator = fan.creator
+    if platform_conversation_id:
+        existing = Conversation.objects.filter(
+            creator=creator, platform=platform, platform_conversation_id=platform_conversation_id
+        ).first()
+        if existing:
+            return existing, False
+    if reuse:
+        # Lock the fan row so two concurrent opens for one fan cannot both create a thread.
+        Fan.objects.select_for_update().filter(pk=fan.pk).first()
+        existing = (
+            Conversation.objects.filter(fan=fan, platform=platform, is_archived=False)
+            .order_by("-last_message_at", "-id")
+            .first()
+        )
+        if existing:
+            return existing, False
+    conversation = Conversation(
+        creator=creator,
+        fan=fan,
+        platform=platform,
+        subject=subject,
+        platform_conversation_id=platform_conversation_id or None,
+    )
+    conversation.full_clean(exclude=["tags"], validate_constraints=False)
+    conversation.save()
+    return conversation, True
+
+
+@transaction.atomic
+def conversation_update(
+    *, conversation: Conversation, is_archived: bool | None = None, tags: Iterable[str] | None = None, subject: str | None = None
+) -> Conversation:
+    changed = []
+    if is_archived is not None:
+        conversation.is_archived = is_archived
+        changed.append("is_archived")
+    if subject is not None:
+        conversation.subject = subject[:255]
+        changed.append("subject")
+    if tags is not None:
+        conversation.tags.set(tags_resolve(creator=conversation.creator, names=tags))
+    conversation.save(update_fields=[*changed, "updated_at"])
+    return conversation
+
+
+@transaction.atomic
+def conversation_mark_read(*, conversation: Conversation) -> Conversation:
+    now = timezone.now()
+    Message.objects.filter(
+        conversation=conversation, direction=Direction.INCOMING, read_at__isnull=True
+    ).update(read_at=now)
+    Conversation.objects.filter(pk=conversation.pk).update(unread_count=0, updated_at=now)
+    conversation.refresh_from_db(fields=["unread_count", "updated_at"])
+    return conversation
+
+
+# --- Messages ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def message_add(
+    *,
+    conversation: Conversation,
+    direction: str,
+    text: str = "",
+    message_type: str = MessageType.TEXT,
+    price_cents: int = 0,
+    sent_by_ai: bool = False,
+    platform_message_id: str | None = None,
+    created_at: datetime | None = None,
+    attachment: CheckedUpload | None = None,
+) -> Message:
+    """Add a message and keep the conversation's counters exact under concurrent writers.
+
+    Idempotent on `platform_message_id`: a message already recorded is returned unchanged.
+    """
+    if direction not in Direction.values:
+        raise InvalidInput("Invalid direction", field="direction")
+    if message_type not in MessageType.values:
+        raise InvalidInput("Invalid message_type", field="message_type")
+    # The row lock serialises writers of one conversation (SQLite serialises all writers).
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if platform_message_id:
+        existing = Message.objects.filter(conversation=locked, platform_message_id=platform_message_id).first()
+        if existing:
+            return existing
+    now = created_at or timezone.now()
+    message = Message(
+        conversation=locked,
+        creator_id=locked.creator_id,
+        fan_id=locked.fan_id,
+        direction=direction,
+        message_type=message_type,
+        text=text,
+        price_cents=price_cents,
+        sent_by_ai=sent_by_ai,
+        platform_message_id=platform_message_id or None,
+        created_at=now,
+    )
+    if attachment is not None:
+        message.attachment_name = attachment.original_name
+        message.attachment_size = attachment.size
+        message.attachment_content_type = attachment.content_type
+        if message_type == MessageType.TEXT:
+            message.message_type = MessageType.IMAGE if attachment.is_image else MessageType.FILE
+        message.attachment.save(attachment.kind.extension, attachment.file, save=False)
+
+    updates = {
+        "message_count": F("message_count") + 1,
+        "last_message_at": Greatest(Coalesce(F("last_message_at"), Value(now)), Value(now)),
+        "updated_at": timezone.now(),
+    }
+    fan_updates = {}
+    if direction == Direction.INCOMING:
+        updates["unread_count"] = F("unread_count") + 1
+        if locked.awaiting_reply_since is None:
+            updates["awaiting_reply_since"] = now
+        fan_updates["last_seen_at"] = Greatest(Coalesce(F("last_seen_at"), Value(now)), Value(now))
+    elif direction == Direction.OUTGOING:
+        if locked.awaiting_reply_since is not None:
+            message.response_seconds = max(0, int((now - locked.awaiting_reply_since).total_seconds()))
+        updates["awaiting_reply_since"] = None
+        fan_updates["last_contacted_at"] = Greatest(Coalesce(F("last_contacted_at"), Value(now)), Value(now))
+
+    message.full_clean(exclude=["conversation", "creator", "fan", "attachment"], validate_constraints=False)
+    message.save()
+    Conversation.objects.filter(pk=locked.pk).update(**updates)
+    if fan_updates:
+        Fan.objects.filter(pk=locked.fan_id).update(**fan_updates)
+    return message
+
+
+# --- Transactions --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transaction_record(
+    *,
+    fan: Fan,
+    kind: str,
+    amount_cents: int,
+    platform: str | None = None,
+    external_id: str | None = None,
+    occurred_at: datetime | None = None,
+    message: Message | None = None,
+) -> tuple[Transaction, bool]:
+    """Record money and keep Fan.value_cents its exact running sum; dedupe on external_id."""
+    if kind not in TransactionKind.values:
+        raise InvalidInput("Invalid kind", field="kind")
+    if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or amount_cents <= 0:
+        raise InvalidInput("Invalid amount_cents", field="amount_cents")
+    platform = platform or fan.platform
+    if platform not in Platform.values:
+        raise InvalidInput("Invalid platform", field="platform")
+    if external_id:
+        existing = Transaction.objects.filter(
+            creator_id=fan.creator_id, platform=platform, external_id=external_id
+        ).first()
+        if existing:
+            return existing, False
+    txn = Transaction(
+        creator_id=fan.creator_id,
+        fan=fan,
+        kind=kind,
+        amount_cents=amount_cents,
+        platform=platform,
+        external_id=external_id or None,
+        message=message,
+        occurred_at=occurred_at or timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            txn.save()
+    except IntegrityError:
+        # A concurrent writer recorded the same external id first.
+        return Transaction.objects.get(creator_id=fan.creator_id, platform=platform, external_id=external_id), False
+    Fan.objects.filter(pk=fan.pk).update(value_cents=F("value_cents") + txn.signed_amount_cents)
+    return txn, True
+
+
+# --- Platform accounts ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def platform_account_connect(
+    *, creator: Creator, platform: str, external_account_id: str, username: str = ""
+) -> PlatformAccount:
+    """Connect a platform account; events kept for it while unconnected are then replayed."""
+    external_account_id = external_account_id.strip()
+    if not external_account_id:
+        raise InvalidInput("external_account_id is required", field="external_account_id")
+    existing = PlatformAccount.objects.filter(platform=platform, external_account_id=external_account_id).first()
+    if existing and existing.creator_id != creator.pk:
+        raise AlreadyExists("This account is connected to another creator", field="external_account_id")
+    if existing:
+        return existing
+    account = PlatformAccount(
+        creator=creator, platform=platform, external_account_id=external_account_id, username=username
+    )
+    account.full_clean(validate_constraints=False)
+    account.save()
+    transaction.on_commit(
+        lambda: platform_account_connected.send(sender=PlatformAccount, account=account)
+    )
+    return account
+
+
+@transaction.atomic
+def platform_account_disconnect(*, account: PlatformAccount) -> None:
+    account.delete()
+
+
+# --- API keys ------------------------------------------------------------------------------
+
+API_KEY_PREFIX = "pk_"
+
+
+def api_key_hash(raw_key: str) -> str:
+    # The key is 256 random bits, so a plain SHA-256 is enough (no password stretching needed).
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_key_create(*, creator: Creator, name: str = "") -> tuple[ApiKey, str]:
+    """A new key; the raw value is returned once and never stored."""
+    raw_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    api_key = ApiKey(
+        creator=creator,
+        name=(name or "").strip()[:100] or f"Key {timezone.now():%Y-%m-%d %H:%M}",
+        prefix=raw_key[:10],
+        key_hash=api_key_hash(raw_key),
+    )
+    api_key.full_clean(validate_constraints=False)
+    api_key.save()
+    return api_key, raw_key
+
+
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key
+
+
+def api_keys_revoke_all(*, creator: Creator) -> int:
+    return ApiKey.objects.filter(creator=creator, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def api_key_touch(*, api_key: ApiKey) -> None:
+    """Record a key's use; at most once a minute per key, so reads stay cheap."""
+    now = timezone.now()
+    if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() >= 60:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now

@@ -1,0 +1,30 @@
+"""Private file storage: generated names, never a public URL."""
+
+import secrets
+
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+# The default storage is private: local files with no URL (MEDIA_URL is None) or a private S3
+# bucket. It is lazy, so tests that override STORAGES get a fresh one.
+private_storage = default_storage
+
+
+def generated_name(prefix: str, extension: str) -> str:
+    """A storage key that carries nothing of the user's file name."""
+    today = timezone.now()
+    return f"{prefix}/{today:%Y/%m}/{secrets.token_hex(16)}{extension}"
+
+
+def message_attachment_path(instance, filename: str) -> str:
+    # The extension is decided by the validator from the sniffed type, passed in as filename.
+    extension = filename if filename.startswith(".") else ""
+    return generated_name("attachments", extension)
+
+
+def delete_stored_file_on_commit(name: str) -> None:
+    """Delete a stored object once the surrounding transaction commits (never before)."""
+    from django.db import transaction
+
+    if name:
+        transaction.on_commit(lambda: private_storage.delete(name))

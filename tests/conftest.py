@@ -1,0 +1,138 @@
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from tests.factories import ApiKeyFactory, CreatorFactory
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Every test writes files to its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media", "base_url": None},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(request):
+    """Rate-limit counters live in the cache; no test inherits another's."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if uses_db:
+        from django.core.cache import cache
+
+        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+        cache.clear()
+
+
+@pytest.fixture
+def creator(db):
+    return CreatorFactory()
+
+
+@pytest.fixture
+def other_creator(db):
+    return CreatorFactory()
+
+
+def jwt_for(user) -> str:
+    return str(RefreshToken.for_user(user).access_token)
+
+
+@pytest.fixture
+def crm_client(creator):
+    """A seed-000 client authenticated with the `access_token` cookie, as the seed's browser is."""
+    client = APIClient()
+    client.cookies["access_token"] = jwt_for(creator.user)
+    client.creator = creator
+    return client
+
+
+@pytest.fixture
+def other_crm_client(other_creator):
+    client = APIClient()
+    client.cookies["access_token"] = jwt_for(other_creator.user)
+    client.creator = other_creator
+    return client
+
+
+@pytest.fixture
+def api_key(creator):
+    return ApiKeyFactory(creator=creator)
+
+
+@pytest.fixture
+def v1_client(api_key):
+    """A seed-002 client with `Authorization: Bearer pk_...`."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key.raw_key}")
+    client.creator = api_key.creator
+    client.api_key = api_key
+    return client
+
+
+@pytest.fixture
+def anon_client():
+    return APIClient()
+
+
+@pytest.fixture
+def page_client(creator):
+    """A logged-in browser session for the server-rendered pages."""
+    client = Client()
+    client.force_login(creator.user)
+    client.creator = creator
+    return client
+
+
+def require_or_skip(what: str, found: bool):
+    """Under CI=true a missing service or browser is a failure, never a skip."""
+    if found:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required under CI=true but was not found")
+    pytest.skip(f"{what} not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A real redis-server on a loopback port, for the tests that need one."""
+    binary = shutil.which("redis-server")
+    require_or_skip("redis-server", binary is not None)
+    port = free_port()
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(timeout=10)

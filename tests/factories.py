@@ -1,0 +1,149 @@
+"""factory-boy factories for every model. Writes that keep counters go through services."""
+
+import factory
+from django.utils import timezone
+
+from crm import choices, services
+from crm.models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction, User
+from screening.models import ScreeningFile, ScreeningMethod
+from webhooks.models import WebhookEvent
+
+DEFAULT_PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    password = factory.django.Password(DEFAULT_PASSWORD)
+
+
+class CreatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Creator
+
+    user = factory.SubFactory(UserFactory)
+    slug = factory.Sequence(lambda n: f"creator-{n}")
+    display_name = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").title())
+    timezone = "UTC"
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("creator", "name")
+
+    creator = factory.SubFactory(CreatorFactory)
+    name = factory.Sequence(lambda n: f"tag{n}")
+
+
+class FanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Fan
+
+    creator = factory.SubFactory(CreatorFactory)
+    name = factory.Faker("name")
+    platform = choices.Platform.ONLYFANS
+    platform_id = factory.Sequence(lambda n: f"pid-{n}")
+    handle = factory.LazyAttribute(lambda o: "@" + o.name.lower().replace(" ", "_"))
+
+
+class ConversationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Conversation
+
+    fan = factory.SubFactory(FanFactory)
+    creator = factory.SelfAttribute("fan.creator")
+    platform = factory.SelfAttribute("fan.platform")
+
+
+class MessageFactory(factory.Factory):
+    """Messages go through services.message_add so conversation counters stay exact."""
+
+    class Meta:
+        model = Message
+
+    conversation = factory.SubFactory(ConversationFactory)
+    direction = choices.Direction.INCOMING
+    text = factory.Faker("sentence")
+
+    @classmethod
+    def _create(cls, model_class, conversation, **kwargs):
+        return services.message_add(conversation=conversation, **kwargs)
+
+
+class TransactionFactory(factory.Factory):
+    """Transactions go through services.transaction_record so Fan.value_cents stays exact."""
+
+    class Meta:
+        model = Transaction
+
+    fan = factory.SubFactory(FanFactory)
+    kind = choices.TransactionKind.TIP
+    amount_cents = 1000
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        txn, _created = services.transaction_record(**kwargs)
+        return txn
+
+
+class PlatformAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlatformAccount
+
+    creator = factory.SubFactory(CreatorFactory)
+    platform = choices.Platform.INSTAGRAM
+    external_account_id = factory.Sequence(lambda n: f"1784{n:011d}")
+    username = factory.Sequence(lambda n: f"creator_ig_{n}")
+
+
+class ApiKeyFactory(factory.Factory):
+    """Returns the ApiKey with its one-time raw value as `.raw_key`."""
+
+    class Meta:
+        model = ApiKey
+
+    creator = factory.SubFactory(CreatorFactory)
+    name = factory.Sequence(lambda n: f"key {n}")
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        api_key, raw_key = services.api_key_create(**kwargs)
+        api_key.raw_key = raw_key
+        return api_key
+
+
+class ScreeningMethodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScreeningMethod
+
+    fan = factory.SubFactory(FanFactory)
+    method_type = "references"
+    details = "Verified with a reference"
+
+
+class ScreeningFileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScreeningFile
+
+    fan = factory.SubFactory(FanFactory)
+    file = factory.django.FileField(filename=".png", data=b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    original_name = "id.png"
+    size = 72
+    content_type = "image/png"
+    sha256 = factory.Faker("sha256")
+
+
+class WebhookEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookEvent
+
+    provider = "instagram"
+    event_type = "comments"
+    external_id = factory.Sequence(lambda n: f"instagram:acct:comments:{n}")
+    account_id = "acct"
+    payload = factory.LazyFunction(lambda: {"field": "comments", "value": {"id": "c1"}})
+    received_at = factory.LazyFunction(timezone.now)

@@ -1,0 +1,48 @@
+"""One FilterSet per listable model, shared by the REST surfaces and the HTML list pages."""
+
+import django_filters
+from django.db.models import Q
+
+from .choices import ClientCategory, Platform, ScreeningStatus, SubscriptionStatus
+from .models import Conversation, Fan
+
+
+class FanFilterSet(django_filters.FilterSet):
+    platform = django_filters.ChoiceFilter(choices=Platform.choices)
+    tag = django_filters.CharFilter(method="filter_tag", label="Tag")
+    q = django_filters.CharFilter(method="filter_q", label="Search")
+    screening_status = django_filters.ChoiceFilter(choices=ScreeningStatus.choices)
+    client_category = django_filters.ChoiceFilter(choices=ClientCategory.choices)
+    subscription_status = django_filters.ChoiceFilter(choices=SubscriptionStatus.choices)
+
+    class Meta:
+        model = Fan
+        fields = ["platform", "tag", "q", "screening_status", "client_category", "subscription_status"]
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(tags__name=value.strip()) if value.strip() else queryset
+
+    def filter_q(self, queryset, name, value):
+        term = value.strip()
+        if not term:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=term)
+            | Q(handle__icontains=term)
+            | Q(client_identifier__icontains=term)
+            | Q(platform_id__icontains=term)
+        )
+
+
+class ConversationFilterSet(django_filters.FilterSet):
+    platform = django_filters.ChoiceFilter(choices=Platform.choices)
+    tag = django_filters.CharFilter(method="filter_tag", label="Tag")
+    archived = django_filters.BooleanFilter(field_name="is_archived", label="Archived")
+    fan = django_filters.NumberFilter(field_name="fan_id", label="Fan")
+
+    class Meta:
+        model = Conversation
+        fields = ["platform", "tag", "archived", "fan"]
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(tags__name=value.strip()) if value.strip() else queryset

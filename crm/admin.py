@@ -26,8 +26,8 @@ class LedgerRowAdmin(admin.ModelAdmin):
     permission), never one by one: a refund corrects a transaction.
     """
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
         actions.pop("delete_selected", None)
         return actions
 

@@ -14,7 +14,7 @@ from django.db import connection
 
 from crm import services
 from crm.choices import Direction, TransactionKind
-from crm.models import Conversation, Fan, Message, Transaction
+from crm.models import Fan, Message, Transaction
 from tests.factories import ConversationFactory, FanFactory
 
 THREADS = 8
@@ -30,7 +30,7 @@ def run_in_parallel(work: Callable[[int], None], threads: int = THREADS) -> None
         try:
             barrier.wait(timeout=30)
             work(index)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+        except BaseException as exc:  # reported by the caller below
             errors.append(exc)
         finally:
             connection.close()

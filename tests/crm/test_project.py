@@ -58,3 +58,27 @@ def test_production_refuses_to_start_without_its_secrets(missing):
     result = manage("check", env=env)
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+def test_every_model_has_a_factory():
+    from django.apps import apps
+
+    from tests import factories
+
+    covered = {
+        obj._meta.model
+        for obj in vars(factories).values()
+        if isinstance(obj, type) and issubclass(obj, factories.factory.base.BaseFactory) and obj._meta.model
+    }
+    ours = {m for label in ("crm", "screening", "webhooks") for m in apps.get_app_config(label).get_models()}
+    assert ours - covered == set()
+
+
+def test_every_crm_model_is_in_the_admin_with_search():
+    from django.apps import apps
+    from django.contrib import admin
+
+    for model in apps.get_app_config("crm").get_models():
+        model_admin = admin.site.get_model_admin(model)
+        assert model_admin.search_fields, model
+        assert model_admin.list_display != ("__str__",), model

@@ -150,6 +150,12 @@ class FanAdminForm(forms.ModelForm):
         tags = cleaned.get("tags")
         if creator and tags and any(tag.creator_id != creator.pk for tag in tags):
             self.add_error("tags", "Tags must belong to the fan's creator.")
+        # The creator is read-only on change, so the model's own constraint check skips it.
+        platform, platform_id = cleaned.get("platform"), cleaned.get("platform_id")
+        if creator and platform_id:
+            clash = Fan.objects.filter(creator=creator, platform=platform, platform_id=platform_id)
+            if clash.exclude(pk=self.instance.pk).exists():
+                self.add_error("platform_id", "This creator already has a fan with this platform id.")
         return cleaned
 
 

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from crm import crypto
+from crm import crypto, services
 from crm.choices import ClientCategory, Direction, ScreeningStatus, TransactionKind
 from crm.models import ApiKey, Conversation, Fan, Message, PlatformAccount, Transaction, User
 from tests.factories import (
@@ -55,16 +55,23 @@ def queries_for(client, path: str) -> int:
     return len(captured)
 
 
-@pytest.mark.parametrize("model", [Fan, Message, Conversation, Transaction, User, ApiKey, PlatformAccount])
+# Session, user, one count (big tables skip the full count), the page of rows with its
+# select_related, the layout's creator lookup; small tables add the full count, transactions
+# the date hierarchy's two queries. None of it depends on the number of rows.
+CHANGELIST_QUERIES = {
+    Fan: 5, Message: 5, Conversation: 5, Transaction: 7, User: 5, ApiKey: 6, PlatformAccount: 6,
+}
+
+
+@pytest.mark.parametrize("model", list(CHANGELIST_QUERIES))
 def test_changelist_query_count_does_not_grow_with_rows(staff, creator, model, django_assert_num_queries):
     make_rows(creator, 2)
-    few = queries_for(staff, url(model))
+    assert queries_for(staff, url(model)) == CHANGELIST_QUERIES[model]
     make_rows(CreatorFactory(), 12)
-    with django_assert_num_queries(few):
-        staff.get(url(model))
-    with django_assert_num_queries(few):
-        staff.get(url(model) + "?q=a")
-    assert few <= 8
+    with django_assert_num_queries(CHANGELIST_QUERIES[model]):
+        assert staff.get(url(model)).status_code == 200
+    with django_assert_num_queries(CHANGELIST_QUERIES[model]):
+        assert staff.get(url(model) + "?q=a").status_code == 200
 
 
 def test_every_admin_page_renders(staff, creator):
@@ -140,11 +147,19 @@ def test_a_fan_cannot_get_another_creators_tags(staff, creator, other_creator):
     assert not fan.tags.exists()
 
 
+def test_a_duplicate_platform_id_is_a_form_error_not_a_crash(staff, creator):
+    FanFactory(creator=creator, platform="onlyfans", platform_id="of-1")
+    fan = FanFactory(creator=creator, platform="onlyfans", platform_id="of-2")
+    response = staff.post(url(Fan, "change", fan.pk), fan_form(fan, platform_id="of-1"))
+    assert response.status_code == 200
+    assert "already has a fan with this platform id" in response.content.decode()
+    fan.refresh_from_db()
+    assert fan.platform_id == "of-2"
+
+
 def test_fan_search_finds_encrypted_email_and_phone_by_hash(staff, creator):
     wanted = FanFactory(creator=creator, name="Hidden", email="", phone="")
     FanFactory(creator=creator, name="Other")
-    from crm import services
-
     services.fan_update(fan=wanted, email="hidden@example.com", phone="+44 20 7946 0958")
     for term in ("HIDDEN@example.com", "+44 (20) 7946-0958"):
         response = staff.get(url(Fan), {"q": term})

@@ -50,6 +50,16 @@ def test_create_creator_explains_what_is_wrong(slug, email, message):
     assert (Creator.objects.count(), User.objects.count()) == before
 
 
+def test_create_creator_takes_an_iana_time_zone():
+    run("create_creator", "--slug", "ana", "--email", "ana@example.com", "--password", "s3cret-pass-99",
+        "--timezone", "Europe/Paris")
+    assert Creator.objects.get(slug="ana").timezone == "Europe/Paris"
+    with pytest.raises(CommandError, match="Unknown time zone 'Mars/Base'"):
+        run("create_creator", "--slug", "bo", "--email", "bo@example.com", "--password", "s3cret-pass-99",
+            "--timezone", "Mars/Base")
+    assert not Creator.objects.filter(slug="bo").exists()
+
+
 def test_create_creator_refuses_a_weak_password():
     with pytest.raises(CommandError, match="too short|too common"):
         run("create_creator", "--slug", "ana", "--email", "ana@example.com", "--password", "abc")

@@ -1,5 +1,7 @@
 """Create a creator account (a login plus its Creator profile) from the command line."""
 
+import zoneinfo
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -19,6 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--timezone", default="UTC", help="IANA time zone for monthly figures")
 
     def handle(self, *args, slug, email, password, name, timezone, **options):
+        if timezone not in zoneinfo.available_timezones():
+            raise CommandError(f"Unknown time zone '{timezone}' (use an IANA name such as Europe/Paris)")
         try:
             validate_password(password)
             creator = services.creator_create(

@@ -253,3 +253,20 @@ def test_user_admin_creates_users_with_an_email(staff):
          "password1": "a-long-pass-phrase-1", "password2": "a-long-pass-phrase-1"},
     )
     assert duplicate.status_code == 200 and User.objects.filter(username="other").count() == 0
+
+
+def test_editing_a_conversation_keeps_only_its_creators_tags(staff, creator, other_creator):
+    conversation = ConversationFactory(fan=FanFactory(creator=creator))
+    MessageFactory(conversation=conversation, direction=Direction.INCOMING)
+    own, foreign = TagFactory(creator=creator, name="priority"), TagFactory(creator=other_creator, name="x")
+    response = staff.post(
+        url(Conversation, "change", conversation.pk),
+        {"subject": "Booking in May", "is_archived": "on", "tags": [own.pk, foreign.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Tags of other creators were left out" in response.content.decode()
+    conversation.refresh_from_db()
+    assert conversation.subject == "Booking in May" and conversation.is_archived
+    assert list(conversation.tags.all()) == [own]
+    assert conversation.message_count == 1 and conversation.unread_count == 1  # counters untouched

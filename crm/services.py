@@ -321,11 +321,17 @@ def message_add(
         updates["awaiting_reply_since"] = None
         fan_updates["last_contacted_at"] = Greatest(Coalesce(F("last_contacted_at"), Value(now)), Value(now))
 
-    message.full_clean(exclude=["conversation", "creator", "fan", "attachment"], validate_constraints=False)
-    message.save()
-    Conversation.objects.filter(pk=locked.pk).update(**updates)
-    if fan_updates:
-        Fan.objects.filter(pk=locked.fan_id).update(**fan_updates)
+    try:
+        message.full_clean(exclude=["conversation", "creator", "fan", "attachment"], validate_constraints=False)
+        message.save()
+        Conversation.objects.filter(pk=locked.pk).update(**updates)
+        if fan_updates:
+            Fan.objects.filter(pk=locked.fan_id).update(**fan_updates)
+    except Exception:
+        # The stored object was written before the row; a failed write must not leave it behind.
+        if message.attachment.name:
+            message.attachment.storage.delete(message.attachment.name)
+        raise
     return message
 
 

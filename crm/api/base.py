@@ -32,7 +32,9 @@ class CreatorAPIView(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.creator = request.user.creator
-        if self.rate_limited and request.method in ratelimit.WRITE_METHODS:
+        # A method the view does not serve is a 405, not a write: it spends no budget.
+        serves_method = hasattr(self, request.method.lower())
+        if self.rate_limited and request.method in ratelimit.WRITE_METHODS and serves_method:
             self.rate_limit_usage = ratelimit.creator_write(request, self.creator)
             if self.rate_limit_usage.exceeded:
                 raise RateLimited(self.rate_limit_usage)

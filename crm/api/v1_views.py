@@ -159,7 +159,8 @@ class ClientListView(V1SurfaceView):
         matching = FanFilterSet(data=filters, queryset=Fan.objects.filter(creator=self.creator)).qs.order_by()
         rows, pagination = paginate(
             request,
-            selectors.fans_with_conversation_counts(matching.order_by("-id")),
+            # The list shows no private columns: skip loading (and decrypting) them.
+            selectors.fans_with_conversation_counts(matching.defer("email", "phone", "notes").order_by("-id")),
             count_queryset=matching,
         )
         return v1_ok(ClientListSerializer(rows, many=True).data, pagination=pagination)

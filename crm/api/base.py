@@ -57,7 +57,14 @@ class CrmSurfaceView(CreatorAPIView):
     exception_handler = staticmethod(crm_exception_handler)
 
 
-class V1SurfaceView(CreatorAPIView):
+class V1OptionsMixin:
+    """OPTIONS answers DRF's route metadata inside the seed-002 envelope, like every response."""
+
+    def options(self, request, *args, **kwargs):
+        return v1_ok(self.metadata_class().determine_metadata(request, self))
+
+
+class V1SurfaceView(V1OptionsMixin, CreatorAPIView):
     """Seed 002: `pk_` API keys; `{"success": ..., "data": ...}` envelopes and errors."""
 
     authentication_classes = [ApiKeyAuthentication]
@@ -74,7 +81,7 @@ class PublicCrmView(APIView):
         return crm_exception_handler
 
 
-class PublicV1View(APIView):
+class PublicV1View(V1OptionsMixin, APIView):
     """Seed-002 endpoints that need no API key (key generation, the public contact form)."""
 
     authentication_classes = []

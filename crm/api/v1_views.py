@@ -13,7 +13,7 @@ from crm.choices import ClientCategory, Platform, ScreeningStatus
 from crm.crypto import email_hash, phone_hash
 from crm.exceptions import ApplicationError, InvalidInput
 from crm.filters import FanFilterSet
-from crm.models import Fan
+from crm.models import Creator, Fan
 
 from .base import PublicV1View, V1SurfaceView, v1_ok
 from .errors import RateLimited
@@ -115,6 +115,11 @@ CLIENT_STATUS_FILTERS = {
 }
 
 
+def lock_creator(creator) -> None:
+    """Serialise this creator's match-or-create writes (a row lock; SQLite locks at BEGIN)."""
+    Creator.objects.select_for_update().filter(pk=creator.pk).values_list("pk").first()
+
+
 def client_detail(creator, fan_id, **extra) -> dict:
     fan = selectors.fan_get_with_counts(creator=creator, fan_id=fan_id, message=CLIENT_NOT_FOUND)
     return {**ClientDetailSerializer(fan).data, **extra}
@@ -171,14 +176,16 @@ class ClientListView(V1SurfaceView):
         data = serializer.validated_data
         if not (data.get("email") or data.get("phone") or data.get("client_identifier")):
             raise InvalidInput("Email, phone, or client_identifier required")
-        existing = selectors.fan_match_contact(
-            creator=self.creator,
-            email_hash=email_hash(data.get("email", "")),
-            phone_hash=phone_hash(data.get("phone", "")),
-        )
-        if existing is not None:
-            return v1_ok(created_payload(existing, created=False), status=200)
         with transaction.atomic():
+            # Two concurrent creates of one client must not both create it: match under a lock.
+            lock_creator(self.creator)
+            existing = selectors.fan_match_contact(
+                creator=self.creator,
+                email_hash=email_hash(data.get("email", "")),
+                phone_hash=phone_hash(data.get("phone", "")),
+            )
+            if existing is not None:
+                return v1_ok(created_payload(existing, created=False), status=200)
             fields = _fan_fields(data)
             fan = services.fan_create(creator=self.creator, platform=Platform.DIRECT, **fields)
             if data.get("screening_status", ScreeningStatus.PENDING) != ScreeningStatus.PENDING:

@@ -56,3 +56,11 @@ def test_invalid_content_length_is_400(v1_client):
 def test_unsupported_media_type_is_415(v1_client):
     response = v1_client.post("/api/v1/clients", data="<xml/>", content_type="application/xml")
     assert_v1_error(response, 415, "Unsupported media type")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/clients", "/api/contact/submit", "/api/v1/auth/generate-key"])
+def test_options_answers_in_the_envelope(v1_client, path):
+    response = v1_client.options(path)
+    data = response.json()
+    assert response.status_code == 200 and data["success"] is True and "name" in data["data"]
+    assert "GET" in response["Allow"] or "POST" in response["Allow"]

@@ -63,11 +63,11 @@ class ConversationListView(V1SurfaceView):
                 raise InvalidInput("Invalid interaction_id", field="interaction_id")
             filters["fan"] = fan_id
         base = Conversation.objects.filter(creator=self.creator)
-        matching = ConversationFilterSet(data=filters, queryset=base).qs.order_by()
+        matching = ConversationFilterSet(data=filters, queryset=base).qs
         rows, pagination = paginate(
             request,
-            matching.select_related("fan").prefetch_related("tags").order_by("-id"),
-            count_queryset=matching,
+            matching.order_by("-id"),
+            decorate=lambda page: page.select_related("fan").prefetch_related("tags"),
         )
         return v1_ok(ConversationSerializer(rows, many=True).data, pagination=pagination)
 
@@ -130,10 +130,8 @@ class ConversationReadView(V1SurfaceView):
 class MessageListView(V1SurfaceView):
     def get(self, request):
         conversation = required_conversation(request, self.creator)
-        messages = Message.objects.filter(conversation=conversation)
-        rows, pagination = paginate(
-            request, messages.select_related("fan").order_by("created_at", "id"), count_queryset=messages
-        )
+        messages = Message.objects.filter(conversation=conversation).select_related("fan")
+        rows, pagination = paginate(request, messages.order_by("created_at", "id"))
         data = MessageSerializer(rows, many=True, context={"creator": self.creator}).data
         return v1_ok(data, pagination=pagination)
 
@@ -179,10 +177,8 @@ def attachment_message(creator, message_id) -> Message:
 class FileListView(V1SurfaceView):
     def get(self, request):
         conversation = required_conversation(request, self.creator)
-        with_files = Message.objects.filter(conversation=conversation).exclude(attachment="")
-        rows, pagination = paginate(
-            request, with_files.select_related("fan").order_by("created_at", "id"), count_queryset=with_files
-        )
+        with_files = Message.objects.filter(conversation=conversation).exclude(attachment="").select_related("fan")
+        rows, pagination = paginate(request, with_files.order_by("created_at", "id"))
         data = FileSerializer(rows, many=True, context={"creator": self.creator}).data
         return v1_ok(data, pagination=pagination)
 

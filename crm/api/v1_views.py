@@ -120,6 +120,11 @@ def lock_creator(creator) -> None:
     Creator.objects.select_for_update().filter(pk=creator.pk).values_list("pk").first()
 
 
+def client_list_rows(queryset):
+    # The list shows no private columns: skip loading (and decrypting) them.
+    return selectors.fans_with_conversation_counts(queryset.defer("email", "phone", "notes"))
+
+
 def client_detail(creator, fan_id, **extra) -> dict:
     fan = selectors.fan_get_with_counts(creator=creator, fan_id=fan_id, message=CLIENT_NOT_FOUND)
     return {**ClientDetailSerializer(fan).data, **extra}
@@ -161,13 +166,8 @@ class ClientListView(V1SurfaceView):
         filters = {"q": params.get("search", "")}
         if CLIENT_STATUS_FILTERS[status]:
             filters["client_category"] = CLIENT_STATUS_FILTERS[status]
-        matching = FanFilterSet(data=filters, queryset=Fan.objects.filter(creator=self.creator)).qs.order_by()
-        rows, pagination = paginate(
-            request,
-            # The list shows no private columns: skip loading (and decrypting) them.
-            selectors.fans_with_conversation_counts(matching.defer("email", "phone", "notes").order_by("-id")),
-            count_queryset=matching,
-        )
+        matching = FanFilterSet(data=filters, queryset=Fan.objects.filter(creator=self.creator)).qs
+        rows, pagination = paginate(request, matching.order_by("-id"), decorate=client_list_rows)
         return v1_ok(ClientListSerializer(rows, many=True).data, pagination=pagination)
 
     def post(self, request):

@@ -17,7 +17,7 @@ from . import ratelimit, selectors, services
 from .choices import Direction, Platform
 from .crypto import email_hash
 from .forms import ContactForm
-from .models import Conversation, Creator, Fan, Message
+from .models import Conversation, Fan, Message
 
 CONTACT_RATE = "5/15m"
 CONTACT_RATE_GROUP = "contact-form"
@@ -99,7 +99,7 @@ def contact_submit(*, data) -> ContactResult:
 
 def _match_or_create_fan(creator, cleaned: dict) -> tuple[Fan, bool]:
     # Two submissions with one email at once must not create two fans: match under a lock.
-    Creator.objects.select_for_update().filter(pk=creator.pk).values_list("pk").first()
+    services.creator_lock(creator=creator)
     fan = selectors.fan_match_contact(creator=creator, email_hash=email_hash(cleaned["email"]))
     if fan is None:
         fan = services.fan_create(

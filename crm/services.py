@@ -44,6 +44,14 @@ def creator_create(
     return creator
 
 
+def creator_lock(*, creator: Creator) -> None:
+    """Serialise one creator's match-or-create writes until the transaction ends.
+
+    A row lock on PostgreSQL; SQLite already holds the database write lock from BEGIN.
+    """
+    Creator.objects.select_for_update().filter(pk=creator.pk).values_list("pk").first()
+
+
 # --- Tags ----------------------------------------------------------------------------------
 
 

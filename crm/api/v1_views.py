@@ -13,7 +13,7 @@ from crm.choices import ClientCategory, Platform, ScreeningStatus
 from crm.crypto import email_hash, phone_hash
 from crm.exceptions import ApplicationError, InvalidInput
 from crm.filters import FanFilterSet
-from crm.models import Creator, Fan
+from crm.models import Fan
 
 from .base import PublicV1View, V1SurfaceView, v1_ok
 from .errors import RateLimited
@@ -115,11 +115,6 @@ CLIENT_STATUS_FILTERS = {
 }
 
 
-def lock_creator(creator) -> None:
-    """Serialise this creator's match-or-create writes (a row lock; SQLite locks at BEGIN)."""
-    Creator.objects.select_for_update().filter(pk=creator.pk).values_list("pk").first()
-
-
 def client_list_rows(queryset):
     # The list shows no private columns: skip loading (and decrypting) them.
     return selectors.fans_with_conversation_counts(queryset.defer("email", "phone", "notes"))
@@ -130,8 +125,8 @@ def client_detail(creator, fan_id, **extra) -> dict:
     return {**ClientDetailSerializer(fan).data, **extra}
 
 
-def created_payload(fan: Fan, *, created: bool) -> dict:
-    return client_detail(fan.creator, fan.pk, client_id=fan.pk, interaction_id=fan.pk, created=created)
+def created_payload(creator, fan: Fan, *, created: bool) -> dict:
+    return client_detail(creator, fan.pk, client_id=fan.pk, interaction_id=fan.pk, created=created)
 
 
 def _fan_fields(data: dict) -> dict:
@@ -178,19 +173,19 @@ class ClientListView(V1SurfaceView):
             raise InvalidInput("Email, phone, or client_identifier required")
         with transaction.atomic():
             # Two concurrent creates of one client must not both create it: match under a lock.
-            lock_creator(self.creator)
+            services.creator_lock(creator=self.creator)
             existing = selectors.fan_match_contact(
                 creator=self.creator,
                 email_hash=email_hash(data.get("email", "")),
                 phone_hash=phone_hash(data.get("phone", "")),
             )
             if existing is not None:
-                return v1_ok(created_payload(existing, created=False), status=200)
+                return v1_ok(created_payload(self.creator, existing, created=False), status=200)
             fields = _fan_fields(data)
             fan = services.fan_create(creator=self.creator, platform=Platform.DIRECT, **fields)
             if data.get("screening_status", ScreeningStatus.PENDING) != ScreeningStatus.PENDING:
                 _decide_screening(self.creator, fan, data)
-        return v1_ok(created_payload(fan, created=True), status=201)
+        return v1_ok(created_payload(self.creator, fan, created=True), status=201)
 
 
 class ClientDetailView(V1SurfaceView):

@@ -146,13 +146,13 @@ class MessageListView(V1SurfaceView):
         conversation = selectors.conversation_get(creator=self.creator, conversation_id=data["conversation_id"])
         # Checked before anything is written: a refused file leaves no row and no object.
         attachment = check_upload(upload, kinds=ATTACHMENT_KINDS) if upload is not None else None
-        direction = Direction.SYSTEM if data["message_type"] == MessageType.SYSTEM else Direction.OUTGOING
+        message_type = data["message_type"]
+        direction = Direction.SYSTEM if message_type == MessageType.SYSTEM else Direction.OUTGOING
+        if attachment is not None and message_type != MessageType.SYSTEM:
+            # The sniffed content decides between image and file, not the caller's label.
+            message_type = MessageType.TEXT
         message = services.message_add(
-            conversation=conversation,
-            direction=direction,
-            text=text,
-            message_type=data["message_type"],
-            attachment=attachment,
+            conversation=conversation, direction=direction, text=text, message_type=message_type, attachment=attachment
         )
         message = Message.objects.select_related("fan").get(pk=message.pk)
         return v1_ok(MessageSerializer(message, context={"creator": self.creator}).data, status=201)

@@ -141,3 +141,10 @@ def test_refused_attachment_stores_nothing(v1_client, world, settings, name, con
 def test_get_one(v1_client, world):
     data = assert_status(v1_client.get(f"/api/v1/messages/{world.message.pk}"), 200)["data"]
     assert data["id"] == world.message.pk and data["message"] == "Hi there" and data["sender_type"] == "client"
+
+
+def test_attachment_type_comes_from_its_content_not_the_label(v1_client, world):
+    upload = SimpleUploadedFile("doc.pdf", PDF)
+    payload = {"conversation_id": world.conversation.pk, "message_type": "image", "file": upload}
+    data = assert_status(v1_client.post("/api/v1/messages", payload, format="multipart"), 201)["data"]
+    assert data["message_type"] == "file"

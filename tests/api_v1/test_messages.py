@@ -148,3 +148,11 @@ def test_attachment_type_comes_from_its_content_not_the_label(v1_client, world):
     payload = {"conversation_id": world.conversation.pk, "message_type": "image", "file": upload}
     data = assert_status(v1_client.post("/api/v1/messages", payload, format="multipart"), 201)["data"]
     assert data["message_type"] == "file"
+
+
+def test_oversized_multipart_body_is_413_in_the_envelope(v1_client, world, settings):
+    settings.MULTIPART_MAX_BODY_BYTES = 2048
+    upload = SimpleUploadedFile("p.png", PNG + b"0" * 4096)
+    payload = {"conversation_id": world.conversation.pk, "file": upload}
+    assert_v1_error(v1_client.post("/api/v1/messages", payload, format="multipart"), 413, "Request body too large")
+    assert Message.objects.filter(conversation=world.conversation).count() == 2

@@ -91,6 +91,8 @@ ROUTES = [
     Route("GET", "/api/v1/files/{file}/download", not_found="File not found"),
 ]
 WRITE_ROUTES = [r for r in ROUTES if r.writes and r.body is not None]
+LIST_ROUTES = [r for r in ROUTES if r.method == "GET" and r.path.split("?")[0] in {
+    "/api/v1/clients", "/api/v1/conversations", "/api/v1/messages", "/api/v1/files"}]
 ID_ROUTES = [r for r in ROUTES if r.not_found]
 
 
@@ -122,7 +124,7 @@ def test_no_authorization_header(route, anon_client, world):
 
 
 @pytest.mark.parametrize("header", ["Token pk_abc", "Bearer", "Bearer pk_a pk_b", "pk_abc", "Basic dXNlcjpwYXNz"])
-@pytest.mark.parametrize("route", ROUTES[:3], ids=str)
+@pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_malformed_authorization_header(route, header, world):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=header)
@@ -197,3 +199,11 @@ def test_wrong_json_types_are_400(route, v1_client, world):
         response = call(v1_client, route, ids, data=bad, format="json")
         data = assert_v1_error(response, 400)
         assert name in data["error"].lower() or "tags" in data["error"].lower(), data
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=x", "limit=-5", "limit=ten"])
+@pytest.mark.parametrize("route", LIST_ROUTES, ids=str)
+def test_lists_refuse_invalid_paging(route, query, v1_client, world):
+    url = route.url(world.ids())
+    url += ("&" if "?" in url else "?") + query
+    assert_v1_error(v1_client.get(url), 400, f"Invalid {query.split('=')[0]}")

@@ -62,7 +62,13 @@ def build_fans(creator, count: int, with_conversations: bool) -> None:
         Fan.objects.bulk_create(fans, batch_size=1000)
         if with_conversations:
             conversations = [
-                Conversation(creator=creator, fan=fan, platform=Platform.DIRECT, unread_count=i % 4, message_count=i % 9)
+                Conversation(
+                    creator=creator,
+                    fan=fan,
+                    platform=Platform.DIRECT,
+                    unread_count=i % 4,
+                    message_count=i % 9,
+                )
                 for i, fan in enumerate(fans)
                 if i % 10 < 3
             ]
@@ -76,11 +82,15 @@ def ensure_data(fans: int, others: int):
     creator = Creator.objects.filter(slug="bench-main").first()
     if creator is None or Fan.objects.filter(creator=creator).count() != fans:
         Creator.objects.filter(slug__startswith="bench-").delete()
-        creator = services.creator_create(slug="bench-main", email="bench-main@example.com", password="bench-pass-123")
+        creator = services.creator_create(
+            slug="bench-main", email="bench-main@example.com", password="bench-pass-123"
+        )
         print(f"building {fans} clients for bench-main and {others} for two other creators…", flush=True)
         build_fans(creator, fans, with_conversations=True)
         for n in (1, 2):
-            other = services.creator_create(slug=f"bench-other-{n}", email=f"bench-{n}@example.com", password="x-pass-123")
+            other = services.creator_create(
+                slug=f"bench-other-{n}", email=f"bench-{n}@example.com", password="x-pass-123"
+            )
             build_fans(other, others // 2, with_conversations=True)
         with connection.cursor() as cursor:
             # Fresh planner statistics (and, on PostgreSQL, a visibility map for index-only scans).
@@ -119,8 +129,10 @@ def main():
 
     creator, raw_key = ensure_data(args.fans, args.others)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw_key}", HTTP_HOST="localhost")
-    print(f"database: {connection.vendor}; clients of bench-main: {Fan.objects.filter(creator=creator).count()}, "
-          f"all clients: {Fan.objects.count()}")
+    print(
+        f"database: {connection.vendor}; clients of bench-main: {Fan.objects.filter(creator=creator).count()}, "
+        f"all clients: {Fan.objects.count()}"
+    )
     for label, url in (
         ("page 1", "/api/v1/clients?limit=100&page=1"),
         ("page 1000", "/api/v1/clients?limit=100&page=1000"),
@@ -128,8 +140,10 @@ def main():
     ):
         median, count, detail = measure(client, url, args.runs)
         body = detail["body"]
-        print(f"{label:26s} median {median:7.1f} ms  queries {count}  items {len(body['data'])}  "
-              f"total {body['pagination']['total']}")
+        print(
+            f"{label:26s} median {median:7.1f} ms  queries {count}  items {len(body['data'])}  "
+            f"total {body['pagination']['total']}"
+        )
         if label == "page 1000":
             for query in detail["queries"].captured_queries[1:]:
                 print("  SQL :", query["sql"][:160], "…" if len(query["sql"]) > 160 else "")

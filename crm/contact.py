@@ -78,7 +78,9 @@ def contact_submit(*, data) -> ContactResult:
     if form.is_spam or any(data.get(name) not in (None, "") for name in ContactForm.HONEYPOT_FIELDS):
         return ContactResult(spam=True, form=form)
     valid = form.is_valid()
-    errors = type_errors + [e for e in form_errors(form) if e["field"] not in {t["field"] for t in type_errors}]
+    errors = type_errors + [
+        e for e in form_errors(form) if e["field"] not in {t["field"] for t in type_errors}
+    ]
     if not valid or type_errors:
         return ContactResult(errors=errors, form=form)
     cleaned = form.cleaned_data

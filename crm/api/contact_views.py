@@ -19,8 +19,12 @@ class ContactSubmitView(PublicV1View):
             # No hint of which field gave the bot away.
             return Response({"success": False, "error": "Submission rejected"}, status=400)
         if not result.accepted:
-            return Response({"success": False, "error": "Validation failed", "details": result.errors}, status=400)
-        return Response({"success": True, "message": CONTACT_THANKS, "conversation_id": result.conversation.pk})
+            return Response(
+                {"success": False, "error": "Validation failed", "details": result.errors}, status=400
+            )
+        return Response(
+            {"success": True, "message": CONTACT_THANKS, "conversation_id": result.conversation.pk}
+        )
 
     def finalize_response(self, request, response, *args, **kwargs):
         usage = getattr(self, "usage", None)

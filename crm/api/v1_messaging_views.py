@@ -99,7 +99,9 @@ class ConversationArchiveView(V1SurfaceView):
         conversation = selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
         serializer = ArchiveSerializer(data=json_object(request))
         serializer.is_valid(raise_exception=True)
-        services.conversation_update(conversation=conversation, is_archived=serializer.validated_data["archived"])
+        services.conversation_update(
+            conversation=conversation, is_archived=serializer.validated_data["archived"]
+        )
         return v1_ok(conversation_payload(self.creator, conversation.pk))
 
 
@@ -143,7 +145,9 @@ class MessageListView(V1SurfaceView):
         text = data.get("message") or ""
         if not text.strip() and upload is None:
             raise InvalidInput("message is required", field="message")
-        conversation = selectors.conversation_get(creator=self.creator, conversation_id=data["conversation_id"])
+        conversation = selectors.conversation_get(
+            creator=self.creator, conversation_id=data["conversation_id"]
+        )
         # Checked before anything is written: a refused file leaves no row and no object.
         attachment = check_upload(upload, kinds=ATTACHMENT_KINDS) if upload is not None else None
         message_type = data["message_type"]
@@ -152,7 +156,11 @@ class MessageListView(V1SurfaceView):
             # The sniffed content decides between image and file, not the caller's label.
             message_type = MessageType.TEXT
         message = services.message_add(
-            conversation=conversation, direction=direction, text=text, message_type=message_type, attachment=attachment
+            conversation=conversation,
+            direction=direction,
+            text=text,
+            message_type=message_type,
+            attachment=attachment,
         )
         message = Message.objects.select_related("fan").get(pk=message.pk)
         return v1_ok(MessageSerializer(message, context={"creator": self.creator}).data, status=201)
@@ -177,7 +185,9 @@ def attachment_message(creator, message_id) -> Message:
 class FileListView(V1SurfaceView):
     def get(self, request):
         conversation = required_conversation(request, self.creator)
-        with_files = Message.objects.filter(conversation=conversation).exclude(attachment="").select_related("fan")
+        with_files = (
+            Message.objects.filter(conversation=conversation).exclude(attachment="").select_related("fan")
+        )
         rows, pagination = paginate(request, with_files.order_by("created_at", "id"))
         data = FileSerializer(rows, many=True, context={"creator": self.creator}).data
         return v1_ok(data, pagination=pagination)

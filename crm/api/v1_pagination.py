@@ -37,7 +37,12 @@ class Page:
         return queryset[self.offset : self.offset + self.limit]
 
     def meta(self, total: int) -> dict:
-        return {"page": self.page, "limit": self.limit, "total": total, "pages": math.ceil(total / self.limit)}
+        return {
+            "page": self.page,
+            "limit": self.limit,
+            "total": total,
+            "pages": math.ceil(total / self.limit),
+        }
 
 
 def paginate(request, queryset, *, decorate=None):

@@ -72,9 +72,7 @@ class ClientWriteSerializer(serializers.Serializer):
 
     def validate_phone(self, value):
         value = (value or "").strip()
-        if value and (
-            not set(value) <= set("+0123456789 ()-.") or sum(c.isdigit() for c in value) < 5
-        ):
+        if value and (not set(value) <= set("+0123456789 ()-.") or sum(c.isdigit() for c in value) < 5):
             raise serializers.ValidationError("Invalid phone", code="invalid")
         return value
 

@@ -18,14 +18,24 @@ urlpatterns = [
     path("clients/<str:interaction_id>", views.ClientDetailView.as_view(), name="client"),
     path("notes/<str:interaction_id>", views.NotesView.as_view(), name="notes"),
     path("conversations", messaging.ConversationListView.as_view(), name="conversations"),
-    path("conversations/<str:conversation_id>", messaging.ConversationDetailView.as_view(), name="conversation"),
+    path(
+        "conversations/<str:conversation_id>", messaging.ConversationDetailView.as_view(), name="conversation"
+    ),
     path(
         "conversations/<str:conversation_id>/archive",
         messaging.ConversationArchiveView.as_view(),
         name="conversation-archive",
     ),
-    path("conversations/<str:conversation_id>/tags", messaging.ConversationTagsView.as_view(), name="conversation-tags"),
-    path("conversations/<str:conversation_id>/read", messaging.ConversationReadView.as_view(), name="conversation-read"),
+    path(
+        "conversations/<str:conversation_id>/tags",
+        messaging.ConversationTagsView.as_view(),
+        name="conversation-tags",
+    ),
+    path(
+        "conversations/<str:conversation_id>/read",
+        messaging.ConversationReadView.as_view(),
+        name="conversation-read",
+    ),
     path("messages", messaging.MessageListView.as_view(), name="messages"),
     path("messages/<str:message_id>", messaging.MessageDetailView.as_view(), name="message"),
     path("files", messaging.FileListView.as_view(), name="files"),

@@ -133,7 +133,15 @@ def _fan_fields(data: dict) -> dict:
     """Serializer output → Fan fields (the document's `notes_encrypted` is the notes)."""
     fields = {
         key: data[key]
-        for key in ("email", "phone", "client_identifier", "name", "handle", "client_category", "subscription_status")
+        for key in (
+            "email",
+            "phone",
+            "client_identifier",
+            "name",
+            "handle",
+            "client_category",
+            "subscription_status",
+        )
         if key in data
     }
     if "notes_encrypted" in data:

@@ -68,7 +68,9 @@ def test_limit_defaults_to_50_and_is_capped_at_100(v1_client, creator):
     assert v1_client.get("/api/v1/clients?limit=500").json()["pagination"]["limit"] == 100
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=abc", "page=-1", "limit=0", "limit=x", "limit=1.5", "page=99999999999"])
+@pytest.mark.parametrize(
+    "query", ["page=0", "page=abc", "page=-1", "limit=0", "limit=x", "limit=1.5", "page=99999999999"]
+)
 def test_invalid_paging_is_400(v1_client, query):
     name = query.split("=")[0]
     assert_v1_error(v1_client.get(f"/api/v1/clients?{query}"), 400, f"Invalid {name}")
@@ -78,8 +80,12 @@ def test_status_filter(v1_client, creator):
     screened = FanFactory(creator=creator, client_category=ClientCategory.SCREENED)
     subscriber = FanFactory(creator=creator, client_category=ClientCategory.SUBSCRIBER)
     unscreened = FanFactory(creator=creator)
-    expected = {"screened": [screened], "subscriber": [subscriber], "unscreened": [unscreened],
-                "all": [unscreened, subscriber, screened]}
+    expected = {
+        "screened": [screened],
+        "subscriber": [subscriber],
+        "unscreened": [unscreened],
+        "all": [unscreened, subscriber, screened],
+    }
     for status, fans in expected.items():
         data = assert_status(v1_client.get(f"/api/v1/clients?status={status}"), 200)
         assert [c["id"] for c in data["data"]] == [f.pk for f in fans], status
@@ -171,7 +177,8 @@ def test_create_names_the_client_after_the_email_when_nothing_else(v1_client, cr
 
 
 @pytest.mark.parametrize(
-    "payload", [{"email": "SAME@example.com"}, {"phone": "+1 234 567 890"}, {"email": "", "phone": "+1234567890"}]
+    "payload",
+    [{"email": "SAME@example.com"}, {"phone": "+1 234 567 890"}, {"email": "", "phone": "+1234567890"}],
 )
 def test_create_returns_the_existing_client(v1_client, creator, payload):
     existing = direct_fan(creator, email="same@example.com", phone="+1234567890")
@@ -187,10 +194,14 @@ def test_create_does_not_match_another_creators_client(v1_client, creator, other
     assert data["data"]["created"] is True
 
 
-@pytest.mark.parametrize("payload", [{}, {"email": ""}, {"name": "Only a name"}, {"email": None, "phone": None}])
+@pytest.mark.parametrize(
+    "payload", [{}, {"email": ""}, {"name": "Only a name"}, {"email": None, "phone": None}]
+)
 def test_create_needs_email_phone_or_identifier(v1_client, payload):
     assert_v1_error(
-        v1_client.post("/api/v1/clients", payload, format="json"), 400, "Email, phone, or client_identifier required"
+        v1_client.post("/api/v1/clients", payload, format="json"),
+        400,
+        "Email, phone, or client_identifier required",
     )
 
 
@@ -233,7 +244,9 @@ def test_update_notes_encrypted_sets_the_notes_encrypted_at_rest(v1_client, crea
 
 def test_approval_goes_through_the_screening_decision(v1_client, creator):
     fan = direct_fan(creator, client_identifier="c")
-    data = v1_client.put(f"/api/v1/clients/{fan.pk}", {"screening_status": "approved"}, format="json").json()["data"]
+    data = v1_client.put(f"/api/v1/clients/{fan.pk}", {"screening_status": "approved"}, format="json").json()[
+        "data"
+    ]
     assert data["screening_status"] == "approved" and data["client_category"] == "screened"
     fan.refresh_from_db()
     assert fan.screening_decided_by == creator.user and fan.screening_decided_at is not None
@@ -248,7 +261,9 @@ def test_approval_keeps_a_category_set_in_the_same_request(v1_client, creator):
 
 def test_rejection_leaves_the_category(v1_client, creator):
     fan = direct_fan(creator, client_identifier="c", client_category=ClientCategory.SUBSCRIBER)
-    data = v1_client.put(f"/api/v1/clients/{fan.pk}", {"screening_status": "rejected"}, format="json").json()["data"]
+    data = v1_client.put(f"/api/v1/clients/{fan.pk}", {"screening_status": "rejected"}, format="json").json()[
+        "data"
+    ]
     assert data["screening_status"] == ScreeningStatus.REJECTED and data["client_category"] == "subscriber"
 
 

@@ -63,8 +63,13 @@ def test_concurrent_client_creates_make_one_fan(monkeypatch):
 def test_concurrent_contact_submissions_make_one_fan(monkeypatch):
     creator = CreatorFactory()
     slow_matcher(monkeypatch)
-    payload = {"model_id": creator.slug, "name": "Racer", "email": "race@example.com",
-               "message": "Two tabs, one click each.", "consent_contact": True}
+    payload = {
+        "model_id": creator.slug,
+        "name": "Racer",
+        "email": "race@example.com",
+        "message": "Two tabs, one click each.",
+        "consent_contact": True,
+    }
 
     def send():
         return APIClient().post("/api/contact/submit", payload, format="json")

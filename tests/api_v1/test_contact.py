@@ -46,7 +46,9 @@ def test_valid_submission_creates_a_direct_fan_conversation_and_message(anon_cli
 
 def test_second_submission_reuses_the_fan_and_the_open_conversation(anon_client, creator):
     first = anon_client.post(URL, submission(creator), format="json").json()
-    second = anon_client.post(URL, submission(creator, email="  JORDAN.lee@EXAMPLE.com", subject=...), format="json").json()
+    second = anon_client.post(
+        URL, submission(creator, email="  JORDAN.lee@EXAMPLE.com", subject=...), format="json"
+    ).json()
     assert first["conversation_id"] == second["conversation_id"]
     assert Fan.objects.filter(creator=creator).count() == 1
     assert Message.objects.filter(conversation_id=first["conversation_id"]).count() == 2

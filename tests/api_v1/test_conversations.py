@@ -63,8 +63,14 @@ def test_interaction_filter_of_another_creators_fan_is_empty(v1_client, world, o
     assert data["data"] == [] and data["pagination"]["total"] == 0
 
 
-@pytest.mark.parametrize("query, message", [("status=open", "Invalid status"), ("interaction_id=abc", "Invalid interaction_id"),
-                                            ("page=0", "Invalid page")])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("status=open", "Invalid status"),
+        ("interaction_id=abc", "Invalid interaction_id"),
+        ("page=0", "Invalid page"),
+    ],
+)
 def test_invalid_list_parameters(v1_client, query, message):
     assert_v1_error(v1_client.get(f"/api/v1/conversations?{query}"), 400, message)
 
@@ -87,7 +93,11 @@ def test_get(v1_client, world):
 
 
 def test_create_with_a_first_message_from_the_model(v1_client, creator, world):
-    payload = {"interaction_id": world.fan.pk, "subject": "New Thread", "message": "Initial message (optional)"}
+    payload = {
+        "interaction_id": world.fan.pk,
+        "subject": "New Thread",
+        "message": "Initial message (optional)",
+    }
     data = assert_status(v1_client.post("/api/v1/conversations", payload, format="json"), 201)["data"]
     conversation = Conversation.objects.get(pk=data["id"])
     assert conversation.fan == world.fan and conversation.subject == "New Thread"
@@ -130,8 +140,14 @@ def test_archive_and_unarchive(v1_client, world):
     assert data["chat_status"] == "active" and data["is_archived"] == 0
 
 
-@pytest.mark.parametrize("payload, message", [({}, "archived is required"), ({"archived": "maybe"}, "Invalid archived"),
-                                              ({"archived": None}, "archived is required")])
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        ({}, "archived is required"),
+        ({"archived": "maybe"}, "Invalid archived"),
+        ({"archived": None}, "archived is required"),
+    ],
+)
 def test_archive_validates(v1_client, world, payload, message):
     url = f"/api/v1/conversations/{world.conversation.pk}/archive"
     assert_v1_error(v1_client.put(url, payload, format="json"), 400, message)
@@ -168,4 +184,6 @@ def test_tags_validate(v1_client, world, payload, message):
 def test_mark_read(v1_client, world):
     data = assert_status(v1_client.put(f"/api/v1/conversations/{world.conversation.pk}/read"), 200)["data"]
     assert data["unread_count"] == 0
-    assert not Message.objects.filter(conversation=world.conversation, direction="in", read_at__isnull=True).exists()
+    assert not Message.objects.filter(
+        conversation=world.conversation, direction="in", read_at__isnull=True
+    ).exists()

@@ -9,8 +9,15 @@ from .conftest import assert_v1_error
 
 pytestmark = pytest.mark.django_db
 
-UNKNOWN = ["/api/v1/nope", "/api/v1", "/api/v1/", "/api/v1/clients/1/extra", "/api/v1/clients/", "/api/contact/other",
-           "/api/contact/submit/"]
+UNKNOWN = [
+    "/api/v1/nope",
+    "/api/v1",
+    "/api/v1/",
+    "/api/v1/clients/1/extra",
+    "/api/v1/clients/",
+    "/api/contact/other",
+    "/api/contact/submit/",
+]
 
 
 @pytest.mark.parametrize("path", UNKNOWN)
@@ -33,8 +40,10 @@ def test_pages_keep_html_404(settings):
     assert response.status_code == 404 and not response["Content-Type"].startswith("application/json")
 
 
-@pytest.mark.parametrize("path, method", [("/api/v1/clients", "delete"), ("/api/v1/messages", "put"),
-                                          ("/api/v1/conversations", "patch")])
+@pytest.mark.parametrize(
+    "path, method",
+    [("/api/v1/clients", "delete"), ("/api/v1/messages", "put"), ("/api/v1/conversations", "patch")],
+)
 def test_wrong_method_is_405_in_the_envelope(v1_client, path, method):
     assert_v1_error(getattr(v1_client, method)(path, {}, format="json"), 405, "Method not allowed")
 
@@ -48,8 +57,9 @@ def test_unexpected_error_is_500_in_the_envelope(v1_client, monkeypatch):
 
 
 def test_invalid_content_length_is_400(v1_client):
-    response = v1_client.generic("POST", "/api/v1/clients", "{}", content_type="application/json",
-                                 CONTENT_LENGTH="abc")
+    response = v1_client.generic(
+        "POST", "/api/v1/clients", "{}", content_type="application/json", CONTENT_LENGTH="abc"
+    )
     assert_v1_error(response, 400)
 
 

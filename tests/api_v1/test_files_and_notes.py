@@ -73,7 +73,9 @@ def test_download_is_an_attachment_with_the_sniffed_type(v1_client, world):
 
 
 def test_download_accepts_any_accept_header(v1_client, world):
-    response = v1_client.get(f"/api/v1/files/{world.file_message.pk}/download", HTTP_ACCEPT="application/octet-stream")
+    response = v1_client.get(
+        f"/api/v1/files/{world.file_message.pk}/download", HTTP_ACCEPT="application/octet-stream"
+    )
     assert response.status_code == 200
 
 
@@ -83,7 +85,12 @@ def test_download_name_is_sanitised_and_rfc5987_encoded(v1_client, world):
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment; ")
     assert "filename*=utf-8''" in disposition
-    assert "\r" not in disposition and "\n" not in disposition and '\\' not in disposition and '..' not in disposition
+    assert (
+        "\r" not in disposition
+        and "\n" not in disposition
+        and "\\" not in disposition
+        and ".." not in disposition
+    )
 
 
 def test_download_of_a_missing_object_is_404(v1_client, world):
@@ -96,12 +103,19 @@ def test_download_of_a_missing_object_is_404(v1_client, world):
 
 def test_notes_are_an_empty_string_when_none(v1_client, world):
     data = assert_status(v1_client.get(f"/api/v1/notes/{world.fan.pk}"), 200)["data"]
-    assert data == {"interaction_id": world.fan.pk, "client_identifier": "client123", "notes": "", "updated_at": None}
+    assert data == {
+        "interaction_id": world.fan.pk,
+        "client_identifier": "client123",
+        "notes": "",
+        "updated_at": None,
+    }
 
 
 def test_update_and_clear_notes(v1_client, world):
     url = f"/api/v1/notes/{world.fan.pk}"
-    data = assert_status(v1_client.put(url, {"notes": "Updated private notes..."}, format="json"), 200)["data"]
+    data = assert_status(v1_client.put(url, {"notes": "Updated private notes..."}, format="json"), 200)[
+        "data"
+    ]
     assert data["notes"] == "Updated private notes..." and data["updated_at"].endswith("Z")
     with connection.cursor() as cursor:
         cursor.execute("SELECT notes FROM crm_fan WHERE id = %s", [world.fan.pk])
@@ -113,8 +127,15 @@ def test_update_and_clear_notes(v1_client, world):
     assert v1_client.get(url).json()["data"]["notes"] == ""
 
 
-@pytest.mark.parametrize("payload, message", [({}, "notes field is required"), ({"notes": None}, "notes field is required"),
-                                              ({"notes": 12}, "Invalid notes"), ({"notes": ["a"]}, "Invalid notes")])
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        ({}, "notes field is required"),
+        ({"notes": None}, "notes field is required"),
+        ({"notes": 12}, "Invalid notes"),
+        ({"notes": ["a"]}, "Invalid notes"),
+    ],
+)
 def test_update_notes_validates(v1_client, world, payload, message):
     services.fan_update(fan=world.fan, notes="kept")
     assert_v1_error(v1_client.put(f"/api/v1/notes/{world.fan.pk}", payload, format="json"), 400, message)

@@ -22,7 +22,9 @@ def credentials(creator, **extra):
 
 
 def test_generate_returns_the_key_once_and_stores_only_its_hash(anon_client, creator):
-    data = assert_status(anon_client.post(GENERATE, credentials(creator, name="Booking app"), format="json"), 201)
+    data = assert_status(
+        anon_client.post(GENERATE, credentials(creator, name="Booking app"), format="json"), 201
+    )
     assert data["success"] is True
     key = data["data"]
     assert key["api_key"].startswith("pk_")
@@ -53,12 +55,20 @@ def test_a_creator_may_hold_several_named_keys(anon_client, creator):
 
 @pytest.mark.parametrize(
     "payload",
-    [{}, {"model_slug": "x"}, {"password": "x"}, {"model_slug": "", "password": "x"}, {"model_slug": 5, "password": "x"},
-     {"model_slug": "x", "password": ["x"]}],
+    [
+        {},
+        {"model_slug": "x"},
+        {"password": "x"},
+        {"model_slug": "", "password": "x"},
+        {"model_slug": 5, "password": "x"},
+        {"model_slug": "x", "password": ["x"]},
+    ],
 )
 @pytest.mark.parametrize("url", [GENERATE, REVOKE])
 def test_missing_credentials(anon_client, creator, url, payload):
-    assert_v1_error(anon_client.post(url, payload, format="json"), 400, "model_slug and password are required")
+    assert_v1_error(
+        anon_client.post(url, payload, format="json"), 400, "model_slug and password are required"
+    )
 
 
 @pytest.mark.parametrize("url", [GENERATE, REVOKE])
@@ -78,11 +88,15 @@ def test_unknown_slug_and_wrong_password_look_the_same(anon_client, creator, url
 def test_inactive_account_cannot_get_a_key(anon_client, creator):
     creator.user.is_active = False
     creator.user.save()
-    assert_v1_error(anon_client.post(GENERATE, credentials(creator), format="json"), 401, "Invalid credentials")
+    assert_v1_error(
+        anon_client.post(GENERATE, credentials(creator), format="json"), 401, "Invalid credentials"
+    )
 
 
 def test_invalid_name(anon_client, creator):
-    assert_v1_error(anon_client.post(GENERATE, credentials(creator, name=7), format="json"), 400, "Invalid name")
+    assert_v1_error(
+        anon_client.post(GENERATE, credentials(creator, name=7), format="json"), 400, "Invalid name"
+    )
 
 
 def test_key_endpoints_are_rate_limited_per_address(anon_client, creator):

@@ -11,8 +11,18 @@ from .conftest import PDF, PNG, assert_status, assert_v1_error
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = ("id", "sender_type", "sender_id", "sender_name", "message", "message_type", "timestamp",
-          "file_path", "file_name", "file_size")
+FIELDS = (
+    "id",
+    "sender_type",
+    "sender_id",
+    "sender_name",
+    "message",
+    "message_type",
+    "timestamp",
+    "file_path",
+    "file_name",
+    "file_size",
+)
 
 
 def stored_files(settings) -> list:
@@ -21,18 +31,32 @@ def stored_files(settings) -> list:
 
 
 def test_list_is_oldest_first_with_senders(v1_client, creator, world):
-    services.message_add(conversation=world.conversation, direction=Direction.OUTGOING, text="Hello, how can I help?")
-    services.message_add(conversation=world.conversation, direction=Direction.SYSTEM, text="Archived", message_type="system")
+    services.message_add(
+        conversation=world.conversation, direction=Direction.OUTGOING, text="Hello, how can I help?"
+    )
+    services.message_add(
+        conversation=world.conversation, direction=Direction.SYSTEM, text="Archived", message_type="system"
+    )
     data = assert_status(v1_client.get(f"/api/v1/messages?conversation_id={world.conversation.pk}"), 200)
     rows = data["data"]
     assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
     assert all(set(FIELDS) <= set(r) for r in rows)
     client_msg, file_msg, model_msg, system_msg = rows
     assert (client_msg["sender_type"], client_msg["sender_id"], client_msg["sender_name"]) == (
-        "client", world.fan.pk, world.fan.name)
+        "client",
+        world.fan.pk,
+        world.fan.name,
+    )
     assert (model_msg["sender_type"], model_msg["sender_id"], model_msg["sender_name"]) == (
-        "model", creator.user_id, creator.slug)
-    assert (system_msg["sender_type"], system_msg["sender_id"], system_msg["sender_name"]) == ("system", None, None)
+        "model",
+        creator.user_id,
+        creator.slug,
+    )
+    assert (system_msg["sender_type"], system_msg["sender_id"], system_msg["sender_name"]) == (
+        "system",
+        None,
+        None,
+    )
     assert client_msg["file_path"] is None and client_msg["file_size"] is None
     assert file_msg["file_name"] == "photo.png" and file_msg["file_size"] == len(PNG)
     assert file_msg["file_path"] == world.file_message.attachment.name
@@ -42,7 +66,9 @@ def test_list_is_oldest_first_with_senders(v1_client, creator, world):
 
 
 def test_list_paginates(v1_client, world):
-    data = assert_status(v1_client.get(f"/api/v1/messages?conversation_id={world.conversation.pk}&limit=1&page=2"), 200)
+    data = assert_status(
+        v1_client.get(f"/api/v1/messages?conversation_id={world.conversation.pk}&limit=1&page=2"), 200
+    )
     assert [r["id"] for r in data["data"]] == [world.file_message.pk]
     assert data["pagination"] == {"page": 2, "limit": 1, "total": 2, "pages": 2}
 
@@ -68,7 +94,11 @@ def test_list_query_count_does_not_grow_with_the_page(v1_client, world, django_a
 
 
 def test_send_text(v1_client, creator, world):
-    payload = {"conversation_id": world.conversation.pk, "message": "Your message text", "message_type": "text"}
+    payload = {
+        "conversation_id": world.conversation.pk,
+        "message": "Your message text",
+        "message_type": "text",
+    }
     data = assert_status(v1_client.post("/api/v1/messages", payload, format="json"), 201)["data"]
     message = Message.objects.get(pk=data["id"])
     assert message.direction == Direction.OUTGOING and message.text == "Your message text"
@@ -115,7 +145,9 @@ def test_send_attachment_by_multipart(v1_client, world, settings):
 
 def test_attachment_alone_needs_no_text(v1_client, world):
     upload = SimpleUploadedFile("p.png", PNG)
-    data = v1_client.post("/api/v1/messages", {"conversation_id": world.conversation.pk, "file": upload}, format="multipart")
+    data = v1_client.post(
+        "/api/v1/messages", {"conversation_id": world.conversation.pk, "file": upload}, format="multipart"
+    )
     assert assert_status(data, 201)["data"]["message_type"] == "image"
 
 
@@ -140,7 +172,9 @@ def test_refused_attachment_stores_nothing(v1_client, world, settings, name, con
 
 def test_get_one(v1_client, world):
     data = assert_status(v1_client.get(f"/api/v1/messages/{world.message.pk}"), 200)["data"]
-    assert data["id"] == world.message.pk and data["message"] == "Hi there" and data["sender_type"] == "client"
+    assert (
+        data["id"] == world.message.pk and data["message"] == "Hi there" and data["sender_type"] == "client"
+    )
 
 
 def test_attachment_type_comes_from_its_content_not_the_label(v1_client, world):
@@ -154,5 +188,7 @@ def test_oversized_multipart_body_is_413_in_the_envelope(v1_client, world, setti
     settings.MULTIPART_MAX_BODY_BYTES = 2048
     upload = SimpleUploadedFile("p.png", PNG + b"0" * 4096)
     payload = {"conversation_id": world.conversation.pk, "file": upload}
-    assert_v1_error(v1_client.post("/api/v1/messages", payload, format="multipart"), 413, "Request body too large")
+    assert_v1_error(
+        v1_client.post("/api/v1/messages", payload, format="multipart"), 413, "Request body too large"
+    )
     assert Message.objects.filter(conversation=world.conversation).count() == 2

@@ -38,9 +38,11 @@ class Route:
     def payload(self, ids: dict):
         if self.body is None:
             return None
-        return json.loads(json.dumps(self.body).replace('"{fan}"', str(ids["fan"])).replace(
-            '"{conversation}"', str(ids["conversation"])
-        ))
+        return json.loads(
+            json.dumps(self.body)
+            .replace('"{fan}"', str(ids["fan"]))
+            .replace('"{conversation}"', str(ids["conversation"]))
+        )
 
     def __str__(self):
         return f"{self.method} {self.path}"
@@ -50,7 +52,9 @@ ROUTES = [
     Route("GET", "/api/v1/clients"),
     Route("POST", "/api/v1/clients", body={"email": "new@example.com"}, ok=201),
     Route("GET", "/api/v1/clients/{fan}", not_found="Client not found"),
-    Route("PUT", "/api/v1/clients/{fan}", body={"subscription_status": "active"}, not_found="Client not found"),
+    Route(
+        "PUT", "/api/v1/clients/{fan}", body={"subscription_status": "active"}, not_found="Client not found"
+    ),
     Route("GET", "/api/v1/notes/{fan}", not_found="Client not found"),
     Route("PUT", "/api/v1/notes/{fan}", body={"notes": "n"}, not_found="Client not found"),
     Route("DELETE", "/api/v1/notes/{fan}", not_found="Client not found"),
@@ -91,8 +95,13 @@ ROUTES = [
     Route("GET", "/api/v1/files/{file}/download", not_found="File not found"),
 ]
 WRITE_ROUTES = [r for r in ROUTES if r.writes and r.body is not None]
-LIST_ROUTES = [r for r in ROUTES if r.method == "GET" and r.path.split("?")[0] in {
-    "/api/v1/clients", "/api/v1/conversations", "/api/v1/messages", "/api/v1/files"}]
+LIST_ROUTES = [
+    r
+    for r in ROUTES
+    if r.method == "GET"
+    and r.path.split("?")[0]
+    in {"/api/v1/clients", "/api/v1/conversations", "/api/v1/messages", "/api/v1/files"}
+]
 ID_ROUTES = [r for r in ROUTES if r.not_found]
 
 
@@ -123,12 +132,16 @@ def test_no_authorization_header(route, anon_client, world):
     assert_v1_error(call(anon_client, route, world.ids()), 401, "Missing or invalid authorization header")
 
 
-@pytest.mark.parametrize("header", ["Token pk_abc", "Bearer", "Bearer pk_a pk_b", "pk_abc", "Basic dXNlcjpwYXNz"])
+@pytest.mark.parametrize(
+    "header", ["Token pk_abc", "Bearer", "Bearer pk_a pk_b", "pk_abc", "Basic dXNlcjpwYXNz"]
+)
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_malformed_authorization_header(route, header, world):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=header)
-    response = assert_v1_error(call(client, route, world.ids()), 401, "Missing or invalid authorization header")
+    response = assert_v1_error(
+        call(client, route, world.ids()), 401, "Missing or invalid authorization header"
+    )
     assert response["success"] is False
 
 

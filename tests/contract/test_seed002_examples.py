@@ -63,7 +63,11 @@ GET_CLIENT_RESPONSE = {
         "last_contacted_at": "2025-09-16T15:30:00Z",
     },
 }
-CREATE_CLIENT_REQUEST = {"email": "client@example.com", "phone": "+1234567890", "client_identifier": "client123"}
+CREATE_CLIENT_REQUEST = {
+    "email": "client@example.com",
+    "phone": "+1234567890",
+    "client_identifier": "client123",
+}
 CREATE_CLIENT_RESPONSE = {"success": True, "data": {"client_id": 1, "interaction_id": 5, "created": True}}
 UPDATE_CLIENT_REQUEST = {
     "screening_status": "approved",
@@ -85,7 +89,11 @@ CONVERSATION = {
     "updated_at": "2025-09-16T16:30:00Z",
 }
 LIST_CONVERSATIONS_RESPONSE = {"success": True, "data": [CONVERSATION]}
-CREATE_CONVERSATION_REQUEST = {"interaction_id": 5, "subject": "New Thread", "message": "Initial message (optional)"}
+CREATE_CONVERSATION_REQUEST = {
+    "interaction_id": 5,
+    "subject": "New Thread",
+    "message": "Initial message (optional)",
+}
 MESSAGE = {
     "id": 100,
     "sender_type": "model",
@@ -156,7 +164,11 @@ def assert_like(actual, example, where="$"):
 
 
 def replay(client, method, path, status, example=None, json=None):
-    response = getattr(client, method)(path, json, format="json") if json is not None else getattr(client, method)(path)
+    response = (
+        getattr(client, method)(path, json, format="json")
+        if json is not None
+        else getattr(client, method)(path)
+    )
     assert response.status_code == status, (method, path, response.status_code, response.content[:400])
     body = response.json()
     assert isinstance(body.get("success"), bool)
@@ -184,9 +196,13 @@ def seeded(creator):
     conversation, _ = services.conversation_open(fan=fan, subject="Initial Contact", reuse=False)
     services.conversation_update(conversation=conversation, tags=["screening", "appointment"])
     services.message_add(conversation=conversation, direction=Direction.INCOMING, text="Hi")
-    reply = services.message_add(conversation=conversation, direction=Direction.OUTGOING, text="Hello, how can I help?")
+    reply = services.message_add(
+        conversation=conversation, direction=Direction.OUTGOING, text="Hello, how can I help?"
+    )
     photo = check_upload(upload_from_bytes("photo.png", PNG), kinds=ATTACHMENT_KINDS)
-    file_message = services.message_add(conversation=conversation, direction=Direction.INCOMING, attachment=photo)
+    file_message = services.message_add(
+        conversation=conversation, direction=Direction.INCOMING, attachment=photo
+    )
     return {"fan": fan, "conversation": conversation, "message": reply, "file": file_message}
 
 
@@ -214,8 +230,13 @@ def test_generate_use_and_revoke_a_key(anon_client, creator):
 
 
 def test_list_clients(v1_client, seeded):
-    body = replay(v1_client, "get", "/api/v1/clients?page=1&limit=50&search=client123&status=screened", 200,
-                  LIST_CLIENTS_RESPONSE)
+    body = replay(
+        v1_client,
+        "get",
+        "/api/v1/clients?page=1&limit=50&search=client123&status=screened",
+        200,
+        LIST_CLIENTS_RESPONSE,
+    )
     (client,) = body["data"]
     assert client["id"] == client["interaction_id"] == seeded["fan"].pk
     assert client["unread_count"] == 2 and client["conversation_count"] == 1
@@ -236,8 +257,14 @@ def test_create_client(v1_client, creator):
 
 
 def test_update_client(v1_client, seeded):
-    body = replay(v1_client, "put", f"/api/v1/clients/{seeded['fan'].pk}", 200, GET_CLIENT_RESPONSE,
-                  UPDATE_CLIENT_REQUEST)
+    body = replay(
+        v1_client,
+        "put",
+        f"/api/v1/clients/{seeded['fan'].pk}",
+        200,
+        GET_CLIENT_RESPONSE,
+        UPDATE_CLIENT_REQUEST,
+    )
     assert {k: body["data"][k] for k in UPDATE_CLIENT_REQUEST} == UPDATE_CLIENT_REQUEST
 
 
@@ -246,15 +273,25 @@ def test_update_client(v1_client, seeded):
 
 def test_list_conversations(v1_client, seeded):
     fan = seeded["fan"].pk
-    body = replay(v1_client, "get", f"/api/v1/conversations?page=1&limit=50&status=active&interaction_id={fan}", 200,
-                  LIST_CONVERSATIONS_RESPONSE)
+    body = replay(
+        v1_client,
+        "get",
+        f"/api/v1/conversations?page=1&limit=50&status=active&interaction_id={fan}",
+        200,
+        LIST_CONVERSATIONS_RESPONSE,
+    )
     assert body["data"][0]["tags"] == ["appointment", "screening"]
     assert "pagination" in body
 
 
 def test_get_conversation(v1_client, seeded):
-    body = replay(v1_client, "get", f"/api/v1/conversations/{seeded['conversation'].pk}", 200,
-                  {"success": True, "data": CONVERSATION})
+    body = replay(
+        v1_client,
+        "get",
+        f"/api/v1/conversations/{seeded['conversation'].pk}",
+        200,
+        {"success": True, "data": CONVERSATION},
+    )
     assert body["data"]["id"] == seeded["conversation"].pk
 
 
@@ -271,7 +308,14 @@ def test_archive_tags_and_mark_read(v1_client, seeded):
     conversation = {"success": True, "data": CONVERSATION}
     body = replay(v1_client, "put", f"{url}/archive", 200, conversation, {"archived": True})
     assert body["data"]["chat_status"] == "archived" and body["data"]["is_archived"] == 1
-    body = replay(v1_client, "put", f"{url}/tags", 200, conversation, {"tags": ["screening", "appointment", "follow-up"]})
+    body = replay(
+        v1_client,
+        "put",
+        f"{url}/tags",
+        200,
+        conversation,
+        {"tags": ["screening", "appointment", "follow-up"]},
+    )
     assert sorted(body["data"]["tags"]) == ["appointment", "follow-up", "screening"]
     body = replay(v1_client, "put", f"{url}/read", 200, conversation)
     assert body["data"]["unread_count"] == 0
@@ -281,8 +325,13 @@ def test_archive_tags_and_mark_read(v1_client, seeded):
 
 
 def test_list_messages(v1_client, creator, seeded):
-    body = replay(v1_client, "get", f"/api/v1/messages?conversation_id={seeded['conversation'].pk}", 200,
-                  LIST_MESSAGES_RESPONSE)
+    body = replay(
+        v1_client,
+        "get",
+        f"/api/v1/messages?conversation_id={seeded['conversation'].pk}",
+        200,
+        LIST_MESSAGES_RESPONSE,
+    )
     model = next(m for m in body["data"] if m["sender_type"] == "model")
     assert model["sender_id"] == creator.user_id and model["sender_name"] == creator.slug
     assert model["message"] == "Hello, how can I help?"
@@ -295,7 +344,9 @@ def test_send_message(v1_client, seeded):
 
 
 def test_get_message(v1_client, seeded):
-    body = replay(v1_client, "get", f"/api/v1/messages/{seeded['message'].pk}", 200, {"success": True, "data": MESSAGE})
+    body = replay(
+        v1_client, "get", f"/api/v1/messages/{seeded['message'].pk}", 200, {"success": True, "data": MESSAGE}
+    )
     assert body["data"]["id"] == seeded["message"].pk
 
 
@@ -329,9 +380,14 @@ def test_notes(v1_client, seeded):
 
 
 def test_error_format_for_the_documented_statuses(v1_client, anon_client):
-    assert replay(v1_client, "get", "/api/v1/messages", 400, ERROR_RESPONSE)["error"] == "conversation_id is required"
+    assert (
+        replay(v1_client, "get", "/api/v1/messages", 400, ERROR_RESPONSE)["error"]
+        == "conversation_id is required"
+    )
     replay(anon_client, "get", "/api/v1/clients", 401, ERROR_RESPONSE)
-    assert replay(v1_client, "get", "/api/v1/clients/999999", 404, ERROR_RESPONSE)["error"] == "Client not found"
+    assert (
+        replay(v1_client, "get", "/api/v1/clients/999999", 404, ERROR_RESPONSE)["error"] == "Client not found"
+    )
 
 
 # --- Integration examples ---------------------------------------------------------------------
@@ -344,8 +400,14 @@ def test_node_example(api_key, seeded):
     clients = replay(api, "get", "/api/v1/clients?status=screened", 200, LIST_CLIENTS_RESPONSE)
     assert [c["id"] for c in clients["data"]] == [seeded["fan"].pk]
     # axios posts JSON; message_type is left out and defaults to text.
-    sent = replay(api, "post", "/api/v1/messages", 201, {"success": True, "data": MESSAGE},
-                  {"conversation_id": seeded["conversation"].pk, "message": "Hello from external app!"})
+    sent = replay(
+        api,
+        "post",
+        "/api/v1/messages",
+        201,
+        {"success": True, "data": MESSAGE},
+        {"conversation_id": seeded["conversation"].pk, "message": "Hello from external app!"},
+    )
     assert sent["data"]["message_type"] == "text"
 
 

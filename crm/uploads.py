@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from .exceptions import InvalidInput, PayloadTooLarge
+from .ole import OLE2_MAGIC, is_word_document
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,6 @@ SCREENING_KINDS = (JPEG, PNG, PDF, DOC, DOCX)
 ATTACHMENT_KINDS = (JPEG, PNG, GIF, WEBP, PDF, DOC, DOCX)
 IMAGE_TYPES = frozenset({JPEG.content_type, PNG.content_type, GIF.content_type, WEBP.content_type})
 
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass(frozen=True)
@@ -57,10 +57,13 @@ class CheckedUpload:
 
 
 def _is_docx(file) -> bool:
+    # Any ZIP starts with PK; a Word document is the one holding the OOXML parts list and a
+    # word/document.xml part. Only the central directory is read, never a member's content.
     file.seek(0)
     try:
         with zipfile.ZipFile(file) as archive:
-            return "word/document.xml" in archive.namelist()
+            names = set(archive.namelist())
+            return {"[Content_Types].xml", "word/document.xml"} <= names
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
     finally:
@@ -79,22 +82,37 @@ def sniff(file, head: bytes) -> FileKind | None:
         return WEBP
     if head.startswith(b"%PDF-"):
         return PDF
-    if head.startswith(_OLE2_MAGIC):
-        return DOC
+    if head.startswith(OLE2_MAGIC):
+        # Excel, PowerPoint and MSI installers share this signature; only Word is a DOC.
+        file.seek(0)
+        data = file.read()
+        file.seek(0)
+        return DOC if is_word_document(data) else None
     if head.startswith(b"PK\x03\x04") and _is_docx(file):
         return DOCX
     return None
 
 
 _UNSAFE_NAME_CHARS = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+# Control, format (bidi overrides such as U+202E that disguise "gpj.exe" as "exe.jpg"),
+# surrogate and line/paragraph separator characters never belong in a displayed name.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+MAX_NAME_LENGTH = 200
 
 
 def sanitise_filename(name: str, fallback: str = "file") -> str:
     """A display name with no path, no control characters and no quoting tricks."""
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").split("/")[-1]
+    name = "".join("_" if unicodedata.category(c) in _INVISIBLE_CATEGORIES else c for c in name)
     name = _UNSAFE_NAME_CHARS.sub("_", name).strip(" .")
-    return (name or fallback)[:200]
+    if not name:
+        return fallback
+    if len(name) > MAX_NAME_LENGTH:
+        # Keep the extension: it is what the type check compares with the content.
+        suffix = PurePosixPath(name).suffix[:16]
+        name = name[: MAX_NAME_LENGTH - len(suffix)].rstrip(" .") + suffix
+    return name
 
 
 def check_upload(file: UploadedFile | None, *, kinds=SCREENING_KINDS, label="File") -> CheckedUpload:

@@ -107,9 +107,8 @@ def s3_storage(settings, s3_client, moto_endpoint, _private_media):
             },
         },
     }
-    from storages.backends.s3 import S3Storage
-
     from django.core.files.storage import storages
+    from storages.backends.s3 import S3Storage
 
     assert isinstance(storages["default"], S3Storage)
     return default_storage

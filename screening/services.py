@@ -27,6 +27,10 @@ logger = logging.getLogger(__name__)
 MAX_DETAILS_LENGTH = 10_000
 METHOD_UPDATABLE_FIELDS = frozenset({"method_type", "details", "status"})
 PURGE_BATCH_SIZE = 500
+# Where screening_file_path puts every object (crm.storage.generated_name("screening", ...)).
+STORAGE_PREFIX = "screening/"
+# An object younger than this may belong to an upload whose transaction has not committed yet.
+ORPHAN_GRACE = timedelta(hours=1)
 
 
 class StorageUnavailable(ApplicationError):
@@ -176,3 +180,36 @@ def screening_files_purge_expired(*, now: datetime | None = None, retention_days
             # Queryset deletion sends post_delete per row, which deletes the objects on commit.
             deleted, _per_model = ScreeningFile.objects.filter(id__in=ids).delete()
             removed += deleted
+
+
+def _stored_names(directory: str):
+    try:
+        folders, files = private_storage.listdir(directory)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{directory}{name}"
+    for folder in folders:
+        yield from _stored_names(f"{directory}{folder}/")
+
+
+def screening_orphans_purge(*, now: datetime | None = None, dry_run: bool = False) -> int:
+    """Delete stored screening objects that no row references (older than ORPHAN_GRACE).
+
+    Orphans arise when a transaction that stored an upload is rolled back by its caller, or
+    when the store was unreachable as a committed delete tried to remove an object.
+    """
+    cutoff = (now or timezone.now()) - ORPHAN_GRACE
+    names = list(_stored_names(STORAGE_PREFIX))
+    referenced: set[str] = set()
+    for start in range(0, len(names), PURGE_BATCH_SIZE):
+        chunk = names[start : start + PURGE_BATCH_SIZE]
+        referenced.update(ScreeningFile.objects.filter(file__in=chunk).values_list("file", flat=True))
+    removed = 0
+    for name in names:
+        if name in referenced or private_storage.get_modified_time(name) >= cutoff:
+            continue
+        if not dry_run:
+            private_storage.delete(name)
+        removed += 1
+    return removed

@@ -77,3 +77,53 @@ def test_task_runs_the_same_sweep(fan, settings):
     result = purge_expired_screening_files.enqueue()
     assert result.return_value == 1
     assert not ScreeningFile.objects.exists()
+
+
+def test_orphan_sweep_removes_only_old_unreferenced_objects(fan, settings):
+    from crm.storage import private_storage
+    from django.core.files.base import ContentFile
+
+    settings.SCREENING_FILE_RETENTION_DAYS = None
+    kept = file_aged(fan, 0)
+    orphan = private_storage.save("screening/2020/01/" + "a" * 32 + ".png", ContentFile(samples.PNG))
+    unrelated = private_storage.save("attachments/2020/01/" + "b" * 32 + ".png", ContentFile(samples.PNG))
+    later = timezone.now() + services.ORPHAN_GRACE + timedelta(minutes=1)
+
+    # Young objects may belong to an upload still in flight: kept.
+    assert services.screening_orphans_purge() == 0
+    assert services.screening_orphans_purge(now=later, dry_run=True) == 1
+    assert orphan in stored_names()
+    assert services.screening_orphans_purge(now=later) == 1
+    assert sorted(stored_names()) == sorted([kept.file.name, unrelated])
+    output = run("--orphans")
+    assert output.startswith("Removed 0 orphaned stored screening object(s).\n")
+    assert "keeping every screening file" in output
+
+
+def test_upload_rolled_back_by_its_caller_leaves_an_orphan_the_sweep_removes(fan):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            services.screening_file_upload(fan=fan, upload=samples.upload("id.png", samples.PNG))
+            raise RuntimeError("caller failed after the upload")
+    assert not ScreeningFile.objects.exists()
+    assert len(stored_names()) == 1
+    later = timezone.now() + services.ORPHAN_GRACE + timedelta(minutes=1)
+    assert services.screening_orphans_purge(now=later) == 1
+    assert stored_names() == []
+
+
+def test_a_failing_store_does_not_break_a_committed_delete(v1_client, fan, monkeypatch, django_capture_on_commit_callbacks):
+    from django.core.files.storage import FileSystemStorage
+
+    row = file_aged(fan, 0)
+
+    def down(self, name):
+        raise OSError("store unreachable")
+
+    monkeypatch.setattr(FileSystemStorage, "delete", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = v1_client.delete(f"/api/v1/screening/{fan.pk}/files/{row.pk}")
+    assert response.status_code == 200
+    assert not ScreeningFile.objects.exists()

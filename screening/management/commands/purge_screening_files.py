@@ -7,7 +7,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from screening.selectors import screening_files_expired
-from screening.services import screening_files_purge_expired, screening_retention_cutoff
+from screening.services import (
+    screening_files_purge_expired,
+    screening_orphans_purge,
+    screening_retention_cutoff,
+)
 
 
 class Command(BaseCommand):
@@ -17,8 +21,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Only report how many files would be removed."
         )
+        parser.add_argument(
+            "--orphans",
+            action="store_true",
+            help="Also delete stored screening objects that no file row references (older than an hour).",
+        )
 
-    def handle(self, *args, dry_run: bool = False, **options):
+    def handle(self, *args, dry_run: bool = False, orphans: bool = False, **options):
+        if orphans:
+            count = screening_orphans_purge(dry_run=dry_run)
+            verb = "Would remove" if dry_run else "Removed"
+            self.stdout.write(f"{verb} {count} orphaned stored screening object(s).")
         days = settings.SCREENING_FILE_RETENTION_DAYS
         if days is None:
             self.stdout.write("SCREENING_FILE_RETENTION_DAYS is not set: keeping every screening file.")

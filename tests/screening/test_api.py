@@ -283,3 +283,26 @@ def test_second_key_of_the_same_creator_sees_the_same_files(v1_client, fan):
     other_key = ApiKeyFactory(creator=v1_client.creator)
     v1_client.credentials(HTTP_AUTHORIZATION=f"Bearer {other_key.raw_key}")
     assert body(v1_client.get(f"/api/v1/screening/{fan.pk}"))["data"]["files"][0]["id"] == created["id"]
+
+
+def test_broken_multipart_is_a_400_in_the_envelope(v1_client, fan):
+    response = v1_client.generic(
+        "POST", f"/api/v1/screening/{fan.pk}/files", b"garbage", content_type="multipart/form-data"
+    )
+    assert_status(response, 400)
+    assert body(response) == {"success": False, "error": "Invalid multipart body"}
+    assert stored_names() == []
+
+
+def test_rfc2231_encoded_name_is_decoded_and_sanitised(v1_client, fan):
+    boundary = "b0undary"
+    payload = (
+        f"--{boundary}\r\n"
+        "Content-Disposition: form-data; name=\"file\"; filename*=UTF-8''..%2F..%2F%C3%A9tat%20civil.png\r\n"
+        "Content-Type: image/png\r\n\r\n"
+    ).encode() + samples.PNG + f"\r\n--{boundary}--\r\n".encode()
+    response = v1_client.generic(
+        "POST", f"/api/v1/screening/{fan.pk}/files", payload, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert_status(response, 201)
+    assert body(response)["data"]["file_name"] == "état civil.png"

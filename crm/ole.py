@@ -42,7 +42,9 @@ def _uint32s(chunk: bytes) -> tuple[int, ...]:
 def _fat(data: bytes, header: bytes, sector_size: int, max_sectors: int) -> tuple[int, ...]:
     (num_fat,) = struct.unpack_from("<I", header, 0x2C)
     first_difat, num_difat = struct.unpack_from("<II", header, 0x44)
-    if num_fat > max_sectors or num_difat > max_sectors:
+    # A FAT sector maps sector_size/4 sectors: more FAT sectors than the file needs is a lie
+    # meant to make us build a huge table.
+    if num_fat > max_sectors // (sector_size // 4) + 1 or num_difat > num_fat:
         raise _Malformed
     fat_sectors = list(_uint32s(header[0x4C : 0x4C + 4 * _DIFAT_IN_HEADER]))
     difat_sector, seen = first_difat, 0

@@ -56,11 +56,38 @@ class CheckedUpload:
         return self.kind.content_type in IMAGE_TYPES
 
 
+# A real DOCX has tens of parts (a few hundred with many images), so its central directory is
+# small; a 10 MiB ZIP can hold hundreds of thousands of empty entries, which zipfile would turn
+# into as many objects. zipfile reads the directory by its declared size, so that is capped.
+MAX_DOCX_DIRECTORY_BYTES = 512 * 1024
+_ZIP_END_OF_DIRECTORY = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+
+
+def _zip_directory_is_small(file) -> bool:
+    """The end-of-central-directory record exists, is not ZIP64, and declares a small directory."""
+    file.seek(0, 2)
+    size = file.tell()
+    tail_start = max(0, size - (22 + 0xFFFF))  # the record plus the longest possible comment
+    file.seek(tail_start)
+    tail = file.read()
+    at = tail.rfind(_ZIP_END_OF_DIRECTORY)
+    if at < 0 or len(tail) < at + 22:
+        return False
+    if at >= 20 and tail[at - 20 : at - 16] == _ZIP64_LOCATOR:
+        return False
+    directory_bytes = int.from_bytes(tail[at + 12 : at + 16], "little")
+    return directory_bytes <= MAX_DOCX_DIRECTORY_BYTES
+
+
 def _is_docx(file) -> bool:
     # Any ZIP starts with PK; a Word document is the one holding the OOXML parts list and a
     # word/document.xml part. Only the central directory is read, never a member's content.
     file.seek(0)
     try:
+        if not _zip_directory_is_small(file):
+            return False
+        file.seek(0)
         with zipfile.ZipFile(file) as archive:
             names = set(archive.namelist())
             return {"[Content_Types].xml", "word/document.xml"} <= names

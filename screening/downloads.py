@@ -21,13 +21,16 @@ from .selectors import FILE_NOT_FOUND
 logger = logging.getLogger(__name__)
 
 
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 def ascii_fallback_name(name: str, extension: str) -> str:
-    """An ASCII-only name for clients that ignore `filename*` (quotes and backslashes removed)."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    ascii_name = sanitise_filename(ascii_name.replace('"', "_"), fallback="")
-    if not PurePosixPath(ascii_name).stem:
-        ascii_name = f"file{extension}"
-    return ascii_name
+    """An ASCII-only name for clients that ignore `filename*`: "身分証.jpg" becomes "file.jpg"."""
+    path = PurePosixPath(name)
+    stem = sanitise_filename(_ascii(path.stem), fallback="file")
+    suffix = _ascii(path.suffix) if _ascii(path.suffix) == path.suffix else extension
+    return sanitise_filename(f"{stem}{suffix}", fallback=f"file{extension}")
 
 
 def content_disposition(name: str, extension: str) -> str:

@@ -92,3 +92,22 @@ def test_ole_directory_reader():
     corrupt = bytearray(samples.DOC)
     corrupt[0x30:0x34] = b"\x10\x00\x00\x00"  # directory sector beyond the end of the file
     assert stream_names(bytes(corrupt)) == frozenset()
+
+
+def test_docx_with_an_oversized_central_directory_is_refused(monkeypatch):
+    import crm.uploads
+
+    many = samples._zip({"[Content_Types].xml": b"", "word/document.xml": b"", **{f"x/{i}": b"" for i in range(300)}})
+    assert check_upload(samples.upload("big.docx", many)).content_type.endswith("document")
+    monkeypatch.setattr(crm.uploads, "MAX_DOCX_DIRECTORY_BYTES", 1000)
+    with pytest.raises(InvalidInput, match="Unsupported file type"):
+        check_upload(samples.upload("big.docx", many))
+    # A ZIP without an end-of-directory record is not parsed at all.
+    with pytest.raises(InvalidInput, match="Unsupported file type"):
+        check_upload(samples.upload("cut.docx", samples.DOCX[:-22]))
+
+
+def test_ole_file_declaring_more_fat_sectors_than_it_could_need_is_refused():
+    lying = bytearray(samples.DOC)
+    lying[0x2C:0x30] = (10_000).to_bytes(4, "little")
+    assert stream_names(bytes(lying)) == frozenset()

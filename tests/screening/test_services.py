@@ -156,3 +156,13 @@ def test_selectors_scope_to_the_creator(fan, other_fan, creator):
         selectors.screening_files_for_fan(creator=creator, fan_id="abc")
     info = selectors.screening_info_for_fan(creator=creator, fan_id=str(fan.pk))
     assert info.files == [mine] and info.methods == []
+
+
+def test_two_rows_can_never_share_a_stored_object(fan):
+    from django.db import IntegrityError
+
+    row = services.screening_file_upload(fan=fan, upload=samples.upload("id.png", samples.PNG))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScreeningFile.objects.create(
+            fan=fan, file=row.file.name, original_name="x.png", size=1, content_type="image/png", sha256="0" * 64
+        )

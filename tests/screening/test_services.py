@@ -1,3 +1,7 @@
+import os
+import stat
+from pathlib import Path
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 
@@ -166,3 +170,11 @@ def test_two_rows_can_never_share_a_stored_object(fan):
         ScreeningFile.objects.create(
             fan=fan, file=row.file.name, original_name="x.png", size=1, content_type="image/png", sha256="0" * 64
         )
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_local_files_are_readable_by_the_app_user_only(fan, settings):
+    row = services.screening_file_upload(fan=fan, upload=samples.upload("id.png", samples.PNG))
+    path = Path(private_storage.path(row.file.name))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

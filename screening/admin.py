@@ -1,21 +1,25 @@
 """Back office for screening: methods and files as inlines of the fan, a read-only file list,
 and a file download view for staff holding `screening.view_screeningfile`.
 
-The Fan admin (crm/admin.py) adds the inlines with one line:
+The Fan admin (crm/admin.py) adds the inlines and the approve/reject actions with:
+    from screening.admin import FAN_SCREENING_ACTIONS, FAN_SCREENING_INLINES
     inlines = [..., *FAN_SCREENING_INLINES]
+    actions = [..., *FAN_SCREENING_ACTIONS]
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from crm.choices import ScreeningStatus
 from crm.exceptions import NotFound
 
 from .downloads import screening_file_response
 from .models import ScreeningFile, ScreeningMethod
+from .services import screening_decide
 
 VIEW_FILE_PERMISSION = "screening.view_screeningfile"
 
@@ -52,6 +56,27 @@ class ScreeningFileInline(admin.TabularInline):
 
 
 FAN_SCREENING_INLINES = (ScreeningMethodInline, ScreeningFileInline)
+
+
+def _decide(request, fans, status: str) -> int:
+    for fan in fans:
+        screening_decide(fan=fan, status=status, decided_by=request.user)
+    return len(fans)
+
+
+@admin.action(permissions=["change"], description="Approve screening of selected fans")
+def approve_screening(modeladmin, request, queryset):
+    count = _decide(request, list(queryset), ScreeningStatus.APPROVED)
+    modeladmin.message_user(request, f"Approved screening of {count} fan(s).", messages.SUCCESS)
+
+
+@admin.action(permissions=["change"], description="Reject screening of selected fans")
+def reject_screening(modeladmin, request, queryset):
+    count = _decide(request, list(queryset), ScreeningStatus.REJECTED)
+    modeladmin.message_user(request, f"Rejected screening of {count} fan(s).", messages.SUCCESS)
+
+
+FAN_SCREENING_ACTIONS = (approve_screening, reject_screening)
 
 
 @admin.register(ScreeningMethod)

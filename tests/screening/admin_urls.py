@@ -5,13 +5,14 @@ from django.contrib import admin
 from django.urls import path
 
 from crm.models import Fan
-from screening.admin import FAN_SCREENING_INLINES
+from screening.admin import FAN_SCREENING_ACTIONS, FAN_SCREENING_INLINES
 
 site = admin.AdminSite(name="inline_test_admin")
 
 
 class FanWithScreeningAdmin(admin.ModelAdmin):
     inlines = [*FAN_SCREENING_INLINES]
+    actions = [*FAN_SCREENING_ACTIONS]
 
 
 site.register(Fan, FanWithScreeningAdmin)

@@ -93,3 +93,28 @@ def test_fan_admin_inlines_show_methods_and_files(fan, stored_file):
     assert download_url(stored_file) in content
     # Files cannot be added through the admin (uploads go through the validating service).
     assert 'id="screening_files-empty"' not in content
+
+
+@pytest.mark.urls("tests.screening.admin_urls")
+@pytest.mark.parametrize(("action", "status", "category"), [("approve_screening", "approved", "screened"), ("reject_screening", "rejected", "unscreened")])
+def test_fan_admin_screening_actions_call_the_service(fan, action, status, category):
+    client = staff_client(superuser=True)
+    response = client.post(
+        "/inline-admin/crm/fan/", {"action": action, "_selected_action": [fan.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    fan.refresh_from_db()
+    assert (fan.screening_status, fan.client_category) == (status, category)
+    assert fan.screening_decided_at is not None and fan.screening_decided_by.is_superuser
+
+
+@pytest.mark.urls("tests.screening.admin_urls")
+def test_screening_actions_need_the_change_permission(fan):
+    from crm.models import Fan
+
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_fan"))
+    client = Client()
+    client.force_login(user)
+    client.post("/inline-admin/crm/fan/", {"action": "approve_screening", "_selected_action": [fan.pk]})
+    assert Fan.objects.get(pk=fan.pk).screening_status == "pending"

@@ -74,7 +74,9 @@ def _encode(value):
 
 def encode_cursor(ordering: Ordering, row) -> str:
     values = [_encode(getattr(row, field)) for field, _desc in ordering.keys]
-    return signing.dumps({"o": ordering.name, "k": values}, salt=CURSOR_SALT, compress=True)
+    # The model's label binds the cursor to its list: a fans cursor is no transactions cursor.
+    payload = {"m": row._meta.label_lower, "o": ordering.name, "k": values}
+    return signing.dumps(payload, salt=CURSOR_SALT, compress=True)
 
 
 def decode_cursor(raw: str, ordering: Ordering, model) -> list:
@@ -84,6 +86,8 @@ def decode_cursor(raw: str, ordering: Ordering, model) -> list:
     except (signing.BadSignature, ValueError):
         raise invalid
     if not isinstance(payload, dict) or payload.get("o") != ordering.name:
+        raise invalid
+    if payload.get("m") != model._meta.label_lower:
         raise invalid
     values = payload.get("k")
     if not isinstance(values, list) or len(values) != len(ordering.keys):
@@ -107,7 +111,7 @@ def select_ordering(params, available: dict[str, Ordering], default: str) -> Ord
         except (signing.BadSignature, ValueError, AttributeError):
             raise InvalidInput("Invalid cursor", field="cursor")
     name = name or default
-    if name not in available:
+    if not isinstance(name, str) or name not in available:
         raise InvalidInput("Invalid ordering", field="ordering")
     return available[name]
 

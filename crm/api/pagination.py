@@ -52,7 +52,15 @@ class Ordering:
                 beyond |= Q(**{f"{field}__isnull": True})
             parts.append(equal_so_far & beyond)
             equal_so_far &= Q(**{field: value})
-        return reduce(operator.or_, parts) if parts else Q(pk__in=[])
+        if not parts:
+            return Q(pk__in=[])
+        condition = reduce(operator.or_, parts)
+        first_field, first_desc = self.keys[0]
+        if values[0] is not None and first_field not in self.nullable and len(self.keys) > 1:
+            # A redundant bound on the leading column: the OR alone makes SQLite (and sometimes
+            # PostgreSQL) scan the index from its start, so deep pages would cost more.
+            condition &= Q(**{f"{first_field}__{'lte' if first_desc else 'gte'}": values[0]})
+        return condition
 
 
 def orderings(*items: Ordering) -> dict[str, Ordering]:

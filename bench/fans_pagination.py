@@ -31,7 +31,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework_simplejwt.tokens import RefreshToken  # noqa: E402
 
 from crm import services  # noqa: E402
-from crm.models import Creator, Fan, Tag  # noqa: E402
+from crm.models import Creator, Fan  # noqa: E402
 
 FANS = 100_000
 PAGE = 100

@@ -9,13 +9,11 @@ other-creator, malformed-body and rate-limit-header cases every endpoint must pa
 import json
 from datetime import timedelta
 
-import pytest
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from tests.conftest import jwt_for
 from tests.factories import ConversationFactory, FanFactory, UserFactory
-
 
 CSRF_SECRET = "a" * 32  # an unmasked token equal to the cookie's secret is a valid CSRF token
 
@@ -43,7 +41,6 @@ class ReadCases:
     method = "get"
     path = ""
     ok_status = 200
-    not_found_message = None  # set when the path names an object: another creator's gives 404
 
     def body(self, objs) -> dict | None:
         return None
@@ -107,18 +104,6 @@ class ReadCases:
         client.cookies["access_token"] = jwt_for(UserFactory())
         assert_error(self.call(client, objs), 403, "Forbidden")
 
-    def test_other_creators_object_is_not_found(self, other_crm_client, objs):
-        if self.not_found_message is None:
-            pytest.skip("this endpoint names no object")
-        assert_error(self.call(other_crm_client, objs), 404, self.not_found_message)
-
-    def test_unknown_id_is_not_found(self, crm_client, objs):
-        if self.not_found_message is None:
-            pytest.skip("this endpoint names no object")
-        for bad in ("999999", "abc", "0", "-1", "1e3", str(2**70)):
-            missing = {k: bad if k in ("fan", "conversation") else v for k, v in objs.items()}
-            assert_error(self.call(crm_client, missing), 404, self.not_found_message)
-
 
 class WriteCases(ReadCases):
     """Writes: body validation, the owner fields a body cannot set, and the write budget."""
@@ -176,6 +161,20 @@ class DeleteCases(ReadCases):
     def test_rate_limit_headers(self, crm_client, objs):
         response = self.call(crm_client, objs)
         assert response["X-RateLimit-Remaining"] == "59"
+
+
+class ObjectCases:
+    """Endpoints whose path names a fan or conversation: another creator's id is a missing id."""
+
+    not_found_message = ""
+
+    def test_other_creators_object_is_not_found(self, other_crm_client, objs):
+        assert_error(self.call(other_crm_client, objs), 404, self.not_found_message)
+
+    def test_unknown_id_is_not_found(self, crm_client, objs):
+        for bad in ("999999", "abc", "0", "-1", "1e3", str(2**70)):
+            missing = {k: bad if k in ("fan", "conversation") else v for k, v in objs.items()}
+            assert_error(self.call(crm_client, missing), 404, self.not_found_message)
 
 
 class _Absent:

@@ -4,7 +4,7 @@ import pytest
 
 from crm import services
 from crm.models import Conversation
-from tests.crm.api.cases import ABSENT, ReadCases, WriteCases, assert_error, assert_status
+from tests.crm.api.cases import ABSENT, ObjectCases, ReadCases, WriteCases, assert_error, assert_status
 from tests.factories import ConversationFactory, FanFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,12 +42,12 @@ class TestConversationCreate(WriteCases):
         assert_error(response, 404, "Fan not found")
 
 
-class TestConversationDetail(ReadCases):
+class TestConversationDetail(ObjectCases, ReadCases):
     path = "/api/crm/conversations/{conversation}"
     not_found_message = "Conversation not found"
 
 
-class TestConversationUpdate(WriteCases):
+class TestConversationUpdate(ObjectCases, WriteCases):
     method = "patch"
     path = "/api/crm/conversations/{conversation}"
     ok_status = 200
@@ -69,7 +69,7 @@ def test_create_new_then_reuse(crm_client, creator):
     first = crm_client.post("/api/crm/conversations", {"fanId": fan.pk, "platform": "onlyfans"}, format="json")
     assert_status(first, 201)
     conversation = first.json()["conversation"]
-    assert CONVERSATION_KEYS <= set(conversation)
+    assert set(conversation) >= CONVERSATION_KEYS
     assert conversation["fan_id"] == fan.pk and conversation["user_id"] == creator.user_id
     assert conversation["platform_conversation_id"] is None and conversation["last_message_at"] is None
     assert conversation["unread_count"] == 0

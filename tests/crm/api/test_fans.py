@@ -3,7 +3,15 @@
 import pytest
 
 from crm.models import Fan, Transaction
-from tests.crm.api.cases import ABSENT, DeleteCases, ReadCases, WriteCases, assert_error, assert_status
+from tests.crm.api.cases import (
+    ABSENT,
+    DeleteCases,
+    ObjectCases,
+    ReadCases,
+    WriteCases,
+    assert_error,
+    assert_status,
+)
 from tests.factories import FanFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,12 +63,12 @@ class TestFanCreate(WriteCases):
         assert response.json()["fan"]["user_id"] == objs["creator"].user_id
 
 
-class TestFanDetail(ReadCases):
+class TestFanDetail(ObjectCases, ReadCases):
     path = "/api/crm/fans/{fan}"
     not_found_message = "Fan not found"
 
 
-class TestFanUpdate(WriteCases):
+class TestFanUpdate(ObjectCases, WriteCases):
     method = "patch"
     path = "/api/crm/fans/{fan}"
     ok_status = 200
@@ -71,7 +79,7 @@ class TestFanUpdate(WriteCases):
         return {"name": "Renamed"}
 
 
-class TestFanDelete(DeleteCases):
+class TestFanDelete(ObjectCases, DeleteCases):
     path = "/api/crm/fans/{fan}"
     not_found_message = "Fan not found"
 

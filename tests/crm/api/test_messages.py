@@ -3,7 +3,7 @@
 import pytest
 
 from crm import services
-from tests.crm.api.cases import ABSENT, ReadCases, WriteCases, assert_error, assert_status
+from tests.crm.api.cases import ABSENT, ObjectCases, ReadCases, WriteCases, assert_error, assert_status
 from tests.factories import ConversationFactory, FanFactory
 
 pytestmark = pytest.mark.django_db
@@ -12,12 +12,12 @@ MESSAGE_KEYS = {"id", "conversation_id", "fan_id", "direction", "message_type", 
                 "sent_by_ai", "read_at", "created_at"}
 
 
-class TestMessageList(ReadCases):
+class TestMessageList(ObjectCases, ReadCases):
     path = "/api/crm/conversations/{conversation}/messages"
     not_found_message = "Conversation not found"
 
 
-class TestMessageCreate(WriteCases):
+class TestMessageCreate(ObjectCases, WriteCases):
     path = "/api/crm/conversations/{conversation}/messages"
     not_found_message = "Conversation not found"
     owner_fields = {"user_id": 1, "direction": "in", "fan_id": 999, "conversation_id": 999, "read_at": "x"}

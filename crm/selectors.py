@@ -3,6 +3,7 @@
 from .exceptions import NotFound
 from .models import ApiKey, Conversation, Creator, Fan
 
+
 MAX_ID = 2**63 - 1
 
 

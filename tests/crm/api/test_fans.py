@@ -24,6 +24,7 @@ FAN_INVALID = [
     ({"name": None}, "name is required"),
     ({"name": 42}, "Invalid name"),
     ({"name": "x" * 256}, "Invalid name"),
+    ({"name": "a\x00b"}, "Invalid name"),  # PostgreSQL cannot store NUL: refused, not a 500
     ({"platform": ABSENT}, "platform is required"),
     ({"platform": "myspace"}, "Invalid platform"),
     ({"platform": ["onlyfans"]}, "Invalid platform"),
@@ -170,6 +171,7 @@ def test_list_filters(crm_client, creator):
     assert ids("q=smith") == {a.pk}
     assert ids("platform=fansly&q=bob") == {b.pk}
     assert_error(crm_client.get("/api/crm/fans?platform=myspace"), 400, "Invalid platform")
+    assert_error(crm_client.get("/api/crm/fans", {"q": "a\x00"}), 400, "Invalid q")
 
 
 def test_list_ordering(crm_client, creator):

@@ -47,8 +47,9 @@ def login_rate() -> str:
 
 
 class LoginSerializer(serializers.Serializer):
-    email = StrictCharField(required=False, max_length=254)
-    username = StrictCharField(required=False, max_length=150)
+    # Either one; the other may be absent, null or blank.
+    email = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=254)
+    username = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=150)
     password = StrictCharField(max_length=4096, trim_whitespace=False)
 
     def validate(self, attrs):

@@ -49,6 +49,12 @@ def test_login_refusals(anon_client, creator, body, status, message):
     assert_error(login(anon_client, **body), status, message)
 
 
+def test_username_with_a_blank_email(anon_client, creator):
+    response = login(anon_client, email="", username=creator.user.username, password=DEFAULT_PASSWORD)
+    assert_status(response, 200)
+    assert_error(login(anon_client, email=None, username="", password="x"), 400, "email is required")
+
+
 def test_wrong_password_and_inactive_user(anon_client, creator):
     assert_error(login(anon_client, email=creator.user.email, password="wrong"), 401, "Invalid credentials")
     creator.user.is_active = False

@@ -5,6 +5,7 @@ Authentication, the creator, the write budget and the error format come from
 through `crm.services`. Lists: shared FilterSets, a whitelisted `ordering`, keyset cursors.
 """
 
+from django_filters import BooleanFilter
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ParseError
@@ -51,6 +52,9 @@ TRANSACTION_ORDERINGS = orderings(
     Ordering("id", (("id", False),)),
 )
 
+# Values a boolean filter understands (anything else is a 400, not a silently ignored filter).
+BOOLEAN_PARAMS = frozenset({"", "true", "false", "True", "False", "1", "0"})
+
 
 class SafeJSONParser(JSONParser):
     """JSON only (a form post is never accepted); absurd nesting is bad JSON, not a crash."""
@@ -77,7 +81,12 @@ class CrmApiView(CrmSurfaceView):
         return serializer_class(instance, many=many, context=context).data
 
     def filtered(self, filterset_class, queryset):
-        filterset = filterset_class(self.request.query_params, queryset=queryset)
+        params = self.request.query_params
+        for name, filter_ in filterset_class.base_filters.items():
+            # django-filter's boolean widget reads an unknown value as "no filter"; say so instead.
+            if isinstance(filter_, BooleanFilter) and params.get(name, "") not in BOOLEAN_PARAMS:
+                raise InvalidInput(f"Invalid {name}", field=name)
+        filterset = filterset_class(params, queryset=queryset)
         if not filterset.is_valid():
             field = next(iter(filterset.errors))
             raise InvalidInput(f"Invalid {field}", field=field)

@@ -141,5 +141,7 @@ def test_list_filters_and_ordering(crm_client, creator):
     assert ids("ordering=-last_message_at") == [busy.pk, quiet.pk]
     assert ids("ordering=last_message_at") == [busy.pk, quiet.pk]
     assert ids("ordering=-unread_count") == [busy.pk, quiet.pk]
+    assert ids("archived=false") == [busy.pk]
+    assert_error(crm_client.get("/api/crm/conversations?archived=maybe"), 400, "Invalid archived")
     assert_error(crm_client.get("/api/crm/conversations?fan=abc"), 400, "Invalid fan")
     assert_error(crm_client.get(f"/api/crm/conversations?fan={2**70}"), 400, "Invalid fan")

@@ -10,7 +10,6 @@ from crm.choices import ScreeningStatus
 from crm.crypto import email_hash, normalise_phone, phone_hash
 from crm.exceptions import ApplicationError
 from crm.models import Fan
-
 from screening.admin import FAN_SCREENING_INLINES
 
 from .base import cents

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/webhooks/", include("webhooks.api.urls")),
     path("", include("crm.urls")),
 ]
 

@@ -1,0 +1,314 @@
+"""The event store's writes: intake, claim-process-finish under a lease, retries, sweeping, replay.
+
+Life of an event: `pending` (stored, task enqueued after commit) → `processing` (claimed with a
+lease; `attempts` + 1) → `processed` / `ignored`, or on an exception `failed` with a retry time,
+and `dead` after WEBHOOK_MAX_ATTEMPTS. The attempt number taken at the claim fences the finish:
+a worker whose lease was taken over cannot commit its work.
+"""
+
+import logging
+import secrets
+import traceback
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from crm import selectors as crm_selectors
+from crm.choices import Platform
+from crm.models import PlatformAccount
+
+from . import handlers
+from .choices import EventStatus, IgnoredReason, Provider
+from .intake import EventDraft
+from .models import WebhookEvent
+
+logger = logging.getLogger("webhooks")
+
+# SQLite accepts at most 32,766 parameters per statement; stay far below for `IN` lists.
+CHUNK = 500
+LEASE_EXPIRED = "Lease expired: the worker stopped or hung mid-event"
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _grace(now: datetime) -> datetime:
+    """When the sweeper will re-enqueue a pending event whose task never ran (a lost enqueue)."""
+    return now + timedelta(seconds=settings.WEBHOOK_PENDING_GRACE_SECONDS)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff after the n-th failed attempt: base * 2^(n-1), capped."""
+    base, cap = settings.WEBHOOK_RETRY_BASE_SECONDS, settings.WEBHOOK_RETRY_MAX_SECONDS
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+# --- Enqueueing ----------------------------------------------------------------------------
+
+
+def events_enqueue(event_ids: Iterable[int]) -> None:
+    """One task per event, written in one transaction (one commit for a 1,000-change delivery)."""
+    from .tasks import process_event
+
+    event_ids = list(event_ids)
+    if not event_ids:
+        return
+    with transaction.atomic():
+        for event_id in event_ids:
+            process_event.enqueue(event_id)
+
+
+def _enqueue_on_commit(event_ids: list[int]) -> None:
+    # robust: a failed enqueue must not turn a stored delivery into an error; the events stay
+    # pending and the sweeper enqueues them after the grace period.
+    if event_ids:
+        transaction.on_commit(lambda: events_enqueue(event_ids), robust=True)
+
+
+# --- Intake --------------------------------------------------------------------------------
+
+
+def events_store(*, drafts: list[EventDraft]) -> list[int]:
+    """Store a delivery's new events in one transaction and enqueue them after commit.
+
+    Events seen before (same dedupe key) are skipped; returns the ids of the new events.
+    """
+    if not drafts:
+        return []
+    keys = [d.external_id for d in drafts]
+    existing: set[str] = set()
+    for chunk in _chunks(keys):
+        existing.update(WebhookEvent.objects.filter(external_id__in=chunk).values_list("external_id", flat=True))
+    new = [d for d in drafts if d.external_id not in existing]
+    if not new:
+        return []
+    creator_ids = crm_selectors.platform_account_creator_ids(
+        platform=Platform.INSTAGRAM, external_account_ids={d.account_id for d in new}
+    )
+    grace = _grace(timezone.now())
+    rows = [
+        WebhookEvent(
+            provider=Provider.INSTAGRAM,
+            event_type=d.event_type,
+            external_id=d.external_id,
+            account_id=d.account_id,
+            payload=d.payload,
+            creator_id=creator_ids.get(d.account_id),
+            next_attempt_at=grace,
+        )
+        for d in new
+    ]
+    new_keys = [d.external_id for d in new]
+    with transaction.atomic():
+        # ignore_conflicts: a concurrent delivery of the same change wins; nothing is stored twice.
+        WebhookEvent.objects.bulk_create(rows, batch_size=CHUNK, ignore_conflicts=True)
+        ids = []
+        for chunk in _chunks(new_keys):
+            ids.extend(
+                WebhookEvent.objects.filter(external_id__in=chunk, status=EventStatus.PENDING, attempts=0)
+                .values_list("id", flat=True)
+            )
+        _enqueue_on_commit(ids)
+    return ids
+
+
+# --- Processing ----------------------------------------------------------------------------
+
+
+def event_claim(*, event_id: int, now: datetime | None = None) -> int | None:
+    """Take the event for processing; the attempt number (the fencing token), or None if not ours.
+
+    One conditional UPDATE: only a pending event, or a failed one whose retry is due, can be
+    claimed; an event being processed under a live lease, or already finished, is left alone.
+    """
+    now = now or timezone.now()
+    claimable = Q(status=EventStatus.PENDING) | Q(status=EventStatus.FAILED, next_attempt_at__lte=now)
+    claimed = WebhookEvent.objects.filter(claimable, pk=event_id).update(
+        status=EventStatus.PROCESSING,
+        lease_expires_at=now + timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS),
+        attempts=F("attempts") + 1,
+        next_attempt_at=None,
+    )
+    if not claimed:
+        return None
+    return WebhookEvent.objects.values_list("attempts", flat=True).get(pk=event_id)
+
+
+def _held(event_id: int, token: int) -> QuerySet:
+    return WebhookEvent.objects.filter(pk=event_id, status=EventStatus.PROCESSING, attempts=token)
+
+
+def event_process(*, event_id: int) -> str | None:
+    """Claim, handle and finish one event; the resulting status, or None when there was nothing to do."""
+    token = event_claim(event_id=event_id)
+    if token is None:
+        return None
+    try:
+        with transaction.atomic():
+            # Lock the row: the finish below must be the one that commits this attempt's work.
+            event = _held(event_id, token).select_for_update().select_related("creator").first()
+            if event is None:
+                return None  # staff ignored it, or the lease was taken over
+            outcome = handlers.dispatch(event)
+            _held(event_id, token).update(
+                status=outcome.status,
+                creator=event.creator,
+                ignored_reason=outcome.reason,
+                last_error=outcome.note,
+                lease_expires_at=None,
+                next_attempt_at=None,
+                processed_at=timezone.now(),
+            )
+        return outcome.status
+    except Exception as exc:
+        return _record_failure(event_id=event_id, token=token, exc=exc)
+
+
+def _record_failure(*, event_id: int, token: int, exc: Exception) -> str | None:
+    now = timezone.now()
+    error = "".join(traceback.format_exception(exc))[-4000:]
+    dead = token >= settings.WEBHOOK_MAX_ATTEMPTS
+    status = EventStatus.DEAD if dead else EventStatus.FAILED
+    updated = _held(event_id, token).update(
+        status=status,
+        last_error=error,
+        lease_expires_at=None,
+        next_attempt_at=None if dead else now + retry_delay(token),
+    )
+    logger.warning("Webhook event %s attempt %s failed (%s): %r", event_id, token, status, exc)
+    return status if updated else None
+
+
+# --- Sweeping ------------------------------------------------------------------------------
+
+
+def _reset_to_pending(candidates: QuerySet, ids: list[int], now: datetime, **extra) -> list[int]:
+    """Move these candidate events to pending (conditionally) and return the ones that moved.
+
+    The unique `next_attempt_at` stamp tells which rows this call moved, so rows that changed
+    meanwhile (claimed, finished) are not enqueued again.
+    """
+    stamp = _grace(now) + timedelta(microseconds=secrets.randbelow(1_000_000))
+    moved: list[int] = []
+    for chunk in _chunks(ids):
+        candidates.filter(pk__in=chunk).update(status=EventStatus.PENDING, next_attempt_at=stamp, **extra)
+        moved.extend(
+            WebhookEvent.objects.filter(pk__in=chunk, status=EventStatus.PENDING, next_attempt_at=stamp)
+            .values_list("id", flat=True)
+        )
+    return moved
+
+
+def _ignored_for_connected_account() -> QuerySet:
+    connected = PlatformAccount.objects.filter(
+        platform=Platform.INSTAGRAM, external_account_id=OuterRef("account_id")
+    )
+    return WebhookEvent.objects.filter(
+        Exists(connected),
+        provider=Provider.INSTAGRAM,
+        status=EventStatus.IGNORED,
+        ignored_reason=IgnoredReason.NO_ACCOUNT,
+    )
+
+
+def events_sweep(*, now: datetime | None = None, limit: int = 1000) -> dict[str, int]:
+    """Re-enqueue what no worker will otherwise touch again. Safe to run from several processes.
+
+    - `processing` whose lease expired: the worker died mid-event (its work was rolled back with
+      its transaction); retried at once, or `dead` when it had used its last attempt;
+    - `failed` whose retry is due;
+    - `pending` past the grace period: the enqueue after commit was lost;
+    - `ignored` for want of an account that is connected now (closes the race with the
+      connect-time replay).
+    """
+    now = now or timezone.now()
+    expired = WebhookEvent.objects.filter(status=EventStatus.PROCESSING, lease_expires_at__lt=now)
+    expired.filter(attempts__gte=settings.WEBHOOK_MAX_ATTEMPTS).update(
+        status=EventStatus.DEAD, lease_expires_at=None, last_error=LEASE_EXPIRED
+    )
+    lease_ids = list(expired.values_list("id", flat=True)[:limit])
+    stale = WebhookEvent.objects.filter(status=EventStatus.PENDING).filter(
+        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, received_at__lte=now - timedelta(
+            seconds=settings.WEBHOOK_PENDING_GRACE_SECONDS
+        ))
+    )
+    due = WebhookEvent.objects.filter(status=EventStatus.FAILED, next_attempt_at__lte=now)
+    orphaned = _ignored_for_connected_account()
+
+    counts = {}
+    counts["lease_expired"] = _reset_to_pending(
+        expired, lease_ids, now, lease_expires_at=None, last_error=LEASE_EXPIRED
+    )
+    counts["retry_due"] = _reset_to_pending(due, list(due.values_list("id", flat=True)[:limit]), now)
+    counts["lost_enqueue"] = _reset_to_pending(stale, list(stale.values_list("id", flat=True)[:limit]), now)
+    counts["account_connected"] = _reset_to_pending(
+        orphaned, list(orphaned.values_list("id", flat=True)[:limit]), now, attempts=0, ignored_reason="", last_error=""
+    )
+    for ids in counts.values():
+        events_enqueue(ids)
+    return {name: len(ids) for name, ids in counts.items()}
+
+
+# --- Replay and ignore (admin, account connection) -----------------------------------------
+
+
+@transaction.atomic
+def events_replay(*, event_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Reset events to pending with fresh attempts and enqueue them; replay changes nothing twice.
+
+    Events being processed under a live lease are skipped (their worker is still at it).
+    """
+    now = now or timezone.now()
+    candidates = WebhookEvent.objects.exclude(status=EventStatus.PROCESSING, lease_expires_at__gte=now)
+    ids = list(candidates.filter(pk__in=list(event_ids)).values_list("id", flat=True))
+    moved = _reset_to_pending(
+        candidates,
+        ids,
+        now,
+        attempts=0,
+        lease_expires_at=None,
+        last_error="",
+        ignored_reason="",
+        processed_at=None,
+    )
+    _enqueue_on_commit(moved)
+    return len(moved)
+
+
+@transaction.atomic
+def events_ignore(*, event_ids: Iterable[int]) -> int:
+    """Staff decide an event is not to be processed (processed events are left as they are)."""
+    return (
+        WebhookEvent.objects.filter(pk__in=list(event_ids))
+        .exclude(status=EventStatus.PROCESSED)
+        .update(
+            status=EventStatus.IGNORED,
+            ignored_reason=IgnoredReason.STAFF,
+            last_error="Ignored by staff",
+            lease_expires_at=None,
+            next_attempt_at=None,
+        )
+    )
+
+
+@transaction.atomic
+def events_replay_for_account(*, account: PlatformAccount) -> int:
+    """After an account connects: its events kept as `ignored` (no account) go back to pending."""
+    if account.platform != Platform.INSTAGRAM:
+        return 0
+    of_account = WebhookEvent.objects.filter(provider=Provider.INSTAGRAM, account_id=account.external_account_id)
+    # Still-pending events of the account get their creator now too (they resolve it anyway).
+    of_account.filter(status=EventStatus.PENDING, creator__isnull=True).update(creator=account.creator_id)
+    candidates = of_account.filter(status=EventStatus.IGNORED, ignored_reason=IgnoredReason.NO_ACCOUNT)
+    ids = list(candidates.values_list("id", flat=True))
+    moved = _reset_to_pending(
+        candidates, ids, timezone.now(), creator=account.creator_id, attempts=0, ignored_reason="", last_error=""
+    )
+    _enqueue_on_commit(moved)
+    return len(moved)

@@ -140,6 +140,10 @@ def event_claim(*, event_id: int, now: datetime | None = None) -> int | None:
     return WebhookEvent.objects.values_list("attempts", flat=True).get(pk=event_id)
 
 
+class LeaseLost(Exception):
+    """The event was taken away (lease taken over, ignored by staff) while this attempt ran."""
+
+
 def _held(event_id: int, token: int) -> QuerySet:
     return WebhookEvent.objects.filter(pk=event_id, status=EventStatus.PROCESSING, attempts=token)
 
@@ -156,7 +160,7 @@ def event_process(*, event_id: int) -> str | None:
             if event is None:
                 return None  # staff ignored it, or the lease was taken over
             outcome = handlers.dispatch(event)
-            _held(event_id, token).update(
+            finished = _held(event_id, token).update(
                 status=outcome.status,
                 creator=event.creator,
                 ignored_reason=outcome.reason,
@@ -165,7 +169,12 @@ def event_process(*, event_id: int) -> str | None:
                 next_attempt_at=None,
                 processed_at=timezone.now(),
             )
+            if not finished:
+                raise LeaseLost  # rolls back this attempt's work
         return outcome.status
+    except LeaseLost:
+        logger.warning("Webhook event %s attempt %s lost its lease; its work was rolled back", event_id, token)
+        return None
     except Exception as exc:
         return _record_failure(event_id=event_id, token=token, exc=exc)
 

@@ -7,7 +7,9 @@ from django.conf import settings
 from django.test import Client
 
 from tests.factories import PlatformAccountFactory
-from webhooks.intake import sign
+from webhooks.intake import parse_delivery, sign
+from webhooks.models import WebhookEvent
+from webhooks.services import event_process, events_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 URL = "/api/webhooks/instagram"
@@ -48,3 +50,16 @@ def meta():
 def account(creator):
     """The creator's connected Instagram account, the one the fixtures are addressed to."""
     return PlatformAccountFactory(creator=creator, external_account_id=ACCOUNT_ID, username="the_creator")
+
+
+def store(name_or_data) -> list[WebhookEvent]:
+    """Store a fixture's events without processing them (as the intake does before commit)."""
+    data = load(name_or_data) if isinstance(name_or_data, str) else name_or_data
+    ids = events_store(drafts=parse_delivery(json.dumps(data).encode()))
+    return list(WebhookEvent.objects.filter(pk__in=ids).order_by("id"))
+
+
+def process(event: WebhookEvent) -> WebhookEvent:
+    event_process(event_id=event.pk)
+    event.refresh_from_db()
+    return event

@@ -31,7 +31,8 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, self._stop)
             signal.signal(signal.SIGINT, self._stop)
         while True:
-            close_old_connections()
+            if forever:
+                close_old_connections()  # a long-lived process: drop connections the server closed
             try:
                 counts = events_sweep()
             except Exception:

@@ -156,7 +156,7 @@ def event_process(*, event_id: int) -> str | None:
     try:
         with transaction.atomic():
             # Lock the row: the finish below must be the one that commits this attempt's work.
-            event = _held(event_id, token).select_for_update().select_related("creator").first()
+            event = _held(event_id, token).select_for_update(of=("self",)).select_related("creator").first()
             if event is None:
                 return None  # staff ignored it, or the lease was taken over
             outcome = handlers.dispatch(event)

@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.tasks import task_backends
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
 
-from crm import selectors as crm_selectors
 from crm.choices import Platform
 from crm.models import PlatformAccount
 
@@ -25,6 +26,7 @@ from . import handlers
 from .choices import EventStatus, IgnoredReason, Provider
 from .intake import EventDraft
 from .models import WebhookEvent
+from .tasks import process_event
 
 logger = logging.getLogger("webhooks")
 
@@ -54,8 +56,6 @@ def retry_delay(attempts: int) -> timedelta:
 
 def events_enqueue(event_ids: Iterable[int]) -> None:
     """One task per event, written in one transaction (one commit for a 1,000-change delivery)."""
-    from .tasks import process_event
-
     event_ids = list(event_ids)
     if not event_ids:
         return
@@ -64,33 +64,69 @@ def events_enqueue(event_ids: Iterable[int]) -> None:
             process_event.enqueue(event_id)
 
 
-def _enqueue_on_commit(event_ids: list[int]) -> None:
-    # robust: a failed enqueue must not turn a stored delivery into an error; the events stay
-    # pending and the sweeper enqueues them after the grace period.
-    if event_ids:
+def _enqueue_after_commit(event_ids: list[int]) -> None:
+    """Tasks that run only once the events are committed.
+
+    With the database task backend the task rows are written in the events' own transaction
+    (an outbox): they become visible to workers at the same commit, and there is no moment in
+    which an event is stored without its task. Any other backend could run a task before the
+    commit, so it is enqueued on commit instead, robustly: a failed enqueue must not turn a stored
+    delivery into an error; the events stay pending and the sweeper enqueues them after the grace.
+    """
+    if not event_ids:
+        return
+    if isinstance(task_backends[process_event.backend], DatabaseBackend):
+        events_enqueue(event_ids)
+    else:
         transaction.on_commit(lambda: events_enqueue(event_ids), robust=True)
 
 
 # --- Intake --------------------------------------------------------------------------------
 
 
-def events_store(*, drafts: list[EventDraft]) -> list[int]:
-    """Store a delivery's new events in one transaction and enqueue them after commit.
+def _insert_new(rows: list[WebhookEvent]) -> list[int]:
+    """Store the rows that are new in one statement and return their ids; seen ones are skipped.
 
-    Events seen before (same dedupe key) are skipped; returns the ids of the new events.
+    INSERT … ON CONFLICT (external_id) DO NOTHING RETURNING id (SQLite ≥ 3.35, PostgreSQL), with
+    each row's creator looked up in the same statement from its connected account. bulk_create
+    cannot do this: with ignore_conflicts it returns no ids, and telling new events from seen
+    ones plus routing them would cost three more queries on the hot path.
+    """
+    connection = transaction.get_connection()
+    qn = connection.ops.quote_name
+    accounts = PlatformAccount._meta
+    # Identifiers come from model metadata; every value is a query parameter.
+    creator_sql = (
+        f"(SELECT {qn(accounts.get_field('creator').column)} FROM {qn(accounts.db_table)} "  # noqa: S608
+        f"WHERE {qn('platform')} = %s AND {qn('external_account_id')} = %s)"
+    )
+    fields = [f for f in WebhookEvent._meta.concrete_fields if not f.primary_key]
+    row_sql = "(" + ", ".join(creator_sql if f.name == "creator" else "%s" for f in fields) + ")"
+    sql = (
+        f"INSERT INTO {qn(WebhookEvent._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES {', '.join([row_sql] * len(rows))} "
+        f"ON CONFLICT ({qn('external_id')}) DO NOTHING RETURNING {qn('id')}"
+    )
+    params = []
+    for row in rows:
+        for f in fields:
+            if f.name == "creator":
+                params += [Platform.INSTAGRAM.value, row.account_id]
+            else:
+                params.append(f.get_db_prep_save(f.pre_save(row, True), connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def events_store(*, drafts: list[EventDraft]) -> list[int]:
+    """Store a delivery's new events in one transaction and enqueue them; the ids of the new ones.
+
+    Events seen before (same dedupe key) are skipped, so a repeated delivery stores and enqueues
+    nothing. Each event's creator is resolved here when its account is connected.
     """
     if not drafts:
         return []
-    keys = [d.external_id for d in drafts]
-    existing: set[str] = set()
-    for chunk in _chunks(keys):
-        existing.update(WebhookEvent.objects.filter(external_id__in=chunk).values_list("external_id", flat=True))
-    new = [d for d in drafts if d.external_id not in existing]
-    if not new:
-        return []
-    creator_ids = crm_selectors.platform_account_creator_ids(
-        platform=Platform.INSTAGRAM, external_account_ids={d.account_id for d in new}
-    )
     grace = _grace(timezone.now())
     rows = [
         WebhookEvent(
@@ -99,22 +135,15 @@ def events_store(*, drafts: list[EventDraft]) -> list[int]:
             external_id=d.external_id,
             account_id=d.account_id,
             payload=d.payload,
-            creator_id=creator_ids.get(d.account_id),
             next_attempt_at=grace,
         )
-        for d in new
+        for d in drafts
     ]
-    new_keys = [d.external_id for d in new]
     with transaction.atomic():
-        # ignore_conflicts: a concurrent delivery of the same change wins; nothing is stored twice.
-        WebhookEvent.objects.bulk_create(rows, batch_size=CHUNK, ignore_conflicts=True)
         ids = []
-        for chunk in _chunks(new_keys):
-            ids.extend(
-                WebhookEvent.objects.filter(external_id__in=chunk, status=EventStatus.PENDING, attempts=0)
-                .values_list("id", flat=True)
-            )
-        _enqueue_on_commit(ids)
+        for chunk in _chunks(rows):
+            ids.extend(_insert_new(chunk))
+        _enqueue_after_commit(ids)
     return ids
 
 
@@ -286,7 +315,7 @@ def events_replay(*, event_ids: Iterable[int], now: datetime | None = None) -> i
         ignored_reason="",
         processed_at=None,
     )
-    _enqueue_on_commit(moved)
+    _enqueue_after_commit(moved)
     return len(moved)
 
 
@@ -319,5 +348,5 @@ def events_replay_for_account(*, account: PlatformAccount) -> int:
     moved = _reset_to_pending(
         candidates, ids, timezone.now(), creator=account.creator_id, attempts=0, ignored_reason="", last_error=""
     )
-    _enqueue_on_commit(moved)
+    _enqueue_after_commit(moved)
     return len(moved)

@@ -258,12 +258,29 @@ def _big_delivery(count: int, *, users: int = 20) -> dict:
     return {"object": "instagram", "entry": [{"id": ACCOUNT_ID, "time": 1735732800, "changes": changes}]}
 
 
-def test_intake_queries_do_not_grow_with_the_batch(meta, django_assert_max_num_queries, settings):
+@pytest.mark.parametrize("size", [1, 1000])
+def test_intake_stores_in_one_statement_per_500_events_and_one_task_row_each(meta, account, settings, size):
+    """No processing in the request: the events' INSERT (creator routing included), then one
+    task row per event written in the same transaction (database task backend)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    # ids chunked by 500: existing keys (2), accounts (1), insert (2 batches), new ids (2), + transaction
-    with django_assert_max_num_queries(12):
-        assert_status(deliver(meta, _big_delivery(1000)), 200)
-    assert WebhookEvent.objects.count() == 1000
+    with CaptureQueriesContext(connection) as captured:
+        assert_status(deliver(meta, _big_delivery(size)), 200)
+    statements = [q["sql"] for q in captured.captured_queries]
+    event_inserts = [sql for sql in statements if sql.startswith('INSERT INTO "webhooks_webhookevent"')]
+    task_inserts = [sql for sql in statements if sql.startswith('INSERT INTO "django_tasks_database_dbtaskresult"')]
+    assert len(event_inserts) == (size + 499) // 500
+    assert len(task_inserts) == size
+    others = [sql for sql in statements if sql not in event_inserts and sql not in task_inserts]
+    # Nothing else but transaction control (savepoints here, inside the test's transaction).
+    assert all(sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT")) for sql in others), others
+    assert len(others) <= 4
+    assert WebhookEvent.objects.filter(creator=account.creator).count() == size
+    from django_tasks_db.models import DBTaskResult
+
+    assert DBTaskResult.objects.filter(task_path="webhooks.tasks.process_event").count() == size
 
 
 def test_a_batch_of_1000_changes_is_stored_and_all_processed(meta, account, django_capture_on_commit_callbacks):

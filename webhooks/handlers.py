@@ -51,13 +51,21 @@ def platform_time(value, default: datetime) -> datetime:
         return default
 
 
+# Fan.platform_id, Fan.handle and Message.platform_message_id hold at most 255 characters.
+MAX_ID_LENGTH = 255
+
+
+def _fits(*ids: str) -> bool:
+    return all(len(i) <= MAX_ID_LENGTH for i in ids)
+
+
 def _placeholder_name(platform_id: str) -> str:
     return f"Instagram user {platform_id}"
 
 
 def instagram_fan(*, creator: Creator, platform_id: str, username: str = "") -> Fan:
     """The creator's Instagram fan with this id, created on first contact."""
-    handle = f"@{username}" if username else ""
+    handle = f"@{username}"[:MAX_ID_LENGTH] if username else ""
     fan = crm_selectors.fan_by_platform_id(creator=creator, platform=Platform.INSTAGRAM, platform_id=platform_id)
     if fan is None:
         try:
@@ -77,7 +85,7 @@ def instagram_fan(*, creator: Creator, platform_id: str, username: str = "") -> 
         # A DM made the fan without a username; a later comment tells us who they are.
         fields = {"handle": handle}
         if fan.name == _placeholder_name(platform_id):
-            fields["name"] = username
+            fields["name"] = handle.lstrip("@")
         fan = crm_services.fan_update(fan=fan, **fields)
     return fan
 
@@ -114,6 +122,8 @@ def handle_comment(creator: Creator, event: WebhookEvent) -> Outcome:
         return ignored(IgnoredReason.UNSUPPORTED, "Comment without an id or an author id")
     if author_id == event.account_id:
         return ignored(IgnoredReason.UNSUPPORTED, "The account's own comment")
+    if not _fits(author_id, comment_id):
+        return ignored(IgnoredReason.UNSUPPORTED, "Comment or author id longer than 255 characters")
     fan = instagram_fan(creator=creator, platform_id=author_id, username=_text(author.get("username")).strip())
     record_message(
         fan=fan,
@@ -149,6 +159,8 @@ def handle_messaging(creator: Creator, event: WebhookEvent) -> Outcome:
     fan_id = id_text(party.get("id")) if isinstance(party, dict) else None
     if not fan_id or fan_id == event.account_id:
         return ignored(IgnoredReason.UNSUPPORTED, "Messaging item without the other party's id")
+    if not _fits(fan_id, id_text(message["mid"])):
+        return ignored(IgnoredReason.UNSUPPORTED, "Message or sender id longer than 255 characters")
     fan = instagram_fan(creator=creator, platform_id=fan_id)
     record_message(
         fan=fan,

@@ -130,6 +130,8 @@ def test_the_batch_fixture_routes_every_item(account):
         {"id": "c1", "text": "no author"},
         {"text": "no id", "from": {"id": "u1"}},
         {"id": "c2", "text": "own", "from": {"id": ACCOUNT_ID, "username": "the_creator"}},
+        {"id": "c3", "text": "long id", "from": {"id": "9" * 256}},
+        {"id": "c" * 256, "text": "long comment id", "from": {"id": "u1"}},
     ],
 )
 def test_comments_that_cannot_be_attributed_are_ignored_as_unsupported(account, value):
@@ -139,6 +141,14 @@ def test_comments_that_cannot_be_attributed_are_ignored_as_unsupported(account, 
     assert (event.status, event.ignored_reason) == (EventStatus.IGNORED, IgnoredReason.UNSUPPORTED)
     assert event.last_error
     assert not Message.objects.exists()
+
+
+def test_a_very_long_username_is_cut_to_fit_the_handle(account):
+    data = load("comments")
+    data["entry"][0]["changes"][0]["value"]["from"]["username"] = "u" * 400
+    assert process(store(data)[0]).status == EventStatus.PROCESSED
+    fan = Fan.objects.get()
+    assert fan.handle == "@" + "u" * 254 and fan.name == "u" * 254
 
 
 def test_attachment_only_dms_are_recorded_with_a_summary(account):

@@ -7,7 +7,6 @@ a worker whose lease was taken over cannot commit its work.
 """
 
 import logging
-import secrets
 import traceback
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -226,21 +225,24 @@ def _record_failure(*, event_id: int, token: int, exc: Exception) -> str | None:
 # --- Sweeping ------------------------------------------------------------------------------
 
 
-def _reset_to_pending(candidates: QuerySet, ids: list[int], now: datetime, **extra) -> list[int]:
-    """Move these candidate events to pending (conditionally) and return the ones that moved.
+def _move(candidates: QuerySet, *, limit: int | None = None, **changes) -> list[int]:
+    """Apply `changes` to (up to `limit`) candidate events and return the ids that moved.
 
-    The unique `next_attempt_at` stamp tells which rows this call moved, so rows that changed
-    meanwhile (claimed, finished) are not enqueued again.
+    The candidates are locked first, skipping rows a running worker holds (PostgreSQL: FOR UPDATE
+    SKIP LOCKED), so a hung worker cannot stall the sweeper and no row is moved from under the
+    transaction that is processing it. SQLite serialises the whole transaction instead.
     """
-    stamp = _grace(now) + timedelta(microseconds=secrets.randbelow(1_000_000))
-    moved: list[int] = []
-    for chunk in _chunks(ids):
-        candidates.filter(pk__in=chunk).update(status=EventStatus.PENDING, next_attempt_at=stamp, **extra)
-        moved.extend(
-            WebhookEvent.objects.filter(pk__in=chunk, status=EventStatus.PENDING, next_attempt_at=stamp)
-            .values_list("id", flat=True)
-        )
-    return moved
+    with transaction.atomic():
+        locked = candidates.select_for_update(skip_locked=True).values_list("id", flat=True)
+        ids = list(locked[:limit] if limit else locked)
+        for chunk in _chunks(ids):
+            WebhookEvent.objects.filter(pk__in=chunk).update(**changes)
+    return ids
+
+
+def _to_pending(candidates: QuerySet, now: datetime, *, limit: int | None = None, **changes) -> list[int]:
+    # next_attempt_at: when the sweeper looks again if the task never runs (lost enqueue).
+    return _move(candidates, limit=limit, status=EventStatus.PENDING, next_attempt_at=_grace(now), **changes)
 
 
 def _ignored_for_connected_account() -> QuerySet:
@@ -267,30 +269,30 @@ def events_sweep(*, now: datetime | None = None, limit: int = 1000) -> dict[str,
     """
     now = now or timezone.now()
     expired = WebhookEvent.objects.filter(status=EventStatus.PROCESSING, lease_expires_at__lt=now)
-    expired.filter(attempts__gte=settings.WEBHOOK_MAX_ATTEMPTS).update(
-        status=EventStatus.DEAD, lease_expires_at=None, last_error=LEASE_EXPIRED
+    exhausted = _move(
+        expired.filter(attempts__gte=settings.WEBHOOK_MAX_ATTEMPTS),
+        limit=limit,
+        status=EventStatus.DEAD,
+        lease_expires_at=None,
+        last_error=LEASE_EXPIRED,
     )
-    lease_ids = list(expired.values_list("id", flat=True)[:limit])
+    stale_before = now - timedelta(seconds=settings.WEBHOOK_PENDING_GRACE_SECONDS)
     stale = WebhookEvent.objects.filter(status=EventStatus.PENDING).filter(
-        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, received_at__lte=now - timedelta(
-            seconds=settings.WEBHOOK_PENDING_GRACE_SECONDS
-        ))
+        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, received_at__lte=stale_before)
     )
     due = WebhookEvent.objects.filter(status=EventStatus.FAILED, next_attempt_at__lte=now)
-    orphaned = _ignored_for_connected_account()
 
-    counts = {}
-    counts["lease_expired"] = _reset_to_pending(
-        expired, lease_ids, now, lease_expires_at=None, last_error=LEASE_EXPIRED
-    )
-    counts["retry_due"] = _reset_to_pending(due, list(due.values_list("id", flat=True)[:limit]), now)
-    counts["lost_enqueue"] = _reset_to_pending(stale, list(stale.values_list("id", flat=True)[:limit]), now)
-    counts["account_connected"] = _reset_to_pending(
-        orphaned, list(orphaned.values_list("id", flat=True)[:limit]), now, attempts=0, ignored_reason="", last_error=""
-    )
-    for ids in counts.values():
+    moved = {
+        "lease_expired": _to_pending(expired, now, limit=limit, lease_expires_at=None, last_error=LEASE_EXPIRED),
+        "retry_due": _to_pending(due, now, limit=limit),
+        "lost_enqueue": _to_pending(stale, now, limit=limit),
+        "account_connected": _to_pending(
+            _ignored_for_connected_account(), now, limit=limit, attempts=0, ignored_reason="", last_error=""
+        ),
+    }
+    for ids in moved.values():
         events_enqueue(ids)
-    return {name: len(ids) for name, ids in counts.items()}
+    return {"dead": len(exhausted), **{name: len(ids) for name, ids in moved.items()}}
 
 
 # --- Replay and ignore (admin, account connection) -----------------------------------------
@@ -304,17 +306,17 @@ def events_replay(*, event_ids: Iterable[int], now: datetime | None = None) -> i
     """
     now = now or timezone.now()
     candidates = WebhookEvent.objects.exclude(status=EventStatus.PROCESSING, lease_expires_at__gte=now)
-    ids = list(candidates.filter(pk__in=list(event_ids)).values_list("id", flat=True))
-    moved = _reset_to_pending(
-        candidates,
-        ids,
-        now,
-        attempts=0,
-        lease_expires_at=None,
-        last_error="",
-        ignored_reason="",
-        processed_at=None,
-    )
+    moved = []
+    for chunk in _chunks(list(event_ids)):
+        moved += _to_pending(
+            candidates.filter(pk__in=chunk),
+            now,
+            attempts=0,
+            lease_expires_at=None,
+            last_error="",
+            ignored_reason="",
+            processed_at=None,
+        )
     _enqueue_after_commit(moved)
     return len(moved)
 
@@ -344,9 +346,8 @@ def events_replay_for_account(*, account: PlatformAccount) -> int:
     # Still-pending events of the account get their creator now too (they resolve it anyway).
     of_account.filter(status=EventStatus.PENDING, creator__isnull=True).update(creator=account.creator_id)
     candidates = of_account.filter(status=EventStatus.IGNORED, ignored_reason=IgnoredReason.NO_ACCOUNT)
-    ids = list(candidates.values_list("id", flat=True))
-    moved = _reset_to_pending(
-        candidates, ids, timezone.now(), creator=account.creator_id, attempts=0, ignored_reason="", last_error=""
+    moved = _to_pending(
+        candidates, timezone.now(), creator=account.creator_id, attempts=0, ignored_reason="", last_error=""
     )
     _enqueue_after_commit(moved)
     return len(moved)

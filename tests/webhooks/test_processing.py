@@ -339,7 +339,9 @@ def test_exhaustion_makes_the_event_dead(account, monkeypatch, settings, django_
     assert (event.status, event.attempts, event.next_attempt_at) == (EventStatus.DEAD, 3, None)
     assert "boom 3" in event.last_error
     far_future = timezone.now() + timedelta(days=30)
-    assert events_sweep(now=far_future) == {"lease_expired": 0, "retry_due": 0, "lost_enqueue": 0, "account_connected": 0}
+    assert events_sweep(now=far_future) == {
+        "dead": 0, "lease_expired": 0, "retry_due": 0, "lost_enqueue": 0, "account_connected": 0
+    }
     # Staff can bring a dead event back once the cause is fixed.
     monkeypatch.setitem(handlers.HANDLERS, "comments", handlers.handle_comment)
     with django_capture_on_commit_callbacks(execute=True):
@@ -369,7 +371,7 @@ def test_an_expired_lease_on_the_last_attempt_is_dead(account, settings):
     event_claim(event_id=event.pk)
     event.refresh_from_db()
     counts = events_sweep(now=event.lease_expires_at + timedelta(seconds=1))
-    assert counts["lease_expired"] == 0
+    assert (counts["lease_expired"], counts["dead"]) == (0, 1)
     event.refresh_from_db()
     assert (event.status, event.last_error) == (EventStatus.DEAD, LEASE_EXPIRED)
 

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,44 @@ def test_a_worker_killed_mid_event_is_recovered_exactly_once(settings, tmp_path:
     assert Conversation.objects.get().message_count == 1
     assert Fan.objects.get().creator == creator
     assert WebhookEvent.objects.count() == 1
+
+
+def test_the_sweeper_skips_an_event_a_hung_worker_still_holds(settings):
+    """PostgreSQL: a worker inside its transaction holds the event's row lock; the sweeper must
+    neither wait for it nor move the event from under it (FOR UPDATE SKIP LOCKED)."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from webhooks.services import event_claim
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; row locks are a PostgreSQL matter")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # no processing here
+    PlatformAccountFactory(external_account_id=ACCOUNT_ID)
+    event = store(load("comments"))[0]
+    event_claim(event_id=event.pk)
+    event.refresh_from_db()
+    holding, release = threading.Event(), threading.Event()
+
+    def hung_worker():
+        try:
+            with transaction.atomic():
+                WebhookEvent.objects.select_for_update().get(pk=event.pk)
+                holding.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=hung_worker)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        started = time.monotonic()
+        counts = events_sweep(now=event.lease_expires_at + timedelta(seconds=1))
+        assert time.monotonic() - started < 5
+        assert counts["lease_expired"] == 0
+    finally:
+        release.set()
+        thread.join()
+    assert events_sweep(now=event.lease_expires_at + timedelta(seconds=1))["lease_expired"] == 1

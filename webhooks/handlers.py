@@ -81,6 +81,7 @@ def instagram_fan(*, creator: Creator, platform_id: str, username: str = "") -> 
             return crm_selectors.fan_by_platform_id(
                 creator=creator, platform=Platform.INSTAGRAM, platform_id=platform_id
             )
+    fan.creator = creator  # already loaded: spares conversation_open a query
     if handle and not fan.handle:
         # A DM made the fan without a username; a later comment tells us who they are.
         fields = {"handle": handle}

@@ -232,6 +232,8 @@ def _move(candidates: QuerySet, *, limit: int | None = None, **changes) -> list[
     SKIP LOCKED), so a hung worker cannot stall the sweeper and no row is moved from under the
     transaction that is processing it. SQLite serialises the whole transaction instead.
     """
+    if not candidates.exists():
+        return []  # the usual sweep: a read, no write lock taken (SQLite has only one)
     with transaction.atomic():
         locked = candidates.select_for_update(skip_locked=True).values_list("id", flat=True)
         ids = list(locked[:limit] if limit else locked)

@@ -8,6 +8,9 @@ import hmac
 
 from django.conf import settings
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from crm.api.base import PublicCrmView
@@ -38,9 +41,21 @@ def delivery_authentic(request, body: bytes) -> bool:
     return signature_valid(body=body, header=request.META.get(SIGNATURE_HEADER), secret=secret)
 
 
+ERROR = inline_serializer("WebhookError", {"error": serializers.CharField()})
+
+
 class InstagramWebhookView(PublicCrmView):
     """GET: subscription verification. POST: a signed delivery of changes and messaging items."""
 
+    @extend_schema(
+        operation_id="instagram_webhook_verify",
+        parameters=[
+            OpenApiParameter("hub.mode", str, required=True, description="Always `subscribe`"),
+            OpenApiParameter("hub.verify_token", str, required=True),
+            OpenApiParameter("hub.challenge", str, required=True, description="Echoed back as text/plain"),
+        ],
+        responses={200: OpenApiResponse(OpenApiTypes.STR, description="The challenge"), 403: ERROR},
+    )
     def get(self, request):
         params = request.query_params
         token = settings.INSTAGRAM_WEBHOOK_VERIFY_TOKEN
@@ -55,6 +70,21 @@ class InstagramWebhookView(PublicCrmView):
             return HttpResponse(challenge, content_type="text/plain; charset=utf-8")
         return error_response(CRM, 403, "Verification failed")
 
+    @extend_schema(
+        operation_id="instagram_webhook_receive",
+        parameters=[
+            OpenApiParameter(
+                "X-Hub-Signature-256", str, OpenApiParameter.HEADER, description="`sha256=<hex>` over the raw body"
+            )
+        ],
+        request=OpenApiTypes.OBJECT,
+        responses={
+            200: inline_serializer("WebhookAccepted", {"success": serializers.BooleanField()}),
+            400: ERROR,
+            401: ERROR,
+            413: ERROR,
+        },
+    )
     def post(self, request):
         body = read_raw_body(request)
         if not delivery_authentic(request, body):

@@ -25,6 +25,7 @@ from . import handlers
 from .choices import EventStatus, IgnoredReason, Provider
 from .intake import EventDraft
 from .models import WebhookEvent
+from .sqlite_turns import write_turn
 from .tasks import process_event
 
 logger = logging.getLogger("webhooks")
@@ -138,7 +139,7 @@ def events_store(*, drafts: list[EventDraft]) -> list[int]:
         )
         for d in drafts
     ]
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         ids = []
         for chunk in _chunks(rows):
             ids.extend(_insert_new(chunk))
@@ -182,7 +183,7 @@ def event_process(*, event_id: int) -> str | None:
     if token is None:
         return None
     try:
-        with transaction.atomic():
+        with write_turn(), transaction.atomic():
             # Lock the row: the finish below must be the one that commits this attempt's work.
             event = _held(event_id, token).select_for_update(of=("self",)).select_related("creator").first()
             if event is None:

@@ -139,3 +139,33 @@ def test_the_sweeper_skips_an_event_a_hung_worker_still_holds(settings):
         release.set()
         thread.join()
     assert events_sweep(now=event.lease_expires_at + timedelta(seconds=1))["lease_expired"] == 1
+
+
+def test_sqlite_writers_of_the_event_store_take_turns():
+    """SQLite: the intake and event processing queue on a file lock instead of polling SQLite's."""
+    import threading
+
+    from django.db import connections
+
+    from webhooks.sqlite_turns import write_turn
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL writers use row locks")
+    order = []
+
+    def other_writer():
+        try:
+            with write_turn():
+                order.append("other")
+        finally:
+            connections.close_all()
+
+    with write_turn():
+        with write_turn():  # re-entrant: tasks run on commit by the immediate backend
+            pass
+        thread = threading.Thread(target=other_writer)
+        thread.start()
+        time.sleep(0.3)
+        order.append("first")
+    thread.join(timeout=10)
+    assert order == ["first", "other"]

@@ -424,3 +424,21 @@ def test_sweep_command_runs_once(account, settings):
     call_command("sweep_webhooks", stdout=out)
     assert "lost_enqueue=1" in out.getvalue()
     assert WebhookEvent.objects.get().status == EventStatus.PROCESSED
+
+
+def test_a_failing_replay_on_connect_does_not_fail_the_connection(creator, monkeypatch, django_capture_on_commit_callbacks):
+    from webhooks import services
+
+    event = process(store("comments")[0])
+
+    def broken(**kwargs):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(services, "events_replay_for_account", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        crm_services.platform_account_connect(creator=creator, platform=Platform.INSTAGRAM, external_account_id=ACCOUNT_ID)
+    event.refresh_from_db()
+    assert event.status == EventStatus.IGNORED
+    assert events_sweep()["account_connected"] == 1  # the sweeper catches up
+    event.refresh_from_db()
+    assert event.status == EventStatus.PROCESSED

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/analytics/", include("analytics.api.urls")),
+    path("", include("analytics.urls")),
     path("", include("crm.urls")),
 ]
 

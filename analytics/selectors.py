@@ -1,0 +1,440 @@
+"""The analytics overview (DESIGN.md "Analytics formulas"), computed in a fixed number of SQL queries.
+
+How a figure over [start, end) stays exact at any instant: the whole UTC days inside the range come
+from the daily summaries (analytics.models), and the partial days at its two edges from the raw
+rows on their (creator, time) indexes. Every range of every figure becomes such "parts"; one query
+per family of figures unions them (UNION ALL) and aggregates per bucket, so the work depends on
+the number of days in the windows, never on the number of raw rows. See docs/analytics.md.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from crm.choices import Direction, TransactionKind
+from crm.exceptions import InvalidInput
+from crm.models import Creator, Fan, Message, Transaction
+
+from .models import DailyMessaging, DailyRevenue, FanDailyActivity, FanDailyRevenue
+from .services import signed_amount
+
+WINDOWS = {"7d": 7, "30d": 30, "90d": 90}
+DEFAULT_WINDOW = "30d"
+TOP_FANS = 5
+VIP_TAG = "vip"
+WHALE_CENTS = 50_000
+LOYAL_AGE = timedelta(days=90)
+SERIES_MONTHS = 6
+GROWTH_WEEKS = 4
+MONTH_LABELS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# Bucket ids: one query may carry several families of ranges.
+PREVIOUS, CURRENT = 0, 1
+MONTH = 100  # MONTH + k: the k-th of the six months, oldest first
+WEEK = 200  # WEEK + k: the k-th of the four weeks, oldest first
+
+
+# --- Splitting ranges into whole days and edges --------------------------------------------
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Split:
+    """[start, end) as whole UTC days [first_day, end_day) plus the instants left at its edges."""
+
+    days: tuple[date, date] | None
+    edges: tuple[tuple[datetime, datetime], ...]
+
+
+def split_range(start: datetime, end: datetime) -> Split:
+    first_day = start.astimezone(UTC).date()
+    if _midnight(first_day) < start:
+        first_day += timedelta(days=1)
+    end_day = end.astimezone(UTC).date()  # the day holding `end` is never whole
+    if first_day >= end_day:
+        return Split(days=None, edges=((start, end),) if start < end else ())
+    edges = []
+    if start < _midnight(first_day):
+        edges.append((start, _midnight(first_day)))
+    if _midnight(end_day) < end:
+        edges.append((_midnight(end_day), end))
+    return Split(days=(first_day, end_day), edges=tuple(edges))
+
+
+@dataclass(frozen=True)
+class Source:
+    """How one family reads a range: from a summary table (whole days) and from raw rows (edges)."""
+
+    summary: Callable[[date, date], QuerySet] | None
+    summary_columns: dict
+    raw: Callable[[datetime, datetime], QuerySet]
+    raw_columns: dict
+
+
+def _parts(source: Source, buckets: dict[int, tuple[datetime, datetime]]) -> list[QuerySet]:
+    """One SELECT per whole-day span and per edge; all yield the columns ("b", *columns)."""
+    parts = []
+    for bucket, (start, end) in buckets.items():
+        split = split_range(start, end)
+        edges = split.edges
+        if split.days and source.summary is not None:
+            qs = source.summary(*split.days)
+            parts.append(_columns(qs, bucket, source.summary_columns))
+        elif split.days:
+            edges = ((start, end),)
+        for edge_start, edge_end in edges:
+            parts.append(_columns(source.raw(edge_start, edge_end), bucket, source.raw_columns))
+    return parts
+
+
+def _columns(qs: QuerySet, bucket: int, columns: dict) -> QuerySet:
+    return qs.order_by().annotate(b=Value(bucket, output_field=IntegerField()), **columns).values("b", *columns)
+
+
+def _union_query(parts: list[QuerySet], select: str, tail: str) -> list[tuple]:
+    """Run `SELECT {select} FROM (part UNION ALL part ...) u {tail}` and return its rows."""
+    sqls, params = [], []
+    for qs in parts:
+        try:
+            sql, part_params = qs.query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        sqls.append(sql)
+        params.extend(part_params)
+    if not sqls:
+        return []
+    with connection.cursor() as cursor:
+        # Only our own fixed SQL fragments and Django-compiled parts; every value is a parameter.
+        cursor.execute(f"SELECT {select} FROM ({' UNION ALL '.join(sqls)}) u {tail}", params)  # noqa: S608
+        return cursor.fetchall()
+
+
+# --- The sources ---------------------------------------------------------------------------
+
+
+def _revenue_source(creator: Creator) -> Source:
+    return Source(
+        summary=lambda first, end: DailyRevenue.objects.filter(creator=creator, day__gte=first, day__lt=end),
+        summary_columns={"p": F("platform"), "v": F("revenue_cents")},
+        raw=lambda start, end: Transaction.objects.filter(
+            creator=creator, occurred_at__gte=start, occurred_at__lt=end
+        ).exclude(kind=TransactionKind.OPENING_BALANCE),
+        raw_columns={"p": F("platform"), "v": signed_amount()},
+    )
+
+
+def _counts_source(creator: Creator) -> Source:
+    """Outgoing messages: how many, by AI, answered ones and their response seconds."""
+    return Source(
+        summary=lambda first, end: DailyMessaging.objects.filter(creator=creator, day__gte=first, day__lt=end),
+        summary_columns={
+            "n": F("outgoing"),
+            "ai": F("outgoing_ai"),
+            "r": F("responses"),
+            "s": F("response_seconds"),
+        },
+        raw=lambda start, end: Message.objects.filter(
+            creator=creator, direction=Direction.OUTGOING, created_at__gte=start, created_at__lt=end
+        ),
+        raw_columns={
+            "n": Value(1, output_field=IntegerField()),
+            "ai": Case(When(sent_by_ai=True, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            "r": Case(
+                When(response_seconds__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+            "s": Coalesce(F("response_seconds"), Value(0), output_field=IntegerField()),
+        },
+    )
+
+
+def _new_fans_source(creator: Creator) -> Source:
+    """Fans created: no summary needed, the (creator, created_at) index answers directly."""
+    zero = Value(0, output_field=IntegerField())
+    return Source(
+        summary=None,
+        summary_columns={},
+        raw=lambda start, end: Fan.objects.filter(creator=creator, created_at__gte=start, created_at__lt=end),
+        raw_columns={"n": Value(1, output_field=IntegerField()), "ai": zero, "r": zero, "s": zero},
+    )
+
+
+def _subscribers_source(creator: Creator) -> Source:
+    return Source(
+        summary=lambda first, end: FanDailyRevenue.objects.filter(
+            creator=creator, day__gte=first, day__lt=end, subscriptions__gt=0
+        ),
+        summary_columns={"f": F("fan_id")},
+        raw=lambda start, end: Transaction.objects.filter(
+            creator=creator, kind=TransactionKind.SUBSCRIPTION, occurred_at__gte=start, occurred_at__lt=end
+        ),
+        raw_columns={"f": F("fan_id")},
+    )
+
+
+def _active_fans_source(creator: Creator) -> Source:
+    return Source(
+        summary=lambda first, end: FanDailyActivity.objects.filter(creator=creator, day__gte=first, day__lt=end),
+        summary_columns={"f": F("fan_id")},
+        raw=lambda start, end: Message.objects.filter(
+            creator=creator, direction=Direction.INCOMING, created_at__gte=start, created_at__lt=end
+        ),
+        raw_columns={"f": F("fan_id")},
+    )
+
+
+def _fan_revenue_source(creator: Creator) -> Source:
+    return Source(
+        summary=lambda first, end: FanDailyRevenue.objects.filter(creator=creator, day__gte=first, day__lt=end),
+        summary_columns={"f": F("fan_id"), "v": F("revenue_cents")},
+        raw=lambda start, end: Transaction.objects.filter(
+            creator=creator, occurred_at__gte=start, occurred_at__lt=end
+        ).exclude(kind=TransactionKind.OPENING_BALANCE),
+        raw_columns={"f": F("fan_id"), "v": signed_amount()},
+    )
+
+
+# --- Ranges --------------------------------------------------------------------------------
+
+
+def creator_zone(creator: Creator) -> ZoneInfo:
+    try:
+        return ZoneInfo(creator.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def month_ranges(now: datetime, zone: ZoneInfo) -> list[tuple[str, datetime, datetime]]:
+    """The last six calendar months in `zone`, oldest first; the current one ends at `now`."""
+    local = now.astimezone(zone)
+    year, month = local.year, local.month
+    starts = []
+    for _ in range(SERIES_MONTHS):
+        starts.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    starts.reverse()
+    instants = [datetime(y, m, 1, tzinfo=zone).astimezone(UTC) for y, m in starts] + [now]
+    return [(MONTH_LABELS[m - 1], a, b) for (_, m), (a, b) in zip(starts, pairwise(instants), strict=True)]
+
+
+def week_ranges(now: datetime) -> list[tuple[str, datetime, datetime]]:
+    """Four rolling 7-day periods ending at `now`, "Week 1" the oldest."""
+    edges = [now - timedelta(days=7 * (GROWTH_WEEKS - k)) for k in range(GROWTH_WEEKS + 1)]
+    return [(f"Week {k + 1}", a, b) for k, (a, b) in enumerate(pairwise(edges))]
+
+
+# --- Formatting ----------------------------------------------------------------------------
+
+
+def rate(numerator, denominator) -> float:
+    return round(numerator / denominator, 4) if denominator else 0.0
+
+
+def change(current, previous) -> float:
+    """(current - previous) / previous, 0 when previous is 0; a negative previous (refunds
+    outweighing sales) divides by its magnitude so that a rise still reads as a rise."""
+    return round((current - previous) / abs(previous), 4) if previous else 0.0
+
+
+def compact_age(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "never"
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
+
+
+def badge(*, is_vip: bool, lifetime_cents: int, first_transaction_at: datetime | None, now: datetime) -> str:
+    if is_vip:
+        return "vip"
+    if lifetime_cents >= WHALE_CENTS:
+        return "whale"
+    if first_transaction_at is not None and now - first_transaction_at >= LOYAL_AGE:
+        return "loyal"
+    return "new"
+
+
+# --- The overview --------------------------------------------------------------------------
+
+
+def parse_window(window) -> int:
+    if window is None or window == "":
+        window = DEFAULT_WINDOW
+    days = WINDOWS.get(window) if isinstance(window, str) else None
+    if days is None:
+        raise InvalidInput("Invalid window", field="window")
+    return days
+
+
+def overview(*, creator: Creator, window: str = DEFAULT_WINDOW, now: datetime | None = None) -> dict:
+    """The seed's analytics overview for `creator` at `now` (5 queries, 4 when no fan has revenue)."""
+    span = timedelta(days=parse_window(window))
+    now = now or timezone.now()
+    windows = {PREVIOUS: (now - 2 * span, now - span), CURRENT: (now - span, now)}
+    months = month_ranges(now, creator_zone(creator))
+    weeks = week_ranges(now)
+    month_buckets = {MONTH + k: (a, b) for k, (_, a, b) in enumerate(months)}
+    week_buckets = {WEEK + k: (a, b) for k, (_, a, b) in enumerate(weeks)}
+
+    revenue = _revenue(creator, {**windows, **month_buckets})
+    counts = _counts(creator, windows, week_buckets)
+    distinct = _distinct_fans(creator, windows, week_buckets)
+    top_fans = _top_fans(creator, windows, now)
+
+    window_revenue = {b: sum(v for (bb, _), v in revenue.items() if bb == b) for b in windows}
+    outgoing = {b: counts.get(b, (0, 0, 0, 0)) for b in windows}
+    response = {b: (s / r if r else 0) for b, (_, _, r, s) in outgoing.items()}
+    automation = {b: (ai / n if n else 0) for b, (n, ai, _, _) in outgoing.items()}
+    subscribers = {b: distinct.get(b, 0) for b in windows}
+
+    return {
+        "metrics": {
+            "revenueMonthly": window_revenue[CURRENT],
+            "activeSubscribers": subscribers[CURRENT],
+            "avgResponseSeconds": round(response[CURRENT]),
+            "aiAutomationRate": round(automation[CURRENT], 4),
+            "change": {
+                "revenue": change(window_revenue[CURRENT], window_revenue[PREVIOUS]),
+                "subscribers": change(subscribers[CURRENT], subscribers[PREVIOUS]),
+                "response": change(response[CURRENT], response[PREVIOUS]),
+                "automation": change(automation[CURRENT], automation[PREVIOUS]),
+            },
+        },
+        "topFans": top_fans,
+        "platformDistribution": _platform_distribution(revenue),
+        "revenueSeries": {
+            "labels": [label for label, _, _ in months],
+            "values": [
+                sum(v for (b, _), v in revenue.items() if b == bucket) for bucket in month_buckets
+            ],
+        },
+        "fanGrowth": {
+            "labels": [label for label, _, _ in weeks],
+            "newFans": [counts.get(bucket, (0,))[0] for bucket in week_buckets],
+            "activeFans": [distinct.get(bucket, 0) for bucket in week_buckets],
+        },
+    }
+
+
+def _revenue(creator, buckets) -> dict[tuple[int, str], int]:
+    """Revenue per (bucket, platform)."""
+    rows = _union_query(_parts(_revenue_source(creator), buckets), "u.b, u.p, SUM(u.v)", "GROUP BY u.b, u.p")
+    return {(bucket, platform): int(total) for bucket, platform, total in rows}
+
+
+def _counts(creator, windows, week_buckets) -> dict[int, tuple[int, int, int, int]]:
+    """Per bucket (n, ai, r, s): outgoing messages per window, fans created per week (in n)."""
+    parts = _parts(_counts_source(creator), windows) + _parts(_new_fans_source(creator), week_buckets)
+    rows = _union_query(parts, "u.b, SUM(u.n), SUM(u.ai), SUM(u.r), SUM(u.s)", "GROUP BY u.b")
+    return {bucket: tuple(int(x) for x in sums) for bucket, *sums in rows}
+
+
+def _distinct_fans(creator, windows, week_buckets) -> dict[int, int]:
+    """Distinct subscribing fans per window and distinct writing fans per week."""
+    parts = _parts(_subscribers_source(creator), windows) + _parts(_active_fans_source(creator), week_buckets)
+    rows = _union_query(parts, "u.b, COUNT(DISTINCT u.f)", "GROUP BY u.b")
+    return {bucket: int(n) for bucket, n in rows}
+
+
+def _platform_distribution(revenue) -> list[dict]:
+    """Platforms with positive revenue in the current window, largest first; shares sum to 1."""
+    by_platform = {p: v for (b, p), v in revenue.items() if b == CURRENT and v > 0}
+    total = sum(by_platform.values())
+    ordered = sorted(by_platform.items(), key=lambda item: (-item[1], item[0]))
+    return [{"platform": p, "share": rate(v, total), "revenue": v} for p, v in ordered]
+
+
+def _top_fans(creator, windows, now) -> list[dict]:
+    qn = connection.ops.quote_name
+    fan_table = qn(Fan._meta.db_table)
+    rows = _union_query(
+        _parts(_fan_revenue_source(creator), {CURRENT: windows[CURRENT]}),
+        "u.f, SUM(u.v) AS total",
+        # Ranked among the fans with positive window revenue; ties: lifetime value, then oldest fan.
+        f"JOIN {fan_table} fan ON fan.{qn('id')} = u.f GROUP BY u.f, fan.{qn('value_cents')} "
+        f"HAVING SUM(u.v) > 0 ORDER BY total DESC, fan.{qn('value_cents')} DESC, u.f LIMIT {TOP_FANS}",
+    )
+    if not rows:
+        return []
+    revenue = {fan_id: int(total) for fan_id, total in rows}
+    previous_start, previous_end = windows[PREVIOUS]
+    fans = Fan.objects.filter(creator=creator, pk__in=revenue).annotate(
+        is_vip=Exists(Fan.tags.through.objects.filter(fan_id=OuterRef("pk"), tag__name__iexact=VIP_TAG)),
+        first_transaction_at=Subquery(
+            Transaction.objects.filter(fan=OuterRef("pk")).order_by("occurred_at").values("occurred_at")[:1]
+        ),
+        last_incoming_at=Subquery(
+            Message.objects.filter(fan=OuterRef("pk"), direction=Direction.INCOMING, created_at__lt=now)
+            .order_by("-created_at")
+            .values("created_at")[:1]
+        ),
+        message_total=Coalesce(
+            Subquery(
+                Message.objects.filter(fan=OuterRef("pk"), created_at__lt=now)
+                .order_by()
+                .values("fan")
+                .annotate(n=Count("id"))
+                .values("n")
+            ),
+            Value(0),
+        ),
+        previous_revenue=Coalesce(
+            Subquery(
+                Transaction.objects.filter(
+                    fan=OuterRef("pk"), occurred_at__gte=previous_start, occurred_at__lt=previous_end
+                )
+                .exclude(kind=TransactionKind.OPENING_BALANCE)
+                .order_by()
+                .values("fan")
+                .annotate(total=Sum(signed_amount()))
+                .values("total")
+            ),
+            Value(0),
+        ),
+    ).only("id", "name", "handle", "value_cents")
+    by_id = {fan.pk: fan for fan in fans}
+    result = []
+    for fan_id, window_revenue in revenue.items():
+        fan = by_id[fan_id]
+        result.append(
+            {
+                "name": fan.name,
+                "username": fan.handle,
+                "revenue": window_revenue,
+                "messages": int(fan.message_total),
+                "lastActive": compact_age(fan.last_incoming_at, now),
+                "badge": badge(
+                    is_vip=fan.is_vip,
+                    lifetime_cents=fan.value_cents,
+                    first_transaction_at=fan.first_transaction_at,
+                    now=now,
+                ),
+                "trend": change(window_revenue, int(fan.previous_revenue)),
+            }
+        )
+    return result

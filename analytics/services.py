@@ -1,0 +1,196 @@
+"""Keeps the daily summaries (analytics.models) exact. crm.services calls these; nothing else writes them.
+
+Increments are single `INSERT ... ON CONFLICT DO UPDATE SET col = col + excluded.col` statements
+(SQLite >= 3.24 and PostgreSQL), so concurrent writers never lose a count, and they run inside
+the caller's transaction: a rolled-back message or transaction leaves no trace here either.
+"""
+
+from datetime import UTC, date, datetime
+
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncDate
+
+from crm.choices import Direction, TransactionKind
+from crm.models import Creator, Fan, Message, Transaction
+
+from .models import DailyMessaging, DailyRevenue, FanDailyActivity, FanDailyRevenue
+
+SUMMARY_MODELS = (DailyRevenue, DailyMessaging, FanDailyRevenue, FanDailyActivity)
+
+
+def utc_day(moment: datetime) -> date:
+    return moment.astimezone(UTC).date()
+
+
+def signed_amount():
+    """A transaction's contribution to revenue: refunds subtract."""
+    return Case(
+        When(kind=TransactionKind.REFUND, then=-F("amount_cents")),
+        default=F("amount_cents"),
+        output_field=IntegerField(),
+    )
+
+
+def _upsert(model, *, conflict: dict, extra: dict | None = None, increments: dict) -> None:
+    """Add `increments` to the row identified by the unique `conflict` columns, creating it when missing."""
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    values = {**conflict, **(extra or {}), **increments}
+    params = [connection.ops.adapt_datefield_value(v) if isinstance(v, date) else v for v in values.values()]
+    columns = ", ".join(qn(c) for c in values)
+    placeholders = ", ".join(["%s"] * len(values))
+    target = ", ".join(qn(c) for c in conflict)
+    updates = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in increments)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Identifiers come from model metadata only; every value is a parameter.
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+            f"ON CONFLICT ({target}) DO UPDATE SET {updates}",
+            params,
+        )
+
+
+def message_recorded(*, message: Message) -> None:
+    """Count a newly stored message: outgoing ones per creator-day, incoming ones per fan-day."""
+    day = utc_day(message.created_at)
+    if message.direction == Direction.OUTGOING:
+        answered = message.response_seconds is not None
+        _upsert(
+            DailyMessaging,
+            conflict={"creator_id": message.creator_id, "day": day},
+            increments={
+                "outgoing": 1,
+                "outgoing_ai": int(bool(message.sent_by_ai)),
+                "responses": int(answered),
+                "response_seconds": message.response_seconds if answered else 0,
+            },
+        )
+    elif message.direction == Direction.INCOMING:
+        _upsert(
+            FanDailyActivity,
+            conflict={"fan_id": message.fan_id, "day": day},
+            extra={"creator_id": message.creator_id},
+            increments={"incoming": 1},
+        )
+
+
+def transaction_recorded(*, txn: Transaction) -> None:
+    """Count a newly stored transaction; opening balances only seed lifetime value, never revenue."""
+    if txn.kind == TransactionKind.OPENING_BALANCE:
+        return
+    day = utc_day(txn.occurred_at)
+    amount = txn.signed_amount_cents
+    _upsert(
+        DailyRevenue,
+        conflict={"creator_id": txn.creator_id, "day": day, "platform": txn.platform},
+        increments={"revenue_cents": amount},
+    )
+    _upsert(
+        FanDailyRevenue,
+        conflict={"fan_id": txn.fan_id, "day": day},
+        extra={"creator_id": txn.creator_id},
+        increments={"revenue_cents": amount, "subscriptions": int(txn.kind == TransactionKind.SUBSCRIPTION)},
+    )
+
+
+def fan_forget(*, fan: Fan) -> None:
+    """Before a fan is deleted: take their messages and money out of the creator-level summaries.
+
+    Their per-fan rows go with the fan (FK cascade); these creator-level rows would not.
+    """
+    for row in _revenue_rows(Transaction.objects.filter(fan=fan)):
+        DailyRevenue.objects.filter(creator_id=fan.creator_id, day=row["day"], platform=row["platform"]).update(
+            revenue_cents=F("revenue_cents") - row["revenue_cents"]
+        )
+    for row in _messaging_rows(Message.objects.filter(fan=fan)):
+        DailyMessaging.objects.filter(creator_id=fan.creator_id, day=row["day"]).update(
+            outgoing=F("outgoing") - row["outgoing"],
+            outgoing_ai=F("outgoing_ai") - row["outgoing_ai"],
+            responses=F("responses") - row["responses"],
+            response_seconds=F("response_seconds") - row["response_seconds"],
+        )
+
+
+# --- Rebuilding from the raw rows ----------------------------------------------------------
+# Each summary is one aggregate query over the raw table; the rebuild inserts its rows with a
+# single INSERT ... SELECT, so no raw row passes through Python.
+
+
+def _revenue_rows(transactions: QuerySet) -> QuerySet:
+    return (
+        transactions.exclude(kind=TransactionKind.OPENING_BALANCE)
+        .order_by()
+        .values("creator_id", "platform", day=TruncDate("occurred_at", tzinfo=UTC))
+        .annotate(revenue_cents=Sum(signed_amount()))
+    )
+
+
+def _fan_revenue_rows(transactions: QuerySet) -> QuerySet:
+    return (
+        transactions.exclude(kind=TransactionKind.OPENING_BALANCE)
+        .order_by()
+        .values("creator_id", "fan_id", day=TruncDate("occurred_at", tzinfo=UTC))
+        .annotate(
+            revenue_cents=Sum(signed_amount()),
+            subscriptions=Count("id", filter=Q(kind=TransactionKind.SUBSCRIPTION)),
+        )
+    )
+
+
+def _messaging_rows(messages: QuerySet) -> QuerySet:
+    return (
+        messages.filter(direction=Direction.OUTGOING)
+        .order_by()
+        .values("creator_id", day=TruncDate("created_at", tzinfo=UTC))
+        .annotate(
+            outgoing=Count("id"),
+            outgoing_ai=Count("id", filter=Q(sent_by_ai=True)),
+            responses=Count("response_seconds"),
+            response_seconds=Coalesce(Sum("response_seconds"), Value(0)),
+        )
+    )
+
+
+def _fan_activity_rows(messages: QuerySet) -> QuerySet:
+    return (
+        messages.filter(direction=Direction.INCOMING)
+        .order_by()
+        .values("creator_id", "fan_id", day=TruncDate("created_at", tzinfo=UTC))
+        .annotate(incoming=Count("id"))
+    )
+
+
+def _insert_from(model, rows: QuerySet, columns: list[str]) -> None:
+    qn = connection.ops.quote_name
+    sql, params = rows.query.sql_with_params()
+    # Select by alias so the column order of Django's compiled SELECT does not matter.
+    selected = ", ".join(f"q.{qn(c)}" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
+            f"SELECT {selected} FROM ({sql}) q",
+            params,
+        )
+
+
+@transaction.atomic
+def analytics_rebuild(*, creator: Creator | None = None) -> None:
+    """Recompute every summary from the raw rows (all creators, or one)."""
+    scope = {"creator": creator} if creator is not None else {}
+    for model in SUMMARY_MODELS:
+        model.objects.filter(**scope).delete()
+    transactions = Transaction.objects.filter(**scope)
+    messages = Message.objects.filter(**scope)
+    _insert_from(DailyRevenue, _revenue_rows(transactions), ["creator_id", "day", "platform", "revenue_cents"])
+    _insert_from(
+        FanDailyRevenue,
+        _fan_revenue_rows(transactions),
+        ["creator_id", "fan_id", "day", "revenue_cents", "subscriptions"],
+    )
+    _insert_from(
+        DailyMessaging,
+        _messaging_rows(messages),
+        ["creator_id", "day", "outgoing", "outgoing_ai", "responses", "response_seconds"],
+    )
+    _insert_from(FanDailyActivity, _fan_activity_rows(messages), ["creator_id", "fan_id", "day", "incoming"])

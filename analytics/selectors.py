@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -84,136 +83,194 @@ def split_range(start: datetime, end: datetime) -> Split:
     return Split(days=(first_day, end_day), edges=tuple(edges))
 
 
+# --- Sources: how one family of figures reads a range ---------------------------------------
+# A source compiles two SELECTs once per process (whole days from a summary table, an edge from
+# the raw rows) with sentinel values in place of the creator, the bucket and the range; every
+# range then reuses the compiled SQL with its own parameters. Only SQL text is kept, never data.
+
+S_CREATOR = -7_000_001
+S_BUCKET = -7_000_002
+S_DAYS = (date(1001, 1, 1), date(1001, 1, 2))
+S_TIMES = (datetime(1001, 1, 1, tzinfo=UTC), datetime(1001, 1, 2, tzinfo=UTC))
+
+
 @dataclass(frozen=True)
 class Source:
-    """How one family reads a range: from a summary table (whole days) and from raw rows (edges)."""
+    """`summary(creator_id, first_day, end_day)` and `raw(creator_id, start, end)` querysets."""
 
-    summary: Callable[[date, date], QuerySet] | None
+    name: str
+    summary: Callable[[int, date, date], QuerySet] | None
     summary_columns: dict
-    raw: Callable[[datetime, datetime], QuerySet]
+    raw: Callable[[int, datetime, datetime], QuerySet]
     raw_columns: dict
 
 
-def _parts(source: Source, buckets: dict[int, tuple[datetime, datetime]]) -> list[QuerySet]:
-    """One SELECT per whole-day span and per edge; all yield the columns ("b", *columns)."""
+@dataclass(frozen=True)
+class Statement:
+    sql: str
+    params: tuple
+    slots: tuple[tuple[int, str], ...]  # (parameter position, "creator" | "bucket" | "start" | "end")
+
+    def bind(self, **values) -> list:
+        params = list(self.params)
+        for position, slot in self.slots:
+            params[position] = values[slot]
+        return params
+
+
+_statements: dict[tuple, Statement] = {}
+
+
+def _statement(source: Source, kind: str) -> Statement:
+    key = (connection.vendor, source.name, kind)
+    if key not in _statements:
+        if kind == "summary":
+            qs, columns, (start, end) = source.summary(S_CREATOR, *S_DAYS), source.summary_columns, S_DAYS
+            adapt = connection.ops.adapt_datefield_value
+        else:
+            qs, columns, (start, end) = source.raw(S_CREATOR, *S_TIMES), source.raw_columns, S_TIMES
+            adapt = connection.ops.adapt_datetimefield_value
+        qs = qs.order_by().annotate(b=Value(S_BUCKET, output_field=IntegerField()), **columns)
+        sql, params = qs.values("b", *columns).query.sql_with_params()
+        sentinels = {S_CREATOR: "creator", S_BUCKET: "bucket", adapt(start): "start", adapt(end): "end"}
+        slots = tuple(
+            (i, sentinels[p])
+            for i, p in enumerate(params)
+            if isinstance(p, (int, str, date)) and not isinstance(p, bool) and p in sentinels
+        )
+        if sorted(slot for _, slot in slots) != ["bucket", "creator", "end", "start"]:
+            raise RuntimeError(f"analytics source {source.name}: sentinel parameters not found once each")
+        _statements[key] = Statement(sql=sql, params=tuple(params), slots=slots)
+    return _statements[key]
+
+
+def _parts(source: Source, creator: Creator, buckets: dict[int, tuple[datetime, datetime]]) -> list:
+    """(sql, params) per whole-day span and per edge; all yield the columns ("b", *columns)."""
+    ops = connection.ops
     parts = []
     for bucket, (start, end) in buckets.items():
         split = split_range(start, end)
         edges = split.edges
         if split.days and source.summary is not None:
-            qs = source.summary(*split.days)
-            parts.append(_columns(qs, bucket, source.summary_columns))
+            statement = _statement(source, "summary")
+            first, last = (ops.adapt_datefield_value(d) for d in split.days)
+            parts.append(
+                (statement.sql, statement.bind(creator=creator.pk, bucket=bucket, start=first, end=last))
+            )
         elif split.days:
             edges = ((start, end),)
         for edge_start, edge_end in edges:
-            parts.append(_columns(source.raw(edge_start, edge_end), bucket, source.raw_columns))
+            statement = _statement(source, "raw")
+            first, last = ops.adapt_datetimefield_value(edge_start), ops.adapt_datetimefield_value(edge_end)
+            parts.append(
+                (statement.sql, statement.bind(creator=creator.pk, bucket=bucket, start=first, end=last))
+            )
     return parts
 
 
-def _columns(qs: QuerySet, bucket: int, columns: dict) -> QuerySet:
-    return qs.order_by().annotate(b=Value(bucket, output_field=IntegerField()), **columns).values("b", *columns)
-
-
-def _union_query(parts: list[QuerySet], select: str, tail: str) -> list[tuple]:
+def _union_query(parts: list, select: str, tail: str) -> list[tuple]:
     """Run `SELECT {select} FROM (part UNION ALL part ...) u {tail}` and return its rows."""
-    sqls, params = [], []
-    for qs in parts:
-        try:
-            sql, part_params = qs.query.sql_with_params()
-        except EmptyResultSet:
-            continue
-        sqls.append(sql)
-        params.extend(part_params)
-    if not sqls:
+    if not parts:
         return []
+    sql = " UNION ALL ".join(part_sql for part_sql, _ in parts)
+    params = [p for _, part_params in parts for p in part_params]
     with connection.cursor() as cursor:
-        # Only our own fixed SQL fragments and Django-compiled parts; every value is a parameter.
-        cursor.execute(f"SELECT {select} FROM ({' UNION ALL '.join(sqls)}) u {tail}", params)  # noqa: S608
+        # Only fixed SQL fragments and Django-compiled parts; every value is a parameter.
+        cursor.execute(f"SELECT {select} FROM ({sql}) u {tail}", params)  # noqa: S608
         return cursor.fetchall()
 
 
 # --- The sources ---------------------------------------------------------------------------
 
+REVENUE = Source(
+    name="revenue",
+    summary=lambda creator_id, first, end: DailyRevenue.objects.filter(
+        creator_id=creator_id, day__gte=first, day__lt=end
+    ),
+    summary_columns={"p": F("platform"), "v": F("revenue_cents")},
+    raw=lambda creator_id, start, end: Transaction.objects.filter(
+        creator_id=creator_id, occurred_at__gte=start, occurred_at__lt=end
+    ).exclude(kind=TransactionKind.OPENING_BALANCE),
+    raw_columns={"p": F("platform"), "v": signed_amount()},
+)
 
-def _revenue_source(creator: Creator) -> Source:
-    return Source(
-        summary=lambda first, end: DailyRevenue.objects.filter(creator=creator, day__gte=first, day__lt=end),
-        summary_columns={"p": F("platform"), "v": F("revenue_cents")},
-        raw=lambda start, end: Transaction.objects.filter(
-            creator=creator, occurred_at__gte=start, occurred_at__lt=end
-        ).exclude(kind=TransactionKind.OPENING_BALANCE),
-        raw_columns={"p": F("platform"), "v": signed_amount()},
-    )
-
-
-def _counts_source(creator: Creator) -> Source:
-    """Outgoing messages: how many, by AI, answered ones and their response seconds."""
-    return Source(
-        summary=lambda first, end: DailyMessaging.objects.filter(creator=creator, day__gte=first, day__lt=end),
-        summary_columns={
-            "n": F("outgoing"),
-            "ai": F("outgoing_ai"),
-            "r": F("responses"),
-            "s": F("response_seconds"),
-        },
-        raw=lambda start, end: Message.objects.filter(
-            creator=creator, direction=Direction.OUTGOING, created_at__gte=start, created_at__lt=end
+# Outgoing messages: how many (n), by AI (ai), answered ones (r) and their response seconds (s).
+OUTGOING = Source(
+    name="outgoing",
+    summary=lambda creator_id, first, end: DailyMessaging.objects.filter(
+        creator_id=creator_id, day__gte=first, day__lt=end
+    ),
+    summary_columns={
+        "n": F("outgoing"),
+        "ai": F("outgoing_ai"),
+        "r": F("responses"),
+        "s": F("response_seconds"),
+    },
+    raw=lambda creator_id, start, end: Message.objects.filter(
+        creator_id=creator_id, direction=Direction.OUTGOING, created_at__gte=start, created_at__lt=end
+    ),
+    raw_columns={
+        "n": Value(1, output_field=IntegerField()),
+        "ai": Case(When(sent_by_ai=True, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        "r": Case(
+            When(response_seconds__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
         ),
-        raw_columns={
-            "n": Value(1, output_field=IntegerField()),
-            "ai": Case(When(sent_by_ai=True, then=Value(1)), default=Value(0), output_field=IntegerField()),
-            "r": Case(
-                When(response_seconds__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
-            ),
-            "s": Coalesce(F("response_seconds"), Value(0), output_field=IntegerField()),
-        },
-    )
+        "s": Coalesce(F("response_seconds"), Value(0), output_field=IntegerField()),
+    },
+)
 
+# Fans created, in OUTGOING's columns (n) so that one query carries both. No summary: the
+# (creator, created_at) index of crm_fan answers directly.
+NEW_FANS = Source(
+    name="new_fans",
+    summary=None,
+    summary_columns={},
+    raw=lambda creator_id, start, end: Fan.objects.filter(
+        creator_id=creator_id, created_at__gte=start, created_at__lt=end
+    ),
+    raw_columns={
+        "n": Value(1, output_field=IntegerField()),
+        "ai": Value(0, output_field=IntegerField()),
+        "r": Value(0, output_field=IntegerField()),
+        "s": Value(0, output_field=IntegerField()),
+    },
+)
 
-def _new_fans_source(creator: Creator) -> Source:
-    """Fans created: no summary needed, the (creator, created_at) index answers directly."""
-    zero = Value(0, output_field=IntegerField())
-    return Source(
-        summary=None,
-        summary_columns={},
-        raw=lambda start, end: Fan.objects.filter(creator=creator, created_at__gte=start, created_at__lt=end),
-        raw_columns={"n": Value(1, output_field=IntegerField()), "ai": zero, "r": zero, "s": zero},
-    )
+SUBSCRIBERS = Source(
+    name="subscribers",
+    summary=lambda creator_id, first, end: FanDailyRevenue.objects.filter(
+        creator_id=creator_id, day__gte=first, day__lt=end, subscriptions__gt=0
+    ),
+    summary_columns={"f": F("fan_id")},
+    raw=lambda creator_id, start, end: Transaction.objects.filter(
+        creator_id=creator_id, kind=TransactionKind.SUBSCRIPTION, occurred_at__gte=start, occurred_at__lt=end
+    ),
+    raw_columns={"f": F("fan_id")},
+)
 
+ACTIVE_FANS = Source(
+    name="active_fans",
+    summary=lambda creator_id, first, end: FanDailyActivity.objects.filter(
+        creator_id=creator_id, day__gte=first, day__lt=end
+    ),
+    summary_columns={"f": F("fan_id")},
+    raw=lambda creator_id, start, end: Message.objects.filter(
+        creator_id=creator_id, direction=Direction.INCOMING, created_at__gte=start, created_at__lt=end
+    ),
+    raw_columns={"f": F("fan_id")},
+)
 
-def _subscribers_source(creator: Creator) -> Source:
-    return Source(
-        summary=lambda first, end: FanDailyRevenue.objects.filter(
-            creator=creator, day__gte=first, day__lt=end, subscriptions__gt=0
-        ),
-        summary_columns={"f": F("fan_id")},
-        raw=lambda start, end: Transaction.objects.filter(
-            creator=creator, kind=TransactionKind.SUBSCRIPTION, occurred_at__gte=start, occurred_at__lt=end
-        ),
-        raw_columns={"f": F("fan_id")},
-    )
-
-
-def _active_fans_source(creator: Creator) -> Source:
-    return Source(
-        summary=lambda first, end: FanDailyActivity.objects.filter(creator=creator, day__gte=first, day__lt=end),
-        summary_columns={"f": F("fan_id")},
-        raw=lambda start, end: Message.objects.filter(
-            creator=creator, direction=Direction.INCOMING, created_at__gte=start, created_at__lt=end
-        ),
-        raw_columns={"f": F("fan_id")},
-    )
-
-
-def _fan_revenue_source(creator: Creator) -> Source:
-    return Source(
-        summary=lambda first, end: FanDailyRevenue.objects.filter(creator=creator, day__gte=first, day__lt=end),
-        summary_columns={"f": F("fan_id"), "v": F("revenue_cents")},
-        raw=lambda start, end: Transaction.objects.filter(
-            creator=creator, occurred_at__gte=start, occurred_at__lt=end
-        ).exclude(kind=TransactionKind.OPENING_BALANCE),
-        raw_columns={"f": F("fan_id"), "v": signed_amount()},
-    )
+FAN_REVENUE = Source(
+    name="fan_revenue",
+    summary=lambda creator_id, first, end: FanDailyRevenue.objects.filter(
+        creator_id=creator_id, day__gte=first, day__lt=end
+    ),
+    summary_columns={"f": F("fan_id"), "v": F("revenue_cents")},
+    raw=lambda creator_id, start, end: Transaction.objects.filter(
+        creator_id=creator_id, occurred_at__gte=start, occurred_at__lt=end
+    ).exclude(kind=TransactionKind.OPENING_BALANCE),
+    raw_columns={"f": F("fan_id"), "v": signed_amount()},
+)
 
 
 # --- Ranges --------------------------------------------------------------------------------
@@ -329,9 +386,7 @@ def overview(*, creator: Creator, window: str = DEFAULT_WINDOW, now: datetime | 
         "platformDistribution": _platform_distribution(revenue),
         "revenueSeries": {
             "labels": [label for label, _, _ in months],
-            "values": [
-                sum(v for (b, _), v in revenue.items() if b == bucket) for bucket in month_buckets
-            ],
+            "values": [sum(v for (b, _), v in revenue.items() if b == bucket) for bucket in month_buckets],
         },
         "fanGrowth": {
             "labels": [label for label, _, _ in weeks],
@@ -343,20 +398,20 @@ def overview(*, creator: Creator, window: str = DEFAULT_WINDOW, now: datetime | 
 
 def _revenue(creator, buckets) -> dict[tuple[int, str], int]:
     """Revenue per (bucket, platform)."""
-    rows = _union_query(_parts(_revenue_source(creator), buckets), "u.b, u.p, SUM(u.v)", "GROUP BY u.b, u.p")
+    rows = _union_query(_parts(REVENUE, creator, buckets), "u.b, u.p, SUM(u.v)", "GROUP BY u.b, u.p")
     return {(bucket, platform): int(total) for bucket, platform, total in rows}
 
 
 def _counts(creator, windows, week_buckets) -> dict[int, tuple[int, int, int, int]]:
     """Per bucket (n, ai, r, s): outgoing messages per window, fans created per week (in n)."""
-    parts = _parts(_counts_source(creator), windows) + _parts(_new_fans_source(creator), week_buckets)
+    parts = _parts(OUTGOING, creator, windows) + _parts(NEW_FANS, creator, week_buckets)
     rows = _union_query(parts, "u.b, SUM(u.n), SUM(u.ai), SUM(u.r), SUM(u.s)", "GROUP BY u.b")
     return {bucket: tuple(int(x) for x in sums) for bucket, *sums in rows}
 
 
 def _distinct_fans(creator, windows, week_buckets) -> dict[int, int]:
     """Distinct subscribing fans per window and distinct writing fans per week."""
-    parts = _parts(_subscribers_source(creator), windows) + _parts(_active_fans_source(creator), week_buckets)
+    parts = _parts(SUBSCRIBERS, creator, windows) + _parts(ACTIVE_FANS, creator, week_buckets)
     rows = _union_query(parts, "u.b, COUNT(DISTINCT u.f)", "GROUP BY u.b")
     return {bucket: int(n) for bucket, n in rows}
 
@@ -373,7 +428,7 @@ def _top_fans(creator, windows, now) -> list[dict]:
     qn = connection.ops.quote_name
     fan_table = qn(Fan._meta.db_table)
     rows = _union_query(
-        _parts(_fan_revenue_source(creator), {CURRENT: windows[CURRENT]}),
+        _parts(FAN_REVENUE, creator, {CURRENT: windows[CURRENT]}),
         "u.f, SUM(u.v) AS total",
         # Ranked among the fans with positive window revenue; ties: lifetime value, then oldest fan.
         f"JOIN {fan_table} fan ON fan.{qn('id')} = u.f GROUP BY u.f, fan.{qn('value_cents')} "
@@ -383,40 +438,46 @@ def _top_fans(creator, windows, now) -> list[dict]:
         return []
     revenue = {fan_id: int(total) for fan_id, total in rows}
     previous_start, previous_end = windows[PREVIOUS]
-    fans = Fan.objects.filter(creator=creator, pk__in=revenue).annotate(
-        is_vip=Exists(Fan.tags.through.objects.filter(fan_id=OuterRef("pk"), tag__name__iexact=VIP_TAG)),
-        first_transaction_at=Subquery(
-            Transaction.objects.filter(fan=OuterRef("pk")).order_by("occurred_at").values("occurred_at")[:1]
-        ),
-        last_incoming_at=Subquery(
-            Message.objects.filter(fan=OuterRef("pk"), direction=Direction.INCOMING, created_at__lt=now)
-            .order_by("-created_at")
-            .values("created_at")[:1]
-        ),
-        message_total=Coalesce(
-            Subquery(
-                Message.objects.filter(fan=OuterRef("pk"), created_at__lt=now)
-                .order_by()
-                .values("fan")
-                .annotate(n=Count("id"))
-                .values("n")
+    fans = (
+        Fan.objects.filter(creator=creator, pk__in=revenue)
+        .annotate(
+            is_vip=Exists(Fan.tags.through.objects.filter(fan_id=OuterRef("pk"), tag__name__iexact=VIP_TAG)),
+            first_transaction_at=Subquery(
+                Transaction.objects.filter(fan=OuterRef("pk"))
+                .order_by("occurred_at")
+                .values("occurred_at")[:1]
             ),
-            Value(0),
-        ),
-        previous_revenue=Coalesce(
-            Subquery(
-                Transaction.objects.filter(
-                    fan=OuterRef("pk"), occurred_at__gte=previous_start, occurred_at__lt=previous_end
-                )
-                .exclude(kind=TransactionKind.OPENING_BALANCE)
-                .order_by()
-                .values("fan")
-                .annotate(total=Sum(signed_amount()))
-                .values("total")
+            last_incoming_at=Subquery(
+                Message.objects.filter(fan=OuterRef("pk"), direction=Direction.INCOMING, created_at__lt=now)
+                .order_by("-created_at")
+                .values("created_at")[:1]
             ),
-            Value(0),
-        ),
-    ).only("id", "name", "handle", "value_cents")
+            message_total=Coalesce(
+                Subquery(
+                    Message.objects.filter(fan=OuterRef("pk"), created_at__lt=now)
+                    .order_by()
+                    .values("fan")
+                    .annotate(n=Count("id"))
+                    .values("n")
+                ),
+                Value(0),
+            ),
+            previous_revenue=Coalesce(
+                Subquery(
+                    Transaction.objects.filter(
+                        fan=OuterRef("pk"), occurred_at__gte=previous_start, occurred_at__lt=previous_end
+                    )
+                    .exclude(kind=TransactionKind.OPENING_BALANCE)
+                    .order_by()
+                    .values("fan")
+                    .annotate(total=Sum(signed_amount()))
+                    .values("total")
+                ),
+                Value(0),
+            ),
+        )
+        .only("id", "name", "handle", "value_cents")
+    )
     by_id = {fan.pk: fan for fan in fans}
     result = []
     for fan_id, window_revenue in revenue.items():

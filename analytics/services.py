@@ -100,9 +100,9 @@ def fan_forget(*, fan: Fan) -> None:
     Their per-fan rows go with the fan (FK cascade); these creator-level rows would not.
     """
     for row in _revenue_rows(Transaction.objects.filter(fan=fan)):
-        DailyRevenue.objects.filter(creator_id=fan.creator_id, day=row["day"], platform=row["platform"]).update(
-            revenue_cents=F("revenue_cents") - row["revenue_cents"]
-        )
+        DailyRevenue.objects.filter(
+            creator_id=fan.creator_id, day=row["day"], platform=row["platform"]
+        ).update(revenue_cents=F("revenue_cents") - row["revenue_cents"])
     for row in _messaging_rows(Message.objects.filter(fan=fan)):
         DailyMessaging.objects.filter(creator_id=fan.creator_id, day=row["day"]).update(
             outgoing=F("outgoing") - row["outgoing"],
@@ -182,7 +182,9 @@ def analytics_rebuild(*, creator: Creator | None = None) -> None:
         model.objects.filter(**scope).delete()
     transactions = Transaction.objects.filter(**scope)
     messages = Message.objects.filter(**scope)
-    _insert_from(DailyRevenue, _revenue_rows(transactions), ["creator_id", "day", "platform", "revenue_cents"])
+    _insert_from(
+        DailyRevenue, _revenue_rows(transactions), ["creator_id", "day", "platform", "revenue_cents"]
+    )
     _insert_from(
         FanDailyRevenue,
         _fan_revenue_rows(transactions),

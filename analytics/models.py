@@ -19,6 +19,9 @@ class DailyRevenue(models.Model):
     day = models.DateField()
     platform = models.CharField(max_length=20, choices=Platform.choices)
     revenue_cents = models.BigIntegerField(default=0)
+    # How many transactions the row sums: a row exists exactly while it sums some (a day's
+    # sales and refunds can net to 0), so removing a fan's share can drop emptied rows.
+    transactions = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["creator", "day", "platform"]

@@ -84,7 +84,7 @@ def transaction_recorded(*, txn: Transaction) -> None:
     _upsert(
         DailyRevenue,
         conflict={"creator_id": txn.creator_id, "day": day, "platform": txn.platform},
-        increments={"revenue_cents": amount},
+        increments={"revenue_cents": amount, "transactions": 1},
     )
     _upsert(
         FanDailyRevenue,
@@ -102,7 +102,10 @@ def fan_forget(*, fan: Fan) -> None:
     for row in _revenue_rows(Transaction.objects.filter(fan=fan)):
         DailyRevenue.objects.filter(
             creator_id=fan.creator_id, day=row["day"], platform=row["platform"]
-        ).update(revenue_cents=F("revenue_cents") - row["revenue_cents"])
+        ).update(
+            revenue_cents=F("revenue_cents") - row["revenue_cents"],
+            transactions=F("transactions") - row["transactions"],
+        )
     for row in _messaging_rows(Message.objects.filter(fan=fan)):
         DailyMessaging.objects.filter(creator_id=fan.creator_id, day=row["day"]).update(
             outgoing=F("outgoing") - row["outgoing"],
@@ -110,6 +113,9 @@ def fan_forget(*, fan: Fan) -> None:
             responses=F("responses") - row["responses"],
             response_seconds=F("response_seconds") - row["response_seconds"],
         )
+    # Rows left summing nothing are dropped, as a rebuild would not create them.
+    DailyRevenue.objects.filter(creator_id=fan.creator_id, transactions=0).delete()
+    DailyMessaging.objects.filter(creator_id=fan.creator_id, outgoing=0).delete()
 
 
 # --- Rebuilding from the raw rows ----------------------------------------------------------
@@ -122,7 +128,7 @@ def _revenue_rows(transactions: QuerySet) -> QuerySet:
         transactions.exclude(kind=TransactionKind.OPENING_BALANCE)
         .order_by()
         .values("creator_id", "platform", day=TruncDate("occurred_at", tzinfo=UTC))
-        .annotate(revenue_cents=Sum(signed_amount()))
+        .annotate(revenue_cents=Sum(signed_amount()), transactions=Count("id"))
     )
 
 
@@ -183,7 +189,9 @@ def analytics_rebuild(*, creator: Creator | None = None) -> None:
     transactions = Transaction.objects.filter(**scope)
     messages = Message.objects.filter(**scope)
     _insert_from(
-        DailyRevenue, _revenue_rows(transactions), ["creator_id", "day", "platform", "revenue_cents"]
+        DailyRevenue,
+        _revenue_rows(transactions),
+        ["creator_id", "day", "platform", "revenue_cents", "transactions"],
     )
     _insert_from(
         FanDailyRevenue,

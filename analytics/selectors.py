@@ -1,15 +1,15 @@
 """The analytics overview (DESIGN.md "Analytics formulas"), computed in a fixed number of SQL queries.
 
-How a figure over [start, end) stays exact at any instant: the whole UTC days inside the range come
-from the daily summaries (analytics.models), and the partial days at its two edges from the raw
+How a figure over [start, end) stays exact at any instant: the whole UTC hours inside the range
+come from the hourly summaries (analytics.models), and the partial hours at its two edges from the raw
 rows on their (creator, time) indexes. Every range of every figure becomes such "parts"; one query
 per family of figures unions them (UNION ALL) and aggregates per bucket, so the work depends on
-the number of days in the windows, never on the number of raw rows. See docs/analytics.md.
+the number of summary rows in the windows, never on the number of raw rows. See docs/analytics.md.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -34,7 +34,7 @@ from crm.choices import Direction, TransactionKind
 from crm.exceptions import InvalidInput
 from crm.models import Creator, Fan, Message, Transaction
 
-from .models import DailyMessaging, DailyRevenue, FanDailyActivity, FanDailyRevenue
+from .models import FanHourlyActivity, FanHourlyRevenue, FanHourlySubscription, HourlyMessaging, HourlyRevenue
 from .services import signed_amount
 
 WINDOWS = {"7d": 7, "30d": 30, "90d": 90}
@@ -53,53 +53,55 @@ MONTH = 100  # MONTH + k: the k-th of the six months, oldest first
 WEEK = 200  # WEEK + k: the k-th of the four weeks, oldest first
 
 
-# --- Splitting ranges into whole days and edges --------------------------------------------
+# --- Splitting ranges into whole hours and edges -------------------------------------------
+
+HOUR = timedelta(hours=1)
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+def _floor_hour(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 @dataclass(frozen=True)
 class Split:
-    """[start, end) as whole UTC days [first_day, end_day) plus the instants left at its edges."""
+    """[start, end) as whole UTC hours [first_hour, end_hour) plus the instants left at its edges."""
 
-    days: tuple[date, date] | None
+    hours: tuple[datetime, datetime] | None
     edges: tuple[tuple[datetime, datetime], ...]
 
 
 def split_range(start: datetime, end: datetime) -> Split:
-    first_day = start.astimezone(UTC).date()
-    if _midnight(first_day) < start:
-        first_day += timedelta(days=1)
-    end_day = end.astimezone(UTC).date()  # the day holding `end` is never whole
-    if first_day >= end_day:
-        return Split(days=None, edges=((start, end),) if start < end else ())
+    first_hour = _floor_hour(start)
+    if first_hour < start:
+        first_hour += HOUR
+    end_hour = _floor_hour(end)  # the hour holding `end` is never whole
+    if first_hour >= end_hour:
+        return Split(hours=None, edges=((start, end),) if start < end else ())
     edges = []
-    if start < _midnight(first_day):
-        edges.append((start, _midnight(first_day)))
-    if _midnight(end_day) < end:
-        edges.append((_midnight(end_day), end))
-    return Split(days=(first_day, end_day), edges=tuple(edges))
+    if start < first_hour:
+        edges.append((start, first_hour))
+    if end_hour < end:
+        edges.append((end_hour, end))
+    return Split(hours=(first_hour, end_hour), edges=tuple(edges))
 
 
 # --- Sources: how one family of figures reads a range ---------------------------------------
-# A source compiles two SELECTs once per process (whole days from a summary table, an edge from
+# A source compiles two SELECTs once per process (whole hours from a summary table, an edge from
 # the raw rows) with sentinel values in place of the creator, the bucket and the range; every
 # range then reuses the compiled SQL with its own parameters. Only SQL text is kept, never data.
 
 S_CREATOR = -7_000_001
 S_BUCKET = -7_000_002
-S_DAYS = (date(1001, 1, 1), date(1001, 1, 2))
-S_TIMES = (datetime(1001, 1, 1, tzinfo=UTC), datetime(1001, 1, 2, tzinfo=UTC))
+S_HOURS = (datetime(1001, 1, 1, 1, tzinfo=UTC), datetime(1001, 1, 1, 2, tzinfo=UTC))
+S_TIMES = (datetime(1002, 1, 1, tzinfo=UTC), datetime(1002, 1, 2, tzinfo=UTC))
 
 
 @dataclass(frozen=True)
 class Source:
-    """`summary(creator_id, first_day, end_day)` and `raw(creator_id, start, end)` querysets."""
+    """`summary(creator_id, first_hour, end_hour)` and `raw(creator_id, start, end)` querysets."""
 
     name: str
-    summary: Callable[[int, date, date], QuerySet] | None
+    summary: Callable[[int, datetime, datetime], QuerySet] | None
     summary_columns: dict
     raw: Callable[[int, datetime, datetime], QuerySet]
     raw_columns: dict
@@ -125,11 +127,10 @@ def _statement(source: Source, kind: str) -> Statement:
     key = (connection.vendor, source.name, kind)
     if key not in _statements:
         if kind == "summary":
-            qs, columns, (start, end) = source.summary(S_CREATOR, *S_DAYS), source.summary_columns, S_DAYS
-            adapt = connection.ops.adapt_datefield_value
+            qs, columns, (start, end) = source.summary(S_CREATOR, *S_HOURS), source.summary_columns, S_HOURS
         else:
             qs, columns, (start, end) = source.raw(S_CREATOR, *S_TIMES), source.raw_columns, S_TIMES
-            adapt = connection.ops.adapt_datetimefield_value
+        adapt = connection.ops.adapt_datetimefield_value
         qs = qs.order_by().annotate(b=Value(S_BUCKET, output_field=IntegerField()), **columns)
         sql, params = qs.values("b", *columns).query.sql_with_params()
         sentinels = {S_CREATOR: "creator", S_BUCKET: "bucket", adapt(start): "start", adapt(end): "end"}
@@ -145,19 +146,19 @@ def _statement(source: Source, kind: str) -> Statement:
 
 
 def _parts(source: Source, creator: Creator, buckets: dict[int, tuple[datetime, datetime]]) -> list:
-    """(sql, params) per whole-day span and per edge; all yield the columns ("b", *columns)."""
+    """(sql, params) per whole-hour span and per edge; all yield the columns ("b", *columns)."""
     ops = connection.ops
     parts = []
     for bucket, (start, end) in buckets.items():
         split = split_range(start, end)
         edges = split.edges
-        if split.days and source.summary is not None:
+        if split.hours and source.summary is not None:
             statement = _statement(source, "summary")
-            first, last = (ops.adapt_datefield_value(d) for d in split.days)
+            first, last = (ops.adapt_datetimefield_value(h) for h in split.hours)
             parts.append(
                 (statement.sql, statement.bind(creator=creator.pk, bucket=bucket, start=first, end=last))
             )
-        elif split.days:
+        elif split.hours:
             edges = ((start, end),)
         for edge_start, edge_end in edges:
             statement = _statement(source, "raw")
@@ -170,13 +171,18 @@ def _parts(source: Source, creator: Creator, buckets: dict[int, tuple[datetime, 
 
 def _union_query(parts: list, select: str, tail: str) -> list[tuple]:
     """Run `SELECT {select} FROM (part UNION ALL part ...) u {tail}` and return its rows."""
+    return _run(parts, f"SELECT {select} FROM ({{union}}) u {tail}")  # noqa: S608
+
+
+def _run(parts: list, template: str) -> list[tuple]:
+    """Run `template` with `{union}` replaced by the parts joined with UNION ALL."""
     if not parts:
         return []
-    sql = " UNION ALL ".join(part_sql for part_sql, _ in parts)
+    union = " UNION ALL ".join(part_sql for part_sql, _ in parts)
     params = [p for _, part_params in parts for p in part_params]
     with connection.cursor() as cursor:
         # Only fixed SQL fragments and Django-compiled parts; every value is a parameter.
-        cursor.execute(f"SELECT {select} FROM ({sql}) u {tail}", params)  # noqa: S608
+        cursor.execute(template.replace("{union}", union), params)
         return cursor.fetchall()
 
 
@@ -184,8 +190,8 @@ def _union_query(parts: list, select: str, tail: str) -> list[tuple]:
 
 REVENUE = Source(
     name="revenue",
-    summary=lambda creator_id, first, end: DailyRevenue.objects.filter(
-        creator_id=creator_id, day__gte=first, day__lt=end
+    summary=lambda creator_id, first, end: HourlyRevenue.objects.filter(
+        creator_id=creator_id, hour__gte=first, hour__lt=end
     ),
     summary_columns={"p": F("platform"), "v": F("revenue_cents")},
     raw=lambda creator_id, start, end: Transaction.objects.filter(
@@ -197,8 +203,8 @@ REVENUE = Source(
 # Outgoing messages: how many (n), by AI (ai), answered ones (r) and their response seconds (s).
 OUTGOING = Source(
     name="outgoing",
-    summary=lambda creator_id, first, end: DailyMessaging.objects.filter(
-        creator_id=creator_id, day__gte=first, day__lt=end
+    summary=lambda creator_id, first, end: HourlyMessaging.objects.filter(
+        creator_id=creator_id, hour__gte=first, hour__lt=end
     ),
     summary_columns={
         "n": F("outgoing"),
@@ -238,8 +244,8 @@ NEW_FANS = Source(
 
 SUBSCRIBERS = Source(
     name="subscribers",
-    summary=lambda creator_id, first, end: FanDailyRevenue.objects.filter(
-        creator_id=creator_id, day__gte=first, day__lt=end, subscriptions__gt=0
+    summary=lambda creator_id, first, end: FanHourlySubscription.objects.filter(
+        creator_id=creator_id, hour__gte=first, hour__lt=end
     ),
     summary_columns={"f": F("fan_id")},
     raw=lambda creator_id, start, end: Transaction.objects.filter(
@@ -250,8 +256,8 @@ SUBSCRIBERS = Source(
 
 ACTIVE_FANS = Source(
     name="active_fans",
-    summary=lambda creator_id, first, end: FanDailyActivity.objects.filter(
-        creator_id=creator_id, day__gte=first, day__lt=end
+    summary=lambda creator_id, first, end: FanHourlyActivity.objects.filter(
+        creator_id=creator_id, hour__gte=first, hour__lt=end
     ),
     summary_columns={"f": F("fan_id")},
     raw=lambda creator_id, start, end: Message.objects.filter(
@@ -262,8 +268,8 @@ ACTIVE_FANS = Source(
 
 FAN_REVENUE = Source(
     name="fan_revenue",
-    summary=lambda creator_id, first, end: FanDailyRevenue.objects.filter(
-        creator_id=creator_id, day__gte=first, day__lt=end
+    summary=lambda creator_id, first, end: FanHourlyRevenue.objects.filter(
+        creator_id=creator_id, hour__gte=first, hour__lt=end
     ),
     summary_columns={"f": F("fan_id"), "v": F("revenue_cents")},
     raw=lambda creator_id, start, end: Transaction.objects.filter(
@@ -427,12 +433,15 @@ def _platform_distribution(revenue) -> list[dict]:
 def _top_fans(creator, windows, now) -> list[dict]:
     qn = connection.ops.quote_name
     fan_table = qn(Fan._meta.db_table)
-    rows = _union_query(
+    # Ranked among the fans with positive window revenue; ties: lifetime value, then oldest fan.
+    # Lifetime value is looked up only for fans at or above the fifth-best revenue, not for all.
+    rows = _run(
         _parts(FAN_REVENUE, creator, {CURRENT: windows[CURRENT]}),
-        "u.f, SUM(u.v) AS total",
-        # Ranked among the fans with positive window revenue; ties: lifetime value, then oldest fan.
-        f"JOIN {fan_table} fan ON fan.{qn('id')} = u.f GROUP BY u.f, fan.{qn('value_cents')} "
-        f"HAVING SUM(u.v) > 0 ORDER BY total DESC, fan.{qn('value_cents')} DESC, u.f LIMIT {TOP_FANS}",
+        "WITH g AS MATERIALIZED (SELECT u.f AS f, SUM(u.v) AS total FROM ({union}) u "  # noqa: S608
+        "GROUP BY u.f HAVING SUM(u.v) > 0) "
+        f"SELECT g.f, g.total FROM g JOIN {fan_table} fan ON fan.{qn('id')} = g.f "
+        f"WHERE g.total >= COALESCE((SELECT total FROM g ORDER BY total DESC LIMIT 1 OFFSET {TOP_FANS - 1}), 0) "
+        f"ORDER BY g.total DESC, fan.{qn('value_cents')} DESC, g.f LIMIT {TOP_FANS}",
     )
     if not rows:
         return []

@@ -5,22 +5,23 @@ Increments are single `INSERT ... ON CONFLICT DO UPDATE SET col = col + excluded
 the caller's transaction: a rolled-back message or transaction leaves no trace here either.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, TruncHour
 
 from crm.choices import Direction, TransactionKind
 from crm.models import Creator, Fan, Message, Transaction
 
-from .models import DailyMessaging, DailyRevenue, FanDailyActivity, FanDailyRevenue
+from .models import FanHourlyActivity, FanHourlyRevenue, FanHourlySubscription, HourlyMessaging, HourlyRevenue
 
-SUMMARY_MODELS = (DailyRevenue, DailyMessaging, FanDailyRevenue, FanDailyActivity)
+SUMMARY_MODELS = (HourlyRevenue, HourlyMessaging, FanHourlyRevenue, FanHourlySubscription, FanHourlyActivity)
 
 
-def utc_day(moment: datetime) -> date:
-    return moment.astimezone(UTC).date()
+def utc_hour(moment: datetime) -> datetime:
+    """The start of the UTC hour holding `moment`: the key of every summary row."""
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def signed_amount():
@@ -37,7 +38,9 @@ def _upsert(model, *, conflict: dict, extra: dict | None = None, increments: dic
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     values = {**conflict, **(extra or {}), **increments}
-    params = [connection.ops.adapt_datefield_value(v) if isinstance(v, date) else v for v in values.values()]
+    params = [
+        connection.ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v for v in values.values()
+    ]
     columns = ", ".join(qn(c) for c in values)
     placeholders = ", ".join(["%s"] * len(values))
     target = ", ".join(qn(c) for c in conflict)
@@ -52,13 +55,13 @@ def _upsert(model, *, conflict: dict, extra: dict | None = None, increments: dic
 
 
 def message_recorded(*, message: Message) -> None:
-    """Count a newly stored message: outgoing ones per creator-day, incoming ones per fan-day."""
-    day = utc_day(message.created_at)
+    """Count a newly stored message: outgoing ones per creator-hour, incoming ones per fan-hour."""
+    hour = utc_hour(message.created_at)
     if message.direction == Direction.OUTGOING:
         answered = message.response_seconds is not None
         _upsert(
-            DailyMessaging,
-            conflict={"creator_id": message.creator_id, "day": day},
+            HourlyMessaging,
+            conflict={"creator_id": message.creator_id, "hour": hour},
             increments={
                 "outgoing": 1,
                 "outgoing_ai": int(bool(message.sent_by_ai)),
@@ -68,8 +71,8 @@ def message_recorded(*, message: Message) -> None:
         )
     elif message.direction == Direction.INCOMING:
         _upsert(
-            FanDailyActivity,
-            conflict={"fan_id": message.fan_id, "day": day},
+            FanHourlyActivity,
+            conflict={"fan_id": message.fan_id, "hour": hour},
             extra={"creator_id": message.creator_id},
             increments={"incoming": 1},
         )
@@ -79,19 +82,26 @@ def transaction_recorded(*, txn: Transaction) -> None:
     """Count a newly stored transaction; opening balances only seed lifetime value, never revenue."""
     if txn.kind == TransactionKind.OPENING_BALANCE:
         return
-    day = utc_day(txn.occurred_at)
+    hour = utc_hour(txn.occurred_at)
     amount = txn.signed_amount_cents
     _upsert(
-        DailyRevenue,
-        conflict={"creator_id": txn.creator_id, "day": day, "platform": txn.platform},
+        HourlyRevenue,
+        conflict={"creator_id": txn.creator_id, "hour": hour, "platform": txn.platform},
         increments={"revenue_cents": amount, "transactions": 1},
     )
     _upsert(
-        FanDailyRevenue,
-        conflict={"fan_id": txn.fan_id, "day": day},
+        FanHourlyRevenue,
+        conflict={"fan_id": txn.fan_id, "hour": hour},
         extra={"creator_id": txn.creator_id},
-        increments={"revenue_cents": amount, "subscriptions": int(txn.kind == TransactionKind.SUBSCRIPTION)},
+        increments={"revenue_cents": amount},
     )
+    if txn.kind == TransactionKind.SUBSCRIPTION:
+        _upsert(
+            FanHourlySubscription,
+            conflict={"fan_id": txn.fan_id, "hour": hour},
+            extra={"creator_id": txn.creator_id},
+            increments={"subscriptions": 1},
+        )
 
 
 def fan_forget(*, fan: Fan) -> None:
@@ -100,22 +110,22 @@ def fan_forget(*, fan: Fan) -> None:
     Their per-fan rows go with the fan (FK cascade); these creator-level rows would not.
     """
     for row in _revenue_rows(Transaction.objects.filter(fan=fan)):
-        DailyRevenue.objects.filter(
-            creator_id=fan.creator_id, day=row["day"], platform=row["platform"]
+        HourlyRevenue.objects.filter(
+            creator_id=fan.creator_id, hour=row["hour"], platform=row["platform"]
         ).update(
             revenue_cents=F("revenue_cents") - row["revenue_cents"],
             transactions=F("transactions") - row["transactions"],
         )
     for row in _messaging_rows(Message.objects.filter(fan=fan)):
-        DailyMessaging.objects.filter(creator_id=fan.creator_id, day=row["day"]).update(
+        HourlyMessaging.objects.filter(creator_id=fan.creator_id, hour=row["hour"]).update(
             outgoing=F("outgoing") - row["outgoing"],
             outgoing_ai=F("outgoing_ai") - row["outgoing_ai"],
             responses=F("responses") - row["responses"],
             response_seconds=F("response_seconds") - row["response_seconds"],
         )
     # Rows left summing nothing are dropped, as a rebuild would not create them.
-    DailyRevenue.objects.filter(creator_id=fan.creator_id, transactions=0).delete()
-    DailyMessaging.objects.filter(creator_id=fan.creator_id, outgoing=0).delete()
+    HourlyRevenue.objects.filter(creator_id=fan.creator_id, transactions=0).delete()
+    HourlyMessaging.objects.filter(creator_id=fan.creator_id, outgoing=0).delete()
 
 
 # --- Rebuilding from the raw rows ----------------------------------------------------------
@@ -127,7 +137,7 @@ def _revenue_rows(transactions: QuerySet) -> QuerySet:
     return (
         transactions.exclude(kind=TransactionKind.OPENING_BALANCE)
         .order_by()
-        .values("creator_id", "platform", day=TruncDate("occurred_at", tzinfo=UTC))
+        .values("creator_id", "platform", hour=TruncHour("occurred_at", tzinfo=UTC))
         .annotate(revenue_cents=Sum(signed_amount()), transactions=Count("id"))
     )
 
@@ -136,11 +146,17 @@ def _fan_revenue_rows(transactions: QuerySet) -> QuerySet:
     return (
         transactions.exclude(kind=TransactionKind.OPENING_BALANCE)
         .order_by()
-        .values("creator_id", "fan_id", day=TruncDate("occurred_at", tzinfo=UTC))
-        .annotate(
-            revenue_cents=Sum(signed_amount()),
-            subscriptions=Count("id", filter=Q(kind=TransactionKind.SUBSCRIPTION)),
-        )
+        .values("creator_id", "fan_id", hour=TruncHour("occurred_at", tzinfo=UTC))
+        .annotate(revenue_cents=Sum(signed_amount()))
+    )
+
+
+def _fan_subscription_rows(transactions: QuerySet) -> QuerySet:
+    return (
+        transactions.filter(kind=TransactionKind.SUBSCRIPTION)
+        .order_by()
+        .values("creator_id", "fan_id", hour=TruncHour("occurred_at", tzinfo=UTC))
+        .annotate(subscriptions=Count("id"))
     )
 
 
@@ -148,7 +164,7 @@ def _messaging_rows(messages: QuerySet) -> QuerySet:
     return (
         messages.filter(direction=Direction.OUTGOING)
         .order_by()
-        .values("creator_id", day=TruncDate("created_at", tzinfo=UTC))
+        .values("creator_id", hour=TruncHour("created_at", tzinfo=UTC))
         .annotate(
             outgoing=Count("id"),
             outgoing_ai=Count("id", filter=Q(sent_by_ai=True)),
@@ -162,7 +178,7 @@ def _fan_activity_rows(messages: QuerySet) -> QuerySet:
     return (
         messages.filter(direction=Direction.INCOMING)
         .order_by()
-        .values("creator_id", "fan_id", day=TruncDate("created_at", tzinfo=UTC))
+        .values("creator_id", "fan_id", hour=TruncHour("created_at", tzinfo=UTC))
         .annotate(incoming=Count("id"))
     )
 
@@ -189,18 +205,25 @@ def analytics_rebuild(*, creator: Creator | None = None) -> None:
     transactions = Transaction.objects.filter(**scope)
     messages = Message.objects.filter(**scope)
     _insert_from(
-        DailyRevenue,
+        HourlyRevenue,
         _revenue_rows(transactions),
-        ["creator_id", "day", "platform", "revenue_cents", "transactions"],
+        ["creator_id", "hour", "platform", "revenue_cents", "transactions"],
     )
     _insert_from(
-        FanDailyRevenue,
+        FanHourlyRevenue,
         _fan_revenue_rows(transactions),
-        ["creator_id", "fan_id", "day", "revenue_cents", "subscriptions"],
+        ["creator_id", "fan_id", "hour", "revenue_cents"],
     )
     _insert_from(
-        DailyMessaging,
-        _messaging_rows(messages),
-        ["creator_id", "day", "outgoing", "outgoing_ai", "responses", "response_seconds"],
+        FanHourlySubscription,
+        _fan_subscription_rows(transactions),
+        ["creator_id", "fan_id", "hour", "subscriptions"],
     )
-    _insert_from(FanDailyActivity, _fan_activity_rows(messages), ["creator_id", "fan_id", "day", "incoming"])
+    _insert_from(
+        HourlyMessaging,
+        _messaging_rows(messages),
+        ["creator_id", "hour", "outgoing", "outgoing_ai", "responses", "response_seconds"],
+    )
+    _insert_from(
+        FanHourlyActivity, _fan_activity_rows(messages), ["creator_id", "fan_id", "hour", "incoming"]
+    )

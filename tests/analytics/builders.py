@@ -13,7 +13,9 @@ DAY = timedelta(days=1)
 
 def fan(creator, name, *, platform="onlyfans", handle=None, tags=(), created_at=None, **extra):
     handle = f"@{name.lower()}" if handle is None else handle
-    made = services.fan_create(creator=creator, platform=platform, name=name, handle=handle, tags=tags, **extra)
+    made = services.fan_create(
+        creator=creator, platform=platform, name=name, handle=handle, tags=tags, **extra
+    )
     if created_at is not None:
         # Test set-up only: created_at is auto_now_add, so place the fan in time directly.
         Fan.objects.filter(pk=made.pk).update(created_at=created_at)
@@ -21,7 +23,9 @@ def fan(creator, name, *, platform="onlyfans", handle=None, tags=(), created_at=
 
 
 def pay(who, kind, amount, at, platform=None):
-    txn, _ = services.transaction_record(fan=who, kind=kind, amount_cents=amount, occurred_at=at, platform=platform)
+    txn, _ = services.transaction_record(
+        fan=who, kind=kind, amount_cents=amount, occurred_at=at, platform=platform
+    )
     return txn
 
 
@@ -103,7 +107,16 @@ def build_dataset(creator):
     f = thread(fay)
     say(f, inc, NOW - 30 * DAY - timedelta(seconds=100))
     say(f, out, NOW - 30 * DAY)  # exactly at the window's start: counts, 100 s
-    return {"alice": alice, "bob": bob, "cara": cara, "dan": dan, "eve": eve, "fay": fay, "gus": gus, "hal": hal}
+    return {
+        "alice": alice,
+        "bob": bob,
+        "cara": cara,
+        "dan": dan,
+        "eve": eve,
+        "fay": fay,
+        "gus": gus,
+        "hal": hal,
+    }
 
 
 def build_noise(creator):

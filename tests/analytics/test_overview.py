@@ -190,7 +190,11 @@ def test_empty_creator(creator, django_assert_num_queries):
         "platformDistribution": [],
         # Jan 15 10:00 UTC is Jan 15 23:00 in Auckland.
         "revenueSeries": {"labels": ["Aug", "Sep", "Oct", "Nov", "Dec", "Jan"], "values": [0] * 6},
-        "fanGrowth": {"labels": ["Week 1", "Week 2", "Week 3", "Week 4"], "newFans": [0] * 4, "activeFans": [0] * 4},
+        "fanGrowth": {
+            "labels": ["Week 1", "Week 2", "Week 3", "Week 4"],
+            "newFans": [0] * 4,
+            "activeFans": [0] * 4,
+        },
     }
 
 
@@ -198,11 +202,32 @@ def test_month_labels_follow_the_creator_timezone(creator):
     # Feb 1 03:00 UTC is still Jan 31 in Los Angeles but already Feb 1 in Tokyo.
     moment = NOW.replace(month=2, day=1, hour=3)
     creator.timezone = "America/Los_Angeles"
-    assert overview(creator=creator, now=moment)["revenueSeries"]["labels"] == ["Aug", "Sep", "Oct", "Nov", "Dec", "Jan"]
+    assert overview(creator=creator, now=moment)["revenueSeries"]["labels"] == [
+        "Aug",
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+        "Jan",
+    ]
     creator.timezone = "Asia/Tokyo"
-    assert overview(creator=creator, now=moment)["revenueSeries"]["labels"] == ["Sep", "Oct", "Nov", "Dec", "Jan", "Feb"]
+    assert overview(creator=creator, now=moment)["revenueSeries"]["labels"] == [
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+        "Jan",
+        "Feb",
+    ]
     creator.timezone = "Not/AZone"
-    assert overview(creator=creator, now=moment)["revenueSeries"]["labels"] == ["Sep", "Oct", "Nov", "Dec", "Jan", "Feb"]
+    assert overview(creator=creator, now=moment)["revenueSeries"]["labels"] == [
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+        "Jan",
+        "Feb",
+    ]
 
 
 def test_more_than_five_fans_keeps_five_and_the_query_count(la_creator, django_assert_num_queries):

@@ -77,7 +77,7 @@ def history():
 
 def test_incremental_summaries_equal_a_rebuild(history):
     kept = snapshot()
-    assert kept["DailyRevenue"] and kept["DailyMessaging"] and kept["FanDailyActivity"]
+    assert kept["HourlyRevenue"] and kept["HourlyMessaging"] and kept["FanHourlyActivity"]
     analytics_services.analytics_rebuild()
     assert snapshot() == kept
 
@@ -101,10 +101,14 @@ def test_fan_deletion_removes_their_share(creator):
     keep = services.fan_create(creator=creator, platform="onlyfans", name="keep")
     gone = services.fan_create(creator=creator, platform="onlyfans", name="gone")
     for who in (keep, gone):
-        services.transaction_record(fan=who, kind="tip", amount_cents=700, occurred_at=NOW - timedelta(days=1))
+        services.transaction_record(
+            fan=who, kind="tip", amount_cents=700, occurred_at=NOW - timedelta(days=1)
+        )
         conversation, _ = services.conversation_open(fan=who)
         services.message_add(conversation=conversation, direction="in", created_at=NOW - timedelta(hours=3))
-        services.message_add(conversation=conversation, direction="out", created_at=NOW - timedelta(hours=2), sent_by_ai=True)
+        services.message_add(
+            conversation=conversation, direction="out", created_at=NOW - timedelta(hours=2), sent_by_ai=True
+        )
     services.fan_delete(fan=gone)
     result = overview(creator=creator, now=NOW)
     assert result["metrics"]["revenueMonthly"] == 700
@@ -132,16 +136,20 @@ def brute_force(creator, now, days):
     out = outgoing(*current)
     return {
         "revenueMonthly": revenue(*current),
-        "activeSubscribers": len({t.fan_id for t in txns if t.kind == "subscription" and current[0] <= t.occurred_at < now}),
+        "activeSubscribers": len(
+            {t.fan_id for t in txns if t.kind == "subscription" and current[0] <= t.occurred_at < now}
+        ),
         "avgResponseSeconds": round(sum(answered) / len(answered)) if answered else 0,
         "aiAutomationRate": round(sum(m.sent_by_ai for m in out) / len(out), 4) if out else 0.0,
         "previousRevenue": revenue(now - 2 * span, now - span),
         "series": [revenue(a, b) for _, a, b in month_ranges(now, creator_zone_of(creator))],
         "newFans": [
-            Fan.objects.filter(creator=creator, created_at__gte=a, created_at__lt=b).count() for _, a, b in week_ranges(now)
+            Fan.objects.filter(creator=creator, created_at__gte=a, created_at__lt=b).count()
+            for _, a, b in week_ranges(now)
         ],
         "activeFans": [
-            len({m.fan_id for m in msgs if m.direction == "in" and a <= m.created_at < b}) for _, a, b in week_ranges(now)
+            len({m.fan_id for m in msgs if m.direction == "in" and a <= m.created_at < b})
+            for _, a, b in week_ranges(now)
         ],
     }
 

@@ -38,8 +38,8 @@ def thread(who, platform=None):
     return conversation
 
 
-def build_dataset(creator):
-    """The figures this produces are worked out by hand in test_overview.py."""
+def build_dataset(creator, now=NOW):
+    """The figures this produces at NOW are worked out by hand in test_overview.py."""
     tip, sub, ppv, refund, other = (
         TransactionKind.TIP,
         TransactionKind.SUBSCRIPTION,
@@ -49,64 +49,64 @@ def build_dataset(creator):
     )
     inc, out = Direction.INCOMING, Direction.OUTGOING
 
-    alice = fan(creator, "Alice", tags=["VIP"], created_at=NOW - 27 * DAY)
-    bob = fan(creator, "Bob", platform="fansly", opening_balance_cents=60_000, created_at=NOW - 21 * DAY)
-    cara = fan(creator, "Cara", platform="patreon", created_at=NOW - 7 * DAY - timedelta(seconds=1))
-    dan = fan(creator, "Dan", platform="instagram", handle="", created_at=NOW - timedelta(seconds=1))
-    eve = fan(creator, "Eve", created_at=NOW)
-    fay = fan(creator, "Fay", created_at=NOW - 28 * DAY)
-    gus = fan(creator, "Gus", platform="direct", created_at=NOW - 29 * DAY)
-    hal = fan(creator, "Hal", created_at=NOW - 2 * DAY)
+    alice = fan(creator, "Alice", tags=["VIP"], created_at=now - 27 * DAY)
+    bob = fan(creator, "Bob", platform="fansly", opening_balance_cents=60_000, created_at=now - 21 * DAY)
+    cara = fan(creator, "Cara", platform="patreon", created_at=now - 7 * DAY - timedelta(seconds=1))
+    dan = fan(creator, "Dan", platform="instagram", handle="", created_at=now - timedelta(seconds=1))
+    eve = fan(creator, "Eve", created_at=now)
+    fay = fan(creator, "Fay", created_at=now - 28 * DAY)
+    gus = fan(creator, "Gus", platform="direct", created_at=now - 29 * DAY)
+    hal = fan(creator, "Hal", created_at=now - 2 * DAY)
 
     # Alice: a subscription exactly at the window's start counts; a tip exactly at now does not.
-    pay(alice, sub, 1000, NOW - 30 * DAY)
-    pay(alice, tip, 500, NOW - timedelta(seconds=1))
-    pay(alice, tip, 700, NOW)
-    pay(alice, tip, 1000, NOW - 45 * DAY)
+    pay(alice, sub, 1000, now - 30 * DAY)
+    pay(alice, tip, 500, now - timedelta(seconds=1))
+    pay(alice, tip, 700, now)
+    pay(alice, tip, 1000, now - 45 * DAY)
     # Bob: a whale through his opening balance; a refund inside the window.
-    pay(bob, ppv, 2000, NOW - 2 * DAY)
-    pay(bob, refund, 500, NOW - DAY)
+    pay(bob, ppv, 2000, now - 2 * DAY)
+    pay(bob, refund, 500, now - DAY)
     # Cara: first paid 100 days ago (loyal).
-    pay(cara, other, 100, NOW - 100 * DAY)
-    pay(cara, tip, 800, NOW - 10 * DAY)
+    pay(cara, other, 100, now - 100 * DAY)
+    pay(cara, tip, 800, now - 10 * DAY)
     # Dan: two subscriptions in the window (one subscriber), one in the previous window.
-    pay(dan, sub, 150, NOW - 20 * DAY)
-    pay(dan, sub, 150, NOW - 12 * DAY)
-    pay(dan, sub, 400, NOW - 40 * DAY)
+    pay(dan, sub, 150, now - 20 * DAY)
+    pay(dan, sub, 150, now - 12 * DAY)
+    pay(dan, sub, 400, now - 40 * DAY)
     # Eve pays on TikTok although she is an OnlyFans fan: the transaction's platform counts.
-    pay(eve, tip, 200, NOW - 5 * DAY, platform="tiktok")
-    pay(fay, tip, 100, NOW - 3 * DAY)
+    pay(eve, tip, 200, now - 5 * DAY, platform="tiktok")
+    pay(fay, tip, 100, now - 3 * DAY)
     # Gus: refunds outweigh sales in the window; month edges in Los Angeles time.
-    pay(gus, tip, 400, NOW - 50 * DAY)
-    pay(gus, refund, 400, NOW - 4 * DAY)
+    pay(gus, tip, 400, now - 50 * DAY)
+    pay(gus, refund, 400, now - 4 * DAY)
     pay(gus, tip, 11, datetime(2026, 1, 1, 7, 59, 59, tzinfo=UTC))  # Dec 31, 23:59:59 PST
     pay(gus, tip, 22, datetime(2026, 1, 1, 8, 0, tzinfo=UTC))  # Jan 1, 00:00 PST
     pay(gus, tip, 5, datetime(2025, 8, 1, 6, 59, 59, tzinfo=UTC))  # Jul 31, 23:59:59 PDT
     pay(gus, tip, 7, datetime(2025, 8, 1, 7, 0, tzinfo=UTC))  # Aug 1, 00:00 PDT
     # Hal: an opening balance dated inside the window is still never revenue.
-    pay(hal, TransactionKind.OPENING_BALANCE, 99_999, NOW - 3 * DAY)
+    pay(hal, TransactionKind.OPENING_BALANCE, 99_999, now - 3 * DAY)
 
     # Messages (each thread in time order, as a platform would deliver them).
     a = thread(alice)
-    say(a, inc, NOW - timedelta(hours=2))
-    say(a, inc, NOW - timedelta(hours=1, minutes=50))
-    say(a, out, NOW - timedelta(hours=1), ai=True)  # answers the 2h-old message: 3600 s
-    say(thread(alice, "fansly"), inc, NOW - 8 * DAY)
+    say(a, inc, now - timedelta(hours=2))
+    say(a, inc, now - timedelta(hours=1, minutes=50))
+    say(a, out, now - timedelta(hours=1), ai=True)  # answers the 2h-old message: 3600 s
+    say(thread(alice, "fansly"), inc, now - 8 * DAY)
     b = thread(bob)
-    say(b, inc, NOW - 3 * DAY)
-    say(b, out, NOW - 3 * DAY + timedelta(seconds=120))  # 120 s
-    say(b, out, NOW - 3 * DAY + timedelta(seconds=200), ai=True)  # nothing to answer: no response time
-    say(thread(bob), inc, NOW - 14 * DAY)
+    say(b, inc, now - 3 * DAY)
+    say(b, out, now - 3 * DAY + timedelta(seconds=120))  # 120 s
+    say(b, out, now - 3 * DAY + timedelta(seconds=200), ai=True)  # nothing to answer: no response time
+    say(thread(bob), inc, now - 14 * DAY)
     c = thread(cara)
-    say(c, inc, NOW - 40 * DAY)
-    say(c, out, NOW - 40 * DAY + timedelta(seconds=60))  # previous window: 60 s
+    say(c, inc, now - 40 * DAY)
+    say(c, out, now - 40 * DAY + timedelta(seconds=60))  # previous window: 60 s
     d = thread(dan)
-    say(d, inc, NOW - timedelta(minutes=10))
-    say(d, out, NOW, ai=True)  # exactly at now: not in the window
-    say(thread(dan), inc, NOW - 21 * DAY - timedelta(seconds=1))
+    say(d, inc, now - timedelta(minutes=10))
+    say(d, out, now, ai=True)  # exactly at now: not in the window
+    say(thread(dan), inc, now - 21 * DAY - timedelta(seconds=1))
     f = thread(fay)
-    say(f, inc, NOW - 30 * DAY - timedelta(seconds=100))
-    say(f, out, NOW - 30 * DAY)  # exactly at the window's start: counts, 100 s
+    say(f, inc, now - 30 * DAY - timedelta(seconds=100))
+    say(f, out, now - 30 * DAY)  # exactly at the window's start: counts, 100 s
     return {
         "alice": alice,
         "bob": bob,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 WIDTH = 600
 HEIGHT = 240
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 8, 8, 22, 28
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 8, 8, 22, 40
 
 
 @dataclass(frozen=True)
@@ -65,15 +65,15 @@ def bar_chart(labels: list[str], *series: list[int]) -> dict:
         "baseline": round(baseline, 1),
         "bars": bars,
         "ticks": ticks,
-        "tick_y": HEIGHT - 8,
+        "tick_y": HEIGHT - 10,
         "empty": not any(values),
     }
 
 
 def share_bars(rows: list[dict]) -> dict:
     """Horizontal bars whose lengths are the platforms' shares (0..1) of the revenue."""
-    row_height, gap, label_width = 26, 8, 110
-    usable = WIDTH - label_width - 70
+    row_height, gap, label_width = 34, 10, 130
+    usable = WIDTH - label_width - 100
     items = []
     for i, row in enumerate(rows):
         y = i * (row_height + gap)

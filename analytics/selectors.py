@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db import connection
 from django.db.models import (
     Case,
-    Count,
     Exists,
     F,
     IntegerField,
@@ -32,7 +31,7 @@ from django.utils import timezone
 
 from crm.choices import Direction, TransactionKind
 from crm.exceptions import InvalidInput
-from crm.models import Creator, Fan, Message, Transaction
+from crm.models import Conversation, Creator, Fan, Message, Transaction
 
 from .models import FanHourlyActivity, FanHourlyRevenue, FanHourlySubscription, HourlyMessaging, HourlyRevenue
 from .services import signed_amount
@@ -461,12 +460,13 @@ def _top_fans(creator, windows, now) -> list[dict]:
                 .order_by("-created_at")
                 .values("created_at")[:1]
             ),
+            # The conversations' exact counters: a whale's 100k messages are not counted again.
             message_total=Coalesce(
                 Subquery(
-                    Message.objects.filter(fan=OuterRef("pk"), created_at__lt=now)
+                    Conversation.objects.filter(fan=OuterRef("pk"))
                     .order_by()
                     .values("fan")
-                    .annotate(n=Count("id"))
+                    .annotate(n=Sum("message_count"))
                     .values("n")
                 ),
                 Value(0),

@@ -72,12 +72,12 @@ EXPECTED_30D = {
             "badge": "loyal",
             "trend": 0.0,
         },
-        # Dan's reply at exactly now is not counted yet; previous window 400 -> -0.25.
+        # Dan: previous window 400 -> -0.25; his reply at exactly now is a message all the same.
         {
             "name": "Dan",
             "username": "",
             "revenue": 300,
-            "messages": 2,
+            "messages": 3,
             "lastActive": "10m",
             "badge": "new",
             "trend": -0.25,

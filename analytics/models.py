@@ -37,6 +37,25 @@ class HourlyRevenue(models.Model):
         return f"{self.creator_id} {self.hour:%Y-%m-%d %H:00} {self.platform}: {self.revenue_cents}¢"
 
 
+class DailyRevenue(models.Model):
+    """HourlyRevenue summed per UTC day (`day` is its midnight): six months are 180 rows, not 4,320."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="+")
+    day = models.DateTimeField()
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    revenue_cents = models.BigIntegerField(default=0)
+    transactions = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["creator", "day", "platform"]
+        constraints = [
+            models.UniqueConstraint(fields=["creator", "day", "platform"], name="an_daily_revenue_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.creator_id} {self.day:%Y-%m-%d} {self.platform}: {self.revenue_cents}¢"
+
+
 class HourlyMessaging(models.Model):
     """A creator's outgoing messages per hour: how many, how many by AI, and their response times."""
 

@@ -33,7 +33,14 @@ from crm.choices import Direction, TransactionKind
 from crm.exceptions import InvalidInput
 from crm.models import Conversation, Creator, Fan, Message, Transaction
 
-from .models import FanHourlyActivity, FanHourlyRevenue, FanHourlySubscription, HourlyMessaging, HourlyRevenue
+from .models import (
+    DailyRevenue,
+    FanHourlyActivity,
+    FanHourlyRevenue,
+    FanHourlySubscription,
+    HourlyMessaging,
+    HourlyRevenue,
+)
 from .services import signed_amount
 
 WINDOWS = {"7d": 7, "30d": 30, "90d": 90}
@@ -61,27 +68,35 @@ def _floor_hour(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
+def _floor_day(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+UNITS = {"hour": (_floor_hour, HOUR), "day": (_floor_day, timedelta(days=1))}
+
+
 @dataclass(frozen=True)
 class Split:
-    """[start, end) as whole UTC hours [first_hour, end_hour) plus the instants left at its edges."""
+    """[start, end) as whole UTC units [first, end) (hours or days) plus the instants left at its edges."""
 
-    hours: tuple[datetime, datetime] | None
+    whole: tuple[datetime, datetime] | None
     edges: tuple[tuple[datetime, datetime], ...]
 
 
-def split_range(start: datetime, end: datetime) -> Split:
-    first_hour = _floor_hour(start)
-    if first_hour < start:
-        first_hour += HOUR
-    end_hour = _floor_hour(end)  # the hour holding `end` is never whole
-    if first_hour >= end_hour:
-        return Split(hours=None, edges=((start, end),) if start < end else ())
+def split_range(start: datetime, end: datetime, unit: str = "hour") -> Split:
+    floor, step = UNITS[unit]
+    first = floor(start)
+    if first < start:
+        first += step
+    last = floor(end)  # the unit holding `end` is never whole
+    if first >= last:
+        return Split(whole=None, edges=((start, end),) if start < end else ())
     edges = []
-    if start < first_hour:
-        edges.append((start, first_hour))
-    if end_hour < end:
-        edges.append((end_hour, end))
-    return Split(hours=(first_hour, end_hour), edges=tuple(edges))
+    if start < first:
+        edges.append((start, first))
+    if last < end:
+        edges.append((last, end))
+    return Split(whole=(first, last), edges=tuple(edges))
 
 
 # --- Sources: how one family of figures reads a range ---------------------------------------
@@ -93,6 +108,7 @@ S_CREATOR = -7_000_001
 S_BUCKET = -7_000_002
 S_HOURS = (datetime(1001, 1, 1, 1, tzinfo=UTC), datetime(1001, 1, 1, 2, tzinfo=UTC))
 S_TIMES = (datetime(1002, 1, 1, tzinfo=UTC), datetime(1002, 1, 2, tzinfo=UTC))
+S_DAYS = (datetime(1003, 1, 1, tzinfo=UTC), datetime(1003, 1, 2, tzinfo=UTC))
 
 
 @dataclass(frozen=True)
@@ -104,6 +120,10 @@ class Source:
     summary_columns: dict
     raw: Callable[[int, datetime, datetime], QuerySet]
     raw_columns: dict
+    # Optional coarser level: whole UTC days (`daily(creator_id, first_day, end_day)`), for the
+    # long creator-level ranges (six months) where hourly rows would be many.
+    daily: Callable[[int, datetime, datetime], QuerySet] | None = None
+    daily_columns: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +147,8 @@ def _statement(source: Source, kind: str) -> Statement:
     if key not in _statements:
         if kind == "summary":
             qs, columns, (start, end) = source.summary(S_CREATOR, *S_HOURS), source.summary_columns, S_HOURS
+        elif kind == "daily":
+            qs, columns, (start, end) = source.daily(S_CREATOR, *S_DAYS), source.daily_columns, S_DAYS
         else:
             qs, columns, (start, end) = source.raw(S_CREATOR, *S_TIMES), source.raw_columns, S_TIMES
         adapt = connection.ops.adapt_datetimefield_value
@@ -145,27 +167,38 @@ def _statement(source: Source, kind: str) -> Statement:
 
 
 def _parts(source: Source, creator: Creator, buckets: dict[int, tuple[datetime, datetime]]) -> list:
-    """(sql, params) per whole-hour span and per edge; all yield the columns ("b", *columns)."""
+    """(sql, params) per whole-day span, whole-hour span and raw edge; all yield ("b", *columns)."""
     ops = connection.ops
     parts = []
-    for bucket, (start, end) in buckets.items():
-        split = split_range(start, end)
-        edges = split.edges
-        if split.hours and source.summary is not None:
-            statement = _statement(source, "summary")
-            first, last = (ops.adapt_datetimefield_value(h) for h in split.hours)
-            parts.append(
-                (statement.sql, statement.bind(creator=creator.pk, bucket=bucket, start=first, end=last))
-            )
-        elif split.hours:
-            edges = ((start, end),)
-        for edge_start, edge_end in edges:
-            statement = _statement(source, "raw")
-            first, last = ops.adapt_datetimefield_value(edge_start), ops.adapt_datetimefield_value(edge_end)
-            parts.append(
-                (statement.sql, statement.bind(creator=creator.pk, bucket=bucket, start=first, end=last))
-            )
+
+    def add(kind, bucket, first, last):
+        statement = _statement(source, kind)
+        first, last = ops.adapt_datetimefield_value(first), ops.adapt_datetimefield_value(last)
+        parts.append(
+            (statement.sql, statement.bind(creator=creator.pk, bucket=bucket, start=first, end=last))
+        )
+
+    for bucket, whole in buckets.items():
+        pieces = [whole]
+        if source.daily is not None:
+            by_day = split_range(*whole, unit="day")
+            if by_day.whole:
+                add("daily", bucket, *by_day.whole)
+                pieces = list(by_day.edges)
+        for start, end in pieces:
+            _hourly_and_raw(source, bucket, start, end, add)
     return parts
+
+
+def _hourly_and_raw(source: Source, bucket: int, start: datetime, end: datetime, add) -> None:
+    split = split_range(start, end)
+    edges = split.edges
+    if split.whole and source.summary is not None:
+        add("summary", bucket, *split.whole)
+    elif split.whole:
+        edges = ((start, end),)
+    for edge in edges:
+        add("raw", bucket, *edge)
 
 
 def _union_query(parts: list, select: str, tail: str) -> list[tuple]:
@@ -189,6 +222,10 @@ def _run(parts: list, template: str) -> list[tuple]:
 
 REVENUE = Source(
     name="revenue",
+    daily=lambda creator_id, first, end: DailyRevenue.objects.filter(
+        creator_id=creator_id, day__gte=first, day__lt=end
+    ),
+    daily_columns={"p": F("platform"), "v": F("revenue_cents")},
     summary=lambda creator_id, first, end: HourlyRevenue.objects.filter(
         creator_id=creator_id, hour__gte=first, hour__lt=end
     ),

@@ -9,14 +9,28 @@ from datetime import UTC, datetime
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncHour
+from django.db.models.functions import Coalesce, TruncDay, TruncHour
 
 from crm.choices import Direction, TransactionKind
 from crm.models import Creator, Fan, Message, Transaction
 
-from .models import FanHourlyActivity, FanHourlyRevenue, FanHourlySubscription, HourlyMessaging, HourlyRevenue
+from .models import (
+    DailyRevenue,
+    FanHourlyActivity,
+    FanHourlyRevenue,
+    FanHourlySubscription,
+    HourlyMessaging,
+    HourlyRevenue,
+)
 
-SUMMARY_MODELS = (HourlyRevenue, HourlyMessaging, FanHourlyRevenue, FanHourlySubscription, FanHourlyActivity)
+SUMMARY_MODELS = (
+    DailyRevenue,
+    HourlyRevenue,
+    HourlyMessaging,
+    FanHourlyRevenue,
+    FanHourlySubscription,
+    FanHourlyActivity,
+)
 
 
 def utc_hour(moment: datetime) -> datetime:
@@ -90,6 +104,11 @@ def transaction_recorded(*, txn: Transaction) -> None:
         increments={"revenue_cents": amount, "transactions": 1},
     )
     _upsert(
+        DailyRevenue,
+        conflict={"creator_id": txn.creator_id, "day": hour.replace(hour=0), "platform": txn.platform},
+        increments={"revenue_cents": amount, "transactions": 1},
+    )
+    _upsert(
         FanHourlyRevenue,
         conflict={"fan_id": txn.fan_id, "hour": hour},
         extra={"creator_id": txn.creator_id},
@@ -109,13 +128,14 @@ def fan_forget(*, fan: Fan) -> None:
 
     Their per-fan rows go with the fan (FK cascade); these creator-level rows would not.
     """
-    for row in _revenue_rows(Transaction.objects.filter(fan=fan)):
-        HourlyRevenue.objects.filter(
-            creator_id=fan.creator_id, hour=row["hour"], platform=row["platform"]
-        ).update(
-            revenue_cents=F("revenue_cents") - row["revenue_cents"],
-            transactions=F("transactions") - row["transactions"],
-        )
+    for model, unit in ((HourlyRevenue, "hour"), (DailyRevenue, "day")):
+        for row in _revenue_rows(Transaction.objects.filter(fan=fan), unit=unit):
+            model.objects.filter(
+                creator_id=fan.creator_id, platform=row["platform"], **{unit: row[unit]}
+            ).update(
+                revenue_cents=F("revenue_cents") - row["revenue_cents"],
+                transactions=F("transactions") - row["transactions"],
+            )
     for row in _messaging_rows(Message.objects.filter(fan=fan)):
         HourlyMessaging.objects.filter(creator_id=fan.creator_id, hour=row["hour"]).update(
             outgoing=F("outgoing") - row["outgoing"],
@@ -125,6 +145,7 @@ def fan_forget(*, fan: Fan) -> None:
         )
     # Rows left summing nothing are dropped, as a rebuild would not create them.
     HourlyRevenue.objects.filter(creator_id=fan.creator_id, transactions=0).delete()
+    DailyRevenue.objects.filter(creator_id=fan.creator_id, transactions=0).delete()
     HourlyMessaging.objects.filter(creator_id=fan.creator_id, outgoing=0).delete()
 
 
@@ -133,11 +154,12 @@ def fan_forget(*, fan: Fan) -> None:
 # single INSERT ... SELECT, so no raw row passes through Python.
 
 
-def _revenue_rows(transactions: QuerySet) -> QuerySet:
+def _revenue_rows(transactions: QuerySet, *, unit: str = "hour") -> QuerySet:
+    trunc = TruncHour if unit == "hour" else TruncDay
     return (
         transactions.exclude(kind=TransactionKind.OPENING_BALANCE)
         .order_by()
-        .values("creator_id", "platform", hour=TruncHour("occurred_at", tzinfo=UTC))
+        .values("creator_id", "platform", **{unit: trunc("occurred_at", tzinfo=UTC)})
         .annotate(revenue_cents=Sum(signed_amount()), transactions=Count("id"))
     )
 
@@ -208,6 +230,11 @@ def analytics_rebuild(*, creator: Creator | None = None) -> None:
         HourlyRevenue,
         _revenue_rows(transactions),
         ["creator_id", "hour", "platform", "revenue_cents", "transactions"],
+    )
+    _insert_from(
+        DailyRevenue,
+        _revenue_rows(transactions, unit="day"),
+        ["creator_id", "day", "platform", "revenue_cents", "transactions"],
     )
     _insert_from(
         FanHourlyRevenue,

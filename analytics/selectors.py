@@ -1,30 +1,20 @@
 """The analytics overview (DESIGN.md "Analytics formulas"), computed in a fixed number of SQL queries.
 
-How a figure over [start, end) stays exact at any instant: the whole UTC hours inside the range
-come from the hourly summaries (analytics.models), and the partial hours at its two edges from the raw
-rows on their (creator, time) indexes. Every range of every figure becomes such "parts"; one query
-per family of figures unions them (UNION ALL) and aggregates per bucket, so the work depends on
-the number of summary rows in the windows, never on the number of raw rows. See docs/analytics.md.
+The ranges (windows, months, weeks) and the formulas live here; reading a range exactly from the
+summaries and the raw rows is analytics.summary_queries. See docs/analytics.md.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import connection
 from django.db.models import (
-    Case,
     Exists,
-    F,
-    IntegerField,
     OuterRef,
-    QuerySet,
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -33,15 +23,18 @@ from crm.choices import Direction, TransactionKind
 from crm.exceptions import InvalidInput
 from crm.models import Conversation, Creator, Fan, Message, Transaction
 
-from .models import (
-    DailyRevenue,
-    FanHourlyActivity,
-    FanHourlyRevenue,
-    FanHourlySubscription,
-    HourlyMessaging,
-    HourlyRevenue,
-)
 from .services import signed_amount
+from .summary_queries import (
+    ACTIVE_FANS,
+    FAN_REVENUE,
+    NEW_FANS,
+    OUTGOING,
+    REVENUE,
+    SUBSCRIBERS,
+    range_parts,
+    run_union,
+    union_query,
+)
 
 WINDOWS = {"7d": 7, "30d": 30, "90d": 90}
 DEFAULT_WINDOW = "30d"
@@ -57,262 +50,6 @@ MONTH_LABELS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 PREVIOUS, CURRENT = 0, 1
 MONTH = 100  # MONTH + k: the k-th of the six months, oldest first
 WEEK = 200  # WEEK + k: the k-th of the four weeks, oldest first
-
-
-# --- Splitting ranges into whole hours and edges -------------------------------------------
-
-HOUR = timedelta(hours=1)
-
-
-def _floor_hour(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-
-
-def _floor_day(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-UNITS = {"hour": (_floor_hour, HOUR), "day": (_floor_day, timedelta(days=1))}
-
-
-@dataclass(frozen=True)
-class Split:
-    """[start, end) as whole UTC units [first, end) (hours or days) plus the instants left at its edges."""
-
-    whole: tuple[datetime, datetime] | None
-    edges: tuple[tuple[datetime, datetime], ...]
-
-
-def split_range(start: datetime, end: datetime, unit: str = "hour") -> Split:
-    floor, step = UNITS[unit]
-    first = floor(start)
-    if first < start:
-        first += step
-    last = floor(end)  # the unit holding `end` is never whole
-    if first >= last:
-        return Split(whole=None, edges=((start, end),) if start < end else ())
-    edges = []
-    if start < first:
-        edges.append((start, first))
-    if last < end:
-        edges.append((last, end))
-    return Split(whole=(first, last), edges=tuple(edges))
-
-
-# --- Sources: how one family of figures reads a range ---------------------------------------
-# A source compiles two SELECTs once per process (whole hours from a summary table, an edge from
-# the raw rows) with sentinel values in place of the creator, the bucket and the range; every
-# range then reuses the compiled SQL with its own parameters. Only SQL text is kept, never data.
-
-S_CREATOR = -7_000_001
-S_BUCKET = -7_000_002
-S_HOURS = (datetime(1001, 1, 1, 1, tzinfo=UTC), datetime(1001, 1, 1, 2, tzinfo=UTC))
-S_TIMES = (datetime(1002, 1, 1, tzinfo=UTC), datetime(1002, 1, 2, tzinfo=UTC))
-S_DAYS = (datetime(1003, 1, 1, tzinfo=UTC), datetime(1003, 1, 2, tzinfo=UTC))
-
-
-@dataclass(frozen=True)
-class Source:
-    """`summary(creator_id, first_hour, end_hour)` and `raw(creator_id, start, end)` querysets."""
-
-    name: str
-    summary: Callable[[int, datetime, datetime], QuerySet] | None
-    summary_columns: dict
-    raw: Callable[[int, datetime, datetime], QuerySet]
-    raw_columns: dict
-    # Optional coarser level: whole UTC days (`daily(creator_id, first_day, end_day)`), for the
-    # long creator-level ranges (six months) where hourly rows would be many.
-    daily: Callable[[int, datetime, datetime], QuerySet] | None = None
-    daily_columns: dict | None = None
-
-
-@dataclass(frozen=True)
-class Statement:
-    sql: str
-    params: tuple
-    slots: tuple[tuple[int, str], ...]  # (parameter position, "creator" | "bucket" | "start" | "end")
-
-    def bind(self, **values) -> list:
-        params = list(self.params)
-        for position, slot in self.slots:
-            params[position] = values[slot]
-        return params
-
-
-_statements: dict[tuple, Statement] = {}
-
-
-def _statement(source: Source, kind: str) -> Statement:
-    key = (connection.vendor, source.name, kind)
-    if key not in _statements:
-        if kind == "summary":
-            qs, columns, (start, end) = source.summary(S_CREATOR, *S_HOURS), source.summary_columns, S_HOURS
-        elif kind == "daily":
-            qs, columns, (start, end) = source.daily(S_CREATOR, *S_DAYS), source.daily_columns, S_DAYS
-        else:
-            qs, columns, (start, end) = source.raw(S_CREATOR, *S_TIMES), source.raw_columns, S_TIMES
-        adapt = connection.ops.adapt_datetimefield_value
-        qs = qs.order_by().annotate(b=Value(S_BUCKET, output_field=IntegerField()), **columns)
-        sql, params = qs.values("b", *columns).query.sql_with_params()
-        sentinels = {S_CREATOR: "creator", S_BUCKET: "bucket", adapt(start): "start", adapt(end): "end"}
-        slots = tuple(
-            (i, sentinels[p])
-            for i, p in enumerate(params)
-            if isinstance(p, (int, str, date)) and not isinstance(p, bool) and p in sentinels
-        )
-        if sorted(slot for _, slot in slots) != ["bucket", "creator", "end", "start"]:
-            raise RuntimeError(f"analytics source {source.name}: sentinel parameters not found once each")
-        _statements[key] = Statement(sql=sql, params=tuple(params), slots=slots)
-    return _statements[key]
-
-
-def _parts(source: Source, creator: Creator, buckets: dict[int, tuple[datetime, datetime]]) -> list:
-    """(sql, params) per whole-day span, whole-hour span and raw edge; all yield ("b", *columns)."""
-    ops = connection.ops
-    parts = []
-
-    def add(kind, bucket, first, last):
-        statement = _statement(source, kind)
-        first, last = ops.adapt_datetimefield_value(first), ops.adapt_datetimefield_value(last)
-        parts.append(
-            (statement.sql, statement.bind(creator=creator.pk, bucket=bucket, start=first, end=last))
-        )
-
-    for bucket, whole in buckets.items():
-        pieces = [whole]
-        if source.daily is not None:
-            by_day = split_range(*whole, unit="day")
-            if by_day.whole:
-                add("daily", bucket, *by_day.whole)
-                pieces = list(by_day.edges)
-        for start, end in pieces:
-            _hourly_and_raw(source, bucket, start, end, add)
-    return parts
-
-
-def _hourly_and_raw(source: Source, bucket: int, start: datetime, end: datetime, add) -> None:
-    split = split_range(start, end)
-    edges = split.edges
-    if split.whole and source.summary is not None:
-        add("summary", bucket, *split.whole)
-    elif split.whole:
-        edges = ((start, end),)
-    for edge in edges:
-        add("raw", bucket, *edge)
-
-
-def _union_query(parts: list, select: str, tail: str) -> list[tuple]:
-    """Run `SELECT {select} FROM (part UNION ALL part ...) u {tail}` and return its rows."""
-    return _run(parts, f"SELECT {select} FROM ({{union}}) u {tail}")  # noqa: S608
-
-
-def _run(parts: list, template: str) -> list[tuple]:
-    """Run `template` with `{union}` replaced by the parts joined with UNION ALL."""
-    if not parts:
-        return []
-    union = " UNION ALL ".join(part_sql for part_sql, _ in parts)
-    params = [p for _, part_params in parts for p in part_params]
-    with connection.cursor() as cursor:
-        # Only fixed SQL fragments and Django-compiled parts; every value is a parameter.
-        cursor.execute(template.replace("{union}", union), params)
-        return cursor.fetchall()
-
-
-# --- The sources ---------------------------------------------------------------------------
-
-REVENUE = Source(
-    name="revenue",
-    daily=lambda creator_id, first, end: DailyRevenue.objects.filter(
-        creator_id=creator_id, day__gte=first, day__lt=end
-    ),
-    daily_columns={"p": F("platform"), "v": F("revenue_cents")},
-    summary=lambda creator_id, first, end: HourlyRevenue.objects.filter(
-        creator_id=creator_id, hour__gte=first, hour__lt=end
-    ),
-    summary_columns={"p": F("platform"), "v": F("revenue_cents")},
-    raw=lambda creator_id, start, end: Transaction.objects.filter(
-        creator_id=creator_id, occurred_at__gte=start, occurred_at__lt=end
-    ).exclude(kind=TransactionKind.OPENING_BALANCE),
-    raw_columns={"p": F("platform"), "v": signed_amount()},
-)
-
-# Outgoing messages: how many (n), by AI (ai), answered ones (r) and their response seconds (s).
-OUTGOING = Source(
-    name="outgoing",
-    summary=lambda creator_id, first, end: HourlyMessaging.objects.filter(
-        creator_id=creator_id, hour__gte=first, hour__lt=end
-    ),
-    summary_columns={
-        "n": F("outgoing"),
-        "ai": F("outgoing_ai"),
-        "r": F("responses"),
-        "s": F("response_seconds"),
-    },
-    raw=lambda creator_id, start, end: Message.objects.filter(
-        creator_id=creator_id, direction=Direction.OUTGOING, created_at__gte=start, created_at__lt=end
-    ),
-    raw_columns={
-        "n": Value(1, output_field=IntegerField()),
-        "ai": Case(When(sent_by_ai=True, then=Value(1)), default=Value(0), output_field=IntegerField()),
-        "r": Case(
-            When(response_seconds__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
-        ),
-        "s": Coalesce(F("response_seconds"), Value(0), output_field=IntegerField()),
-    },
-)
-
-# Fans created, in OUTGOING's columns (n) so that one query carries both. No summary: the
-# (creator, created_at) index of crm_fan answers directly.
-NEW_FANS = Source(
-    name="new_fans",
-    summary=None,
-    summary_columns={},
-    raw=lambda creator_id, start, end: Fan.objects.filter(
-        creator_id=creator_id, created_at__gte=start, created_at__lt=end
-    ),
-    raw_columns={
-        "n": Value(1, output_field=IntegerField()),
-        "ai": Value(0, output_field=IntegerField()),
-        "r": Value(0, output_field=IntegerField()),
-        "s": Value(0, output_field=IntegerField()),
-    },
-)
-
-SUBSCRIBERS = Source(
-    name="subscribers",
-    summary=lambda creator_id, first, end: FanHourlySubscription.objects.filter(
-        creator_id=creator_id, hour__gte=first, hour__lt=end
-    ),
-    summary_columns={"f": F("fan_id")},
-    raw=lambda creator_id, start, end: Transaction.objects.filter(
-        creator_id=creator_id, kind=TransactionKind.SUBSCRIPTION, occurred_at__gte=start, occurred_at__lt=end
-    ),
-    raw_columns={"f": F("fan_id")},
-)
-
-ACTIVE_FANS = Source(
-    name="active_fans",
-    summary=lambda creator_id, first, end: FanHourlyActivity.objects.filter(
-        creator_id=creator_id, hour__gte=first, hour__lt=end
-    ),
-    summary_columns={"f": F("fan_id")},
-    raw=lambda creator_id, start, end: Message.objects.filter(
-        creator_id=creator_id, direction=Direction.INCOMING, created_at__gte=start, created_at__lt=end
-    ),
-    raw_columns={"f": F("fan_id")},
-)
-
-FAN_REVENUE = Source(
-    name="fan_revenue",
-    summary=lambda creator_id, first, end: FanHourlyRevenue.objects.filter(
-        creator_id=creator_id, hour__gte=first, hour__lt=end
-    ),
-    summary_columns={"f": F("fan_id"), "v": F("revenue_cents")},
-    raw=lambda creator_id, start, end: Transaction.objects.filter(
-        creator_id=creator_id, occurred_at__gte=start, occurred_at__lt=end
-    ).exclude(kind=TransactionKind.OPENING_BALANCE),
-    raw_columns={"f": F("fan_id"), "v": signed_amount()},
-)
 
 
 # --- Ranges --------------------------------------------------------------------------------
@@ -440,21 +177,21 @@ def overview(*, creator: Creator, window: str = DEFAULT_WINDOW, now: datetime | 
 
 def _revenue(creator, buckets) -> dict[tuple[int, str], int]:
     """Revenue per (bucket, platform)."""
-    rows = _union_query(_parts(REVENUE, creator, buckets), "u.b, u.p, SUM(u.v)", "GROUP BY u.b, u.p")
+    rows = union_query(range_parts(REVENUE, creator, buckets), "u.b, u.p, SUM(u.v)", "GROUP BY u.b, u.p")
     return {(bucket, platform): int(total) for bucket, platform, total in rows}
 
 
 def _counts(creator, windows, week_buckets) -> dict[int, tuple[int, int, int, int]]:
     """Per bucket (n, ai, r, s): outgoing messages per window, fans created per week (in n)."""
-    parts = _parts(OUTGOING, creator, windows) + _parts(NEW_FANS, creator, week_buckets)
-    rows = _union_query(parts, "u.b, SUM(u.n), SUM(u.ai), SUM(u.r), SUM(u.s)", "GROUP BY u.b")
+    parts = range_parts(OUTGOING, creator, windows) + range_parts(NEW_FANS, creator, week_buckets)
+    rows = union_query(parts, "u.b, SUM(u.n), SUM(u.ai), SUM(u.r), SUM(u.s)", "GROUP BY u.b")
     return {bucket: tuple(int(x) for x in sums) for bucket, *sums in rows}
 
 
 def _distinct_fans(creator, windows, week_buckets) -> dict[int, int]:
     """Distinct subscribing fans per window and distinct writing fans per week."""
-    parts = _parts(SUBSCRIBERS, creator, windows) + _parts(ACTIVE_FANS, creator, week_buckets)
-    rows = _union_query(parts, "u.b, COUNT(DISTINCT u.f)", "GROUP BY u.b")
+    parts = range_parts(SUBSCRIBERS, creator, windows) + range_parts(ACTIVE_FANS, creator, week_buckets)
+    rows = union_query(parts, "u.b, COUNT(DISTINCT u.f)", "GROUP BY u.b")
     return {bucket: int(n) for bucket, n in rows}
 
 
@@ -471,8 +208,8 @@ def _top_fans(creator, windows, now) -> list[dict]:
     fan_table = qn(Fan._meta.db_table)
     # Ranked among the fans with positive window revenue; ties: lifetime value, then oldest fan.
     # Lifetime value is looked up only for fans at or above the fifth-best revenue, not for all.
-    rows = _run(
-        _parts(FAN_REVENUE, creator, {CURRENT: windows[CURRENT]}),
+    rows = run_union(
+        range_parts(FAN_REVENUE, creator, {CURRENT: windows[CURRENT]}),
         "WITH g AS MATERIALIZED (SELECT u.f AS f, SUM(u.v) AS total FROM ({union}) u "  # noqa: S608
         "GROUP BY u.f HAVING SUM(u.v) > 0) "
         f"SELECT g.f, g.total FROM g JOIN {fan_table} fan ON fan.{qn('id')} = g.f "

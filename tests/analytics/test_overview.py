@@ -261,3 +261,22 @@ def test_compact_age(age, label):
 
 def test_compact_age_never():
     assert compact_age(None, NOW) == "never"
+
+
+def test_split_range_units():
+    from datetime import UTC, datetime
+
+    from analytics.summary_queries import split_range
+
+    start, end = datetime(2026, 1, 1, 10, 30, tzinfo=UTC), datetime(2026, 1, 3, 5, 15, tzinfo=UTC)
+    by_day = split_range(start, end, unit="day")
+    assert by_day.whole == (datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 3, tzinfo=UTC))
+    assert by_day.edges == (
+        (start, datetime(2026, 1, 2, tzinfo=UTC)),
+        (datetime(2026, 1, 3, tzinfo=UTC), end),
+    )
+    by_hour = split_range(start, datetime(2026, 1, 1, 11, 10, tzinfo=UTC))
+    assert by_hour.whole is None and by_hour.edges == ((start, datetime(2026, 1, 1, 11, 10, tzinfo=UTC)),)
+    aligned = split_range(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC), unit="day")
+    assert aligned.whole == (datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC))
+    assert aligned.edges == ()

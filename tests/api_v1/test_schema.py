@@ -8,7 +8,8 @@ against the schema: each answer carries exactly the documented keys, so a field 
 import pytest
 
 from tests.api_v1.conftest import assert_status
-from tests.factories import ScreeningFileFactory, ScreeningMethodFactory
+from tests.api_v1.test_contact import submission
+from tests.factories import DEFAULT_PASSWORD, ScreeningFileFactory, ScreeningMethodFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -203,3 +204,22 @@ def test_real_errors_match_the_error_envelope(schema, v1_client):
     missing = v1_client.get("/api/v1/clients/999999")
     error = response_schema(schema, "/api/v1/clients/{interaction_id}", "get", 404)
     assert set(assert_status(missing, 404)) == set(error["properties"])
+
+
+def test_public_answers_match_the_documented_shapes(schema, anon_client, creator):
+    key = anon_client.post(
+        "/api/v1/auth/generate-key",
+        {"model_slug": creator.slug, "password": DEFAULT_PASSWORD, "name": "ci"},
+        format="json",
+    )
+    assert_documented(schema, "/api/v1/auth/generate-key", "post", 201, assert_status(key, 201))
+    revoked = anon_client.post(
+        "/api/v1/auth/revoke-key", {"model_slug": creator.slug, "password": DEFAULT_PASSWORD}, format="json"
+    )
+    assert_documented(schema, "/api/v1/auth/revoke-key", "post", 200, assert_status(revoked, 200))
+
+    accepted = assert_status(anon_client.post("/api/contact/submit", submission(creator), format="json"), 200)
+    assert set(accepted) == set(response_schema(schema, "/api/contact/submit", "post")["properties"])
+    invalid = anon_client.post("/api/contact/submit", submission(creator, email="nope"), format="json")
+    rejected = response_schema(schema, "/api/contact/submit", "post", 400)
+    assert set(assert_status(invalid, 400)) == set(rejected["properties"])

@@ -199,6 +199,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Rate limits and client address -------------------------------------------------------
 WRITE_RATE_LIMIT = env("WRITE_RATE_LIMIT", default="60/60s")
+# Login attempts per client address, and failed attempts per account.
+LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", default="10/5m")
 # How many reverse proxies in front of us append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 

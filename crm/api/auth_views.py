@@ -43,7 +43,7 @@ class InvalidCredentials(ApplicationError):
 
 
 def login_rate() -> str:
-    return getattr(settings, "LOGIN_RATE_LIMIT", "10/5m")
+    return settings.LOGIN_RATE_LIMIT
 
 
 class LoginSerializer(serializers.Serializer):

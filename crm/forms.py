@@ -102,7 +102,19 @@ class FanNotesForm(forms.Form):
     )
 
 
-class TransactionForm(forms.Form):
+class PageForm(forms.Form):
+    """A form sharing a page with others: its own id prefix keeps label/input ids unique."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class TransactionForm(PageForm):
+    id_prefix = "txn"
     kind = forms.ChoiceField(
         choices=[c for c in TransactionKind.choices if c[0] != TransactionKind.OPENING_BALANCE],
         initial=TransactionKind.TIP,
@@ -158,11 +170,13 @@ class ConversationTagsForm(forms.Form):
     tags = TagsField()
 
 
-class ApiKeyForm(forms.Form):
+class ApiKeyForm(PageForm):
+    id_prefix = "key"
     name = forms.CharField(max_length=100, help_text="A label to recognise the key, e.g. the tool that uses it.")
 
 
-class InstagramConnectForm(forms.Form):
+class InstagramConnectForm(PageForm):
+    id_prefix = "ig"
     external_account_id = forms.RegexField(
         label="Instagram account id", regex=r"^\d{1,32}$", max_length=32,
         error_messages={"invalid": "The account id is the number Meta shows for the account."},

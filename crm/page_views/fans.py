@@ -134,6 +134,15 @@ def fan_transaction_record(request, creator, fan_id):
 
 
 @creator_page
+@require_POST
+def fan_conversation_open(request, creator, fan_id):
+    """Message a fan: their open conversation on their platform, or a new one."""
+    fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
+    conversation, _created = services.conversation_open(fan=fan)
+    return redirect("thread", conversation_id=conversation.pk)
+
+
+@creator_page
 @require_http_methods(["GET", "POST"])
 def fan_delete(request, creator, fan_id):
     fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
         ("post", "/fans/{id}/edit"),
         ("post", "/fans/{id}/notes"),
         ("post", "/fans/{id}/transactions"),
+        ("post", "/fans/{id}/conversations"),
         ("get", "/fans/{id}/delete"),
         ("post", "/fans/{id}/delete"),
     ],
@@ -42,6 +43,7 @@ def test_anonymous_is_sent_to_login(client, creator, method, path):
         ("post", "/fans/{id}/edit"),
         ("post", "/fans/{id}/notes"),
         ("post", "/fans/{id}/transactions"),
+        ("post", "/fans/{id}/conversations"),
         ("get", "/fans/{id}/delete"),
         ("post", "/fans/{id}/delete"),
         ("get", "/fans/999999999/"),
@@ -314,3 +316,19 @@ def test_staff_login_without_creator_gets_404(client, django_user_model):
     user = django_user_model.objects.create_user(username="staff", email="s@example.com", password="x", is_staff=True)
     client.force_login(user)
     assert client.get("/fans/").status_code == 404
+
+
+def test_message_button_opens_or_reuses_the_conversation(page_client):
+    fan = FanFactory(creator=page_client.creator, platform="fansly")
+    first = page_client.post(f"/fans/{fan.pk}/conversations")
+    conversation = fan.conversations.get()
+    assert first.status_code == 302 and first["Location"] == f"/inbox/{conversation.pk}/"
+    assert conversation.platform == "fansly"
+    again = page_client.post(f"/fans/{fan.pk}/conversations")
+    assert again["Location"] == first["Location"] and fan.conversations.count() == 1
+
+
+def test_message_button_for_another_creators_fan_is_404(page_client, other_creator):
+    fan = FanFactory(creator=other_creator)
+    assert page_client.post(f"/fans/{fan.pk}/conversations").status_code == 404
+    assert not fan.conversations.exists()

@@ -43,3 +43,11 @@ def query_without(request, *names: str) -> str:
     for name in names:
         params.pop(name, None)
     return params.urlencode()
+
+
+def empty_choice_reads_any(form) -> None:
+    """Filter selects offer "Any" rather than django-filter's "---------"."""
+    for field in form.fields.values():
+        choices = getattr(field, "choices", None)
+        if choices and list(choices)[0][0] == "":
+            field.choices = [("", "Any"), *list(choices)[1:]]

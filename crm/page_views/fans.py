@@ -9,12 +9,13 @@ from crm import page_selectors, services
 from crm.exceptions import ApplicationError
 from crm.forms import FanForm, FanNotesForm, TransactionForm, add_service_error
 
-from .common import creator_page, query_without
+from .common import creator_page, empty_choice_reads_any, query_without
 
 
 @creator_page
 def fan_list(request, creator):
     filters = page_selectors.fan_filterset(creator=creator, data=request.GET)
+    empty_choice_reads_any(filters.form)
     sort = request.GET.get("sort") if request.GET.get("sort") in page_selectors.FAN_SORTS else page_selectors.DEFAULT_FAN_SORT
     page = page_selectors.fans_page(
         creator=creator,

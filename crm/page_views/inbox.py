@@ -10,12 +10,13 @@ from crm.choices import Direction
 from crm.exceptions import ApplicationError
 from crm.forms import ConversationTagsForm, MessageForm, add_service_error
 
-from .common import creator_page, query_without, safe_next
+from .common import creator_page, empty_choice_reads_any, query_without, safe_next
 
 
 @creator_page
 def inbox(request, creator):
     filters = page_selectors.conversation_filterset(creator=creator, data=request.GET)
+    empty_choice_reads_any(filters.form)
     sort = request.GET.get("sort")
     if sort not in page_selectors.INBOX_SORTS:
         sort = page_selectors.DEFAULT_INBOX_SORT

@@ -72,6 +72,15 @@ def phone(browser, _no_media_route, live_server):
     context.close()
 
 
+@pytest.fixture
+def laptop(browser, _no_media_route, live_server):
+    context = browser.new_context(viewport=LAPTOP, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
 def log_in(page, email="studio@example.com", password=DEFAULT_PASSWORD):
     page.goto("/fans/")
     assert "/auth/login" in page.url  # the pages are gated

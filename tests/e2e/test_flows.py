@@ -83,3 +83,35 @@ def test_settings_api_key_shown_once(phone, e2e_creator):
     snap(page, "settings")
     page.reload()
     expect(page.get_by_label("New API key")).to_have_count(0)
+
+
+def test_lists_page_at_phone_and_laptop_width(phone, laptop, e2e_creator, monkeypatch):
+    """Seeded lists with pagination render without overflow on both screens."""
+    from crm import services
+    from crm.choices import Direction
+
+    monkeypatch.setattr("crm.page_selectors.PAGE_SIZE", 5)
+    for i in range(8):
+        fan = services.fan_create(
+            creator=e2e_creator, platform="onlyfans", name=f"Fan with a rather long display name {i}",
+            handle=f"@fan_{i}_handle_that_is_long", tags=["vip", f"cohort-{i % 3}"],
+        )
+        services.transaction_record(fan=fan, kind="tip", amount_cents=1000 * (i + 1))
+        conversation, _ = services.conversation_open(fan=fan)
+        services.message_add(conversation=conversation, direction=Direction.INCOMING, text="x" * 300)
+    for page, screen in ((phone, "phone"), (laptop, "laptop")):
+        log_in(page)
+        page.goto("/fans/?sort=value")
+        expect(page.locator(".fan-rows .row")).to_have_count(5)
+        snap(page, f"fans-paged-{screen}")
+        page.get_by_role("link", name="Next →").click()
+        expect(page.locator(".fan-rows .row")).to_have_count(3)
+        page.get_by_role("link", name="← Previous").click()
+        expect(page.locator(".fan-rows .row")).to_have_count(5)
+        page.goto("/inbox/")
+        expect(page.locator(".inbox-rows .row.unread")).to_have_count(5)
+        snap(page, f"inbox-{screen}")
+        page.locator(".inbox-rows .row-title").first.click()
+        snap(page, f"thread-{screen}")
+        page.goto("/settings/")
+        snap(page, f"settings-{screen}")

@@ -3,6 +3,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("crm.api.v1_urls")),
+    path("api/v1/", include("screening.api.urls")),
+    path("api/contact/", include("crm.api.contact_urls")),
     path("", include("crm.urls")),
 ]
 

@@ -1,10 +1,25 @@
 """One FilterSet per listable model, shared by the REST surfaces and the HTML list pages."""
 
+import re
+
 import django_filters
 from django.db.models import Q
 
 from .choices import ClientCategory, Platform, ScreeningStatus, SubscriptionStatus
+from .crypto import email_hash, phone_hash
 from .models import Conversation, Fan
+
+_EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE_LIKE = re.compile(r"^\+?[\d\s().-]+$")
+
+
+def private_contact_match(term: str) -> Q | None:
+    """Email and phone are stored encrypted: a term that looks like one matches its keyed hash."""
+    if _EMAIL_LIKE.match(term):
+        return Q(email_hash=email_hash(term))
+    if _PHONE_LIKE.match(term) and sum(c.isdigit() for c in term) >= 6:
+        return Q(phone_hash=phone_hash(term))
+    return None
 
 
 class FanFilterSet(django_filters.FilterSet):
@@ -26,12 +41,14 @@ class FanFilterSet(django_filters.FilterSet):
         term = value.strip()
         if not term:
             return queryset
-        return queryset.filter(
+        condition = (
             Q(name__icontains=term)
             | Q(handle__icontains=term)
             | Q(client_identifier__icontains=term)
             | Q(platform_id__icontains=term)
         )
+        contact = private_contact_match(term)
+        return queryset.filter(condition | contact if contact is not None else condition)
 
 
 class ConversationFilterSet(django_filters.FilterSet):

@@ -236,12 +236,12 @@ class Transaction(models.Model):
             models.Index(fields=["creator", "id"], name="txn_creator_id"),
         ]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount_cents}¢"
+
     @property
     def signed_amount_cents(self) -> int:
         return -self.amount_cents if self.kind == TransactionKind.REFUND else self.amount_cents
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.amount_cents}¢"
 
 
 class PlatformAccount(models.Model):
@@ -280,9 +280,9 @@ class ApiKey(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "API key"
 
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-    def __str__(self):
-        return f"{self.name} ({self.prefix}…)"

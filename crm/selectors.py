@@ -1,8 +1,7 @@
 """Reads that start from the requesting creator: another creator's id behaves as a missing id."""
 
 from .exceptions import NotFound
-from .models import ApiKey, Conversation, Creator, Fan
-
+from .models import ApiKey, Conversation, Creator, Fan, Message
 
 MAX_ID = 2**63 - 1
 
@@ -50,3 +49,61 @@ def conversation_get(*, creator: Creator, conversation_id, message: str = "Conve
     if conversation is None:
         raise NotFound(message)
     return conversation
+
+
+# --- Lists with per-row counters (seed-002 API, pages) ----------------------------------------
+
+
+def fans_with_conversation_counts(queryset):
+    """Annotate each fan with `unread_total` and `conversation_total` over their conversations.
+
+    Correlated subqueries (one per row, answered from the conversation (fan, ...) index) keep the
+    list at one query whatever the page size, and leave the count query of the page untouched.
+    """
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    per_fan = Conversation.objects.filter(fan=OuterRef("pk")).order_by().values("fan")
+    return queryset.annotate(
+        unread_total=Coalesce(
+            Subquery(per_fan.annotate(s=Sum("unread_count")).values("s"), output_field=IntegerField()),
+            Value(0),
+        ),
+        conversation_total=Coalesce(
+            Subquery(per_fan.annotate(c=Count("pk")).values("c"), output_field=IntegerField()),
+            Value(0),
+        ),
+    )
+
+
+def fan_get_with_counts(*, creator: Creator, fan_id, message: str = "Fan not found") -> Fan:
+    pk = parse_id(fan_id)
+    fan = (
+        fans_with_conversation_counts(Fan.objects.filter(creator=creator, pk=pk)).first() if pk else None
+    )
+    if fan is None:
+        raise NotFound(message)
+    return fan
+
+
+def fan_match_contact(*, creator: Creator, email_hash: str = "", phone_hash: str = "") -> Fan | None:
+    """The creator's oldest fan with this email hash, else with this phone hash."""
+    if email_hash:
+        fan = Fan.objects.filter(creator=creator, email_hash=email_hash).order_by("id").first()
+        if fan is not None:
+            return fan
+    if phone_hash:
+        return Fan.objects.filter(creator=creator, phone_hash=phone_hash).order_by("id").first()
+    return None
+
+
+def message_get(*, creator: Creator, message_id, message: str = "Message not found") -> Message:
+    pk = parse_id(message_id)
+    found = (
+        Message.objects.select_related("conversation", "fan").filter(creator=creator, pk=pk).first()
+        if pk
+        else None
+    )
+    if found is None:
+        raise NotFound(message)
+    return found

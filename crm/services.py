@@ -44,6 +44,14 @@ def creator_create(
     return creator
 
 
+def creator_lock(*, creator: Creator) -> None:
+    """Serialise one creator's match-or-create writes until the transaction ends.
+
+    A row lock on PostgreSQL; SQLite already holds the database write lock from BEGIN.
+    """
+    Creator.objects.select_for_update().filter(pk=creator.pk).values_list("pk").first()
+
+
 # --- Tags ----------------------------------------------------------------------------------
 
 
@@ -321,11 +329,17 @@ def message_add(
         updates["awaiting_reply_since"] = None
         fan_updates["last_contacted_at"] = Greatest(Coalesce(F("last_contacted_at"), Value(now)), Value(now))
 
-    message.full_clean(exclude=["conversation", "creator", "fan", "attachment"], validate_constraints=False)
-    message.save()
-    Conversation.objects.filter(pk=locked.pk).update(**updates)
-    if fan_updates:
-        Fan.objects.filter(pk=locked.fan_id).update(**fan_updates)
+    try:
+        message.full_clean(exclude=["conversation", "creator", "fan", "attachment"], validate_constraints=False)
+        message.save()
+        Conversation.objects.filter(pk=locked.pk).update(**updates)
+        if fan_updates:
+            Fan.objects.filter(pk=locked.fan_id).update(**fan_updates)
+    except Exception:
+        # The stored object was written before the row; a failed write must not leave it behind.
+        if message.attachment.name:
+            message.attachment.storage.delete(message.attachment.name)
+        raise
     return message
 
 

@@ -27,4 +27,7 @@ def delete_stored_file_on_commit(name: str) -> None:
     from django.db import transaction
 
     if name:
-        transaction.on_commit(lambda: private_storage.delete(name))
+        # robust: the rows are already gone when this runs, so a store that is down must not
+        # turn a committed delete into an error response; the failure is logged instead
+        # (screening orphans are swept by `purge_screening_files --orphans`).
+        transaction.on_commit(lambda: private_storage.delete(name), robust=True)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from .exceptions import InvalidInput, PayloadTooLarge
+from .ole import OLE2_MAGIC, is_word_document
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,6 @@ SCREENING_KINDS = (JPEG, PNG, PDF, DOC, DOCX)
 ATTACHMENT_KINDS = (JPEG, PNG, GIF, WEBP, PDF, DOC, DOCX)
 IMAGE_TYPES = frozenset({JPEG.content_type, PNG.content_type, GIF.content_type, WEBP.content_type})
 
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,41 @@ class CheckedUpload:
         return self.kind.content_type in IMAGE_TYPES
 
 
+# A real DOCX has tens of parts (a few hundred with many images), so its central directory is
+# small; a 10 MiB ZIP can hold hundreds of thousands of empty entries, which zipfile would turn
+# into as many objects. zipfile reads the directory by its declared size, so that is capped.
+MAX_DOCX_DIRECTORY_BYTES = 512 * 1024
+_ZIP_END_OF_DIRECTORY = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+
+
+def _zip_directory_is_small(file) -> bool:
+    """The end-of-central-directory record exists, is not ZIP64, and declares a small directory."""
+    file.seek(0, 2)
+    size = file.tell()
+    tail_start = max(0, size - (22 + 0xFFFF))  # the record plus the longest possible comment
+    file.seek(tail_start)
+    tail = file.read()
+    at = tail.rfind(_ZIP_END_OF_DIRECTORY)
+    if at < 0 or len(tail) < at + 22:
+        return False
+    if at >= 20 and tail[at - 20 : at - 16] == _ZIP64_LOCATOR:
+        return False
+    directory_bytes = int.from_bytes(tail[at + 12 : at + 16], "little")
+    return directory_bytes <= MAX_DOCX_DIRECTORY_BYTES
+
+
 def _is_docx(file) -> bool:
+    # Any ZIP starts with PK; a Word document is the one holding the OOXML parts list and a
+    # word/document.xml part. Only the central directory is read, never a member's content.
     file.seek(0)
     try:
+        if not _zip_directory_is_small(file):
+            return False
+        file.seek(0)
         with zipfile.ZipFile(file) as archive:
-            return "word/document.xml" in archive.namelist()
+            names = set(archive.namelist())
+            return {"[Content_Types].xml", "word/document.xml"} <= names
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
     finally:
@@ -79,22 +109,37 @@ def sniff(file, head: bytes) -> FileKind | None:
         return WEBP
     if head.startswith(b"%PDF-"):
         return PDF
-    if head.startswith(_OLE2_MAGIC):
-        return DOC
+    if head.startswith(OLE2_MAGIC):
+        # Excel, PowerPoint and MSI installers share this signature; only Word is a DOC.
+        file.seek(0)
+        data = file.read()
+        file.seek(0)
+        return DOC if is_word_document(data) else None
     if head.startswith(b"PK\x03\x04") and _is_docx(file):
         return DOCX
     return None
 
 
 _UNSAFE_NAME_CHARS = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+# Control, format (bidi overrides such as U+202E that disguise "gpj.exe" as "exe.jpg"),
+# surrogate and line/paragraph separator characters never belong in a displayed name.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+MAX_NAME_LENGTH = 200
 
 
 def sanitise_filename(name: str, fallback: str = "file") -> str:
     """A display name with no path, no control characters and no quoting tricks."""
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").split("/")[-1]
+    name = "".join("_" if unicodedata.category(c) in _INVISIBLE_CATEGORIES else c for c in name)
     name = _UNSAFE_NAME_CHARS.sub("_", name).strip(" .")
-    return (name or fallback)[:200]
+    if not name:
+        return fallback
+    if len(name) > MAX_NAME_LENGTH:
+        # Keep the extension: it is what the type check compares with the content.
+        suffix = PurePosixPath(name).suffix[:16]
+        name = name[: MAX_NAME_LENGTH - len(suffix)].rstrip(" .") + suffix
+    return name
 
 
 def check_upload(file: UploadedFile | None, *, kinds=SCREENING_KINDS, label="File") -> CheckedUpload:

@@ -51,6 +51,11 @@ class ScreeningFile(models.Model):
 
     class Meta:
         ordering = ["uploaded_at", "id"]
+        constraints = [
+            # One row per stored object: deleting a row deletes its object, so two rows must
+            # never share one. Also the index the orphan sweep looks keys up by.
+            models.UniqueConstraint(fields=["file"], name="screening_file_unique_key"),
+        ]
         indexes = [models.Index(fields=["fan", "uploaded_at"], name="screening_file_fan")]
 
     def __str__(self):

@@ -92,7 +92,8 @@ class ApiKeyAuthentication(BaseAuthentication):
         if not raw_key.startswith(services.API_KEY_PREFIX):
             raise exceptions.AuthenticationFailed("Invalid API key format")
         api_key = selectors.api_key_active_by_raw(raw_key)
-        if api_key is None:
+        # A deactivated account's keys stop working with it.
+        if api_key is None or not api_key.creator.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid API key")
         services.api_key_touch(api_key=api_key)
         return api_key.creator.user, api_key

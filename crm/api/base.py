@@ -32,7 +32,9 @@ class CreatorAPIView(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.creator = request.user.creator
-        if self.rate_limited and request.method in ratelimit.WRITE_METHODS:
+        # A method the view does not serve is a 405, not a write: it spends no budget.
+        serves_method = hasattr(self, request.method.lower())
+        if self.rate_limited and request.method in ratelimit.WRITE_METHODS and serves_method:
             self.rate_limit_usage = ratelimit.creator_write(request, self.creator)
             if self.rate_limit_usage.exceeded:
                 raise RateLimited(self.rate_limit_usage)
@@ -55,7 +57,14 @@ class CrmSurfaceView(CreatorAPIView):
     exception_handler = staticmethod(crm_exception_handler)
 
 
-class V1SurfaceView(CreatorAPIView):
+class V1OptionsMixin:
+    """OPTIONS answers DRF's route metadata inside the seed-002 envelope, like every response."""
+
+    def options(self, request, *args, **kwargs):
+        return v1_ok(self.metadata_class().determine_metadata(request, self))
+
+
+class V1SurfaceView(V1OptionsMixin, CreatorAPIView):
     """Seed 002: `pk_` API keys; `{"success": ..., "data": ...}` envelopes and errors."""
 
     authentication_classes = [ApiKeyAuthentication]
@@ -72,7 +81,7 @@ class PublicCrmView(APIView):
         return crm_exception_handler
 
 
-class PublicV1View(APIView):
+class PublicV1View(V1OptionsMixin, APIView):
     """Seed-002 endpoints that need no API key (key generation, the public contact form)."""
 
     authentication_classes = []

@@ -188,6 +188,10 @@ def body_limit_for(request) -> int:
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
+def _is_json(response) -> bool:
+    return response.get("Content-Type", "").startswith("application/json")
+
+
 class ApiErrorMiddleware:
     """Refuse oversized API bodies before anything reads them, and keep every API error in format."""
 
@@ -206,7 +210,12 @@ class ApiErrorMiddleware:
             response = error_response(surface, 413, MESSAGES[surface][413])
             response["Connection"] = "close"
             return response
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 404 and not _is_json(response):
+            # An unmatched API route under DEBUG gets Django's HTML technical 404 (handler404
+            # only runs with DEBUG off): keep it in the surface's format too.
+            return error_response(surface, 404, MESSAGES[surface][404])
+        return response
 
     def process_exception(self, request, exception):
         surface = surface_for(request.path)

@@ -1,0 +1,6 @@
+"""The staff back office. Writes with business meaning go through crm.services, as everywhere.
+
+One module per area; importing them registers every CRM model with the admin site.
+"""
+
+from . import accounts, conversations, fans, money, users  # noqa: F401

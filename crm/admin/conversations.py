@@ -1,0 +1,135 @@
+"""Conversations (staff rename, tag, archive, mark read) and read-only messages."""
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.text import Truncator
+
+from crm import services
+from crm.models import Conversation, Message
+
+from .base import LedgerRowAdmin, cents
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    """Threads are opened by fans' activity (APIs, contact form, webhooks), not here."""
+
+    list_display = (
+        "id",
+        "fan",
+        "creator",
+        "platform",
+        "subject",
+        "message_count",
+        "unread_count",
+        "last_message_at",
+        "is_archived",
+    )
+    list_select_related = ("fan", "creator")
+    list_filter = ("platform", "is_archived")
+    search_fields = ("subject", "platform_conversation_id", "fan__name", "fan__handle", "creator__slug")
+    autocomplete_fields = ("tags",)
+    fields = (
+        "creator",
+        "fan",
+        "platform",
+        "platform_conversation_id",
+        "subject",
+        "is_archived",
+        "tags",
+        "message_count",
+        "unread_count",
+        "last_message_at",
+        "awaiting_reply_since",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = (
+        "creator",
+        "fan",
+        "platform",
+        "platform_conversation_id",
+        "message_count",
+        "unread_count",
+        "last_message_at",
+        "awaiting_reply_since",
+        "created_at",
+        "updated_at",
+    )
+    show_full_result_count = False
+    actions = ("mark_read", "archive", "unarchive")
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.conversation_update(
+            conversation=obj,
+            subject=form.cleaned_data.get("subject"),
+            is_archived=form.cleaned_data.get("is_archived"),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        tags = form.cleaned_data.get("tags")
+        if tags is not None and any(tag.creator_id != form.instance.creator_id for tag in tags):
+            tags = [tag for tag in tags if tag.creator_id == form.instance.creator_id]
+            self.message_user(request, "Tags of other creators were left out.", messages.WARNING)
+        form.cleaned_data["tags"] = tags
+        super().save_related(request, form, formsets, change)
+
+    @admin.action(description="Mark the selected conversations read")
+    def mark_read(self, request, queryset):
+        with transaction.atomic():
+            for conversation in queryset:
+                services.conversation_mark_read(conversation=conversation)
+        self.message_user(request, "Marked read.", messages.SUCCESS)
+
+    @admin.action(description="Archive the selected conversations")
+    def archive(self, request, queryset):
+        self._set_archived(queryset, True)
+
+    @admin.action(description="Unarchive the selected conversations")
+    def unarchive(self, request, queryset):
+        self._set_archived(queryset, False)
+
+    @transaction.atomic
+    def _set_archived(self, queryset, archived: bool) -> None:
+        for conversation in queryset.select_related("creator"):
+            services.conversation_update(conversation=conversation, is_archived=archived)
+
+
+@admin.register(Message)
+class MessageAdmin(LedgerRowAdmin):
+    """Messages are read-only: counters and response times are derived from them."""
+
+    list_display = (
+        "id",
+        "conversation_id",
+        "fan",
+        "creator",
+        "direction",
+        "message_type",
+        "short_text",
+        "price",
+        "sent_by_ai",
+        "response_seconds",
+        "read_at",
+        "created_at",
+    )
+    list_select_related = ("fan", "creator")
+    list_filter = ("direction", "message_type", "sent_by_ai")
+    search_fields = ("text", "platform_message_id", "fan__name", "creator__slug")
+    autocomplete_fields = ("conversation", "fan", "creator")
+    readonly_fields = ("response_seconds", "created_at")
+    show_full_result_count = False
+
+    @admin.display(description="text")
+    def short_text(self, message: Message) -> str:
+        return Truncator(message.text).chars(60)
+
+    @admin.display(description="price", ordering="price_cents")
+    def price(self, message: Message) -> str:
+        return cents(message.price_cents) if message.price_cents else ""
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,234 @@
+"""Seed-002 `/api/v1`: conversations, messages and message files."""
+
+from django.db import transaction
+from django.http import FileResponse
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+from crm import selectors, services
+from crm.choices import Direction, MessageType
+from crm.exceptions import InvalidInput, NotFound
+from crm.filters import ConversationFilterSet
+from crm.models import Conversation, Message
+from crm.uploads import ATTACHMENT_KINDS, check_upload, sanitise_filename
+
+from .base import V1SurfaceView, v1_ok
+from .v1_pagination import paginate
+from .v1_serializers import (
+    ArchiveSerializer,
+    ConversationCreateSerializer,
+    ConversationSerializer,
+    FileSerializer,
+    MessageCreateSerializer,
+    MessageSerializer,
+)
+from .v1_views import CLIENT_NOT_FOUND, json_object
+
+CONVERSATION_STATUSES = {"all": None, "active": False, "archived": True}
+MAX_TAGS = 50
+FILE_NOT_FOUND = "File not found"
+
+
+def conversation_rows(creator):
+    return Conversation.objects.filter(creator=creator).select_related("fan").prefetch_related("tags")
+
+
+def conversation_payload(creator, conversation_id) -> dict:
+    conversation = conversation_rows(creator).filter(pk=conversation_id).first()
+    return ConversationSerializer(conversation).data
+
+
+def required_conversation(request, creator):
+    """The `conversation_id` query parameter's conversation (400 when absent, 404 when not ours)."""
+    raw = request.query_params.get("conversation_id", "")
+    if not raw.strip():
+        raise InvalidInput("conversation_id is required", field="conversation_id")
+    return selectors.conversation_get(creator=creator, conversation_id=raw)
+
+
+# --- Conversations ---------------------------------------------------------------------------
+
+
+class ConversationListView(V1SurfaceView):
+    def get(self, request):
+        params = request.query_params
+        status = params.get("status", "all") or "all"
+        if status not in CONVERSATION_STATUSES:
+            raise InvalidInput("Invalid status", field="status")
+        filters = {}
+        if CONVERSATION_STATUSES[status] is not None:
+            filters["archived"] = CONVERSATION_STATUSES[status]
+        if params.get("interaction_id", "") != "":
+            fan_id = selectors.parse_id(params["interaction_id"])
+            if fan_id is None:
+                raise InvalidInput("Invalid interaction_id", field="interaction_id")
+            filters["fan"] = fan_id
+        base = Conversation.objects.filter(creator=self.creator)
+        matching = ConversationFilterSet(data=filters, queryset=base).qs
+        rows, pagination = paginate(
+            request,
+            matching.order_by("-id"),
+            decorate=lambda page: page.select_related("fan").prefetch_related("tags"),
+        )
+        return v1_ok(ConversationSerializer(rows, many=True).data, pagination=pagination)
+
+    def post(self, request):
+        serializer = ConversationCreateSerializer(data=json_object(request))
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not data["subject"].strip():
+            raise InvalidInput("subject is required", field="subject")
+        fan = selectors.fan_get(creator=self.creator, fan_id=data["interaction_id"], message=CLIENT_NOT_FOUND)
+        with transaction.atomic():
+            # /api/v1 threads are distinguished by subject: always a new one.
+            conversation, _created = services.conversation_open(fan=fan, subject=data["subject"], reuse=False)
+            if data.get("message"):
+                services.message_add(
+                    conversation=conversation, direction=Direction.OUTGOING, text=data["message"]
+                )
+        return v1_ok(conversation_payload(self.creator, conversation.pk), status=201)
+
+
+class ConversationDetailView(V1SurfaceView):
+    def get(self, request, conversation_id):
+        conversation = selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
+        return v1_ok(conversation_payload(self.creator, conversation.pk))
+
+
+class ConversationArchiveView(V1SurfaceView):
+    def put(self, request, conversation_id):
+        conversation = selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
+        serializer = ArchiveSerializer(data=json_object(request))
+        serializer.is_valid(raise_exception=True)
+        services.conversation_update(
+            conversation=conversation, is_archived=serializer.validated_data["archived"]
+        )
+        return v1_ok(conversation_payload(self.creator, conversation.pk))
+
+
+class ConversationTagsView(V1SurfaceView):
+    def put(self, request, conversation_id):
+        conversation = selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
+        tags = json_object(request).get("tags")
+        if not isinstance(tags, list):
+            raise InvalidInput("Tags must be an array", field="tags")
+        if not all(isinstance(tag, str) for tag in tags):
+            raise InvalidInput("Tags must be an array of strings", field="tags")
+        if len(tags) > MAX_TAGS or any(len(tag.strip()) > 64 for tag in tags):
+            raise InvalidInput(f"At most {MAX_TAGS} tags of at most 64 characters", field="tags")
+        services.conversation_update(conversation=conversation, tags=tags)
+        return v1_ok(conversation_payload(self.creator, conversation.pk))
+
+
+class ConversationReadView(V1SurfaceView):
+    def put(self, request, conversation_id):
+        conversation = selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
+        services.conversation_mark_read(conversation=conversation)
+        return v1_ok(conversation_payload(self.creator, conversation.pk))
+
+
+# --- Messages --------------------------------------------------------------------------------
+
+
+class MessageListView(V1SurfaceView):
+    def get(self, request):
+        conversation = required_conversation(request, self.creator)
+        messages = Message.objects.filter(conversation=conversation).select_related("fan")
+        rows, pagination = paginate(request, messages.order_by("created_at", "id"))
+        data = MessageSerializer(rows, many=True, context={"creator": self.creator}).data
+        return v1_ok(data, pagination=pagination)
+
+    def post(self, request):
+        serializer = MessageCreateSerializer(data=json_object(request))
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        upload = request.FILES.get("file")
+        text = data.get("message") or ""
+        if not text.strip() and upload is None:
+            raise InvalidInput("message is required", field="message")
+        conversation = selectors.conversation_get(
+            creator=self.creator, conversation_id=data["conversation_id"]
+        )
+        # Checked before anything is written: a refused file leaves no row and no object.
+        attachment = check_upload(upload, kinds=ATTACHMENT_KINDS) if upload is not None else None
+        message_type = data["message_type"]
+        direction = Direction.SYSTEM if message_type == MessageType.SYSTEM else Direction.OUTGOING
+        if attachment is not None and message_type != MessageType.SYSTEM:
+            # The sniffed content decides between image and file, not the caller's label.
+            message_type = MessageType.TEXT
+        message = services.message_add(
+            conversation=conversation,
+            direction=direction,
+            text=text,
+            message_type=message_type,
+            attachment=attachment,
+        )
+        message = Message.objects.select_related("fan").get(pk=message.pk)
+        return v1_ok(MessageSerializer(message, context={"creator": self.creator}).data, status=201)
+
+
+class MessageDetailView(V1SurfaceView):
+    def get(self, request, message_id):
+        message = selectors.message_get(creator=self.creator, message_id=message_id)
+        return v1_ok(MessageSerializer(message, context={"creator": self.creator}).data)
+
+
+# --- Files -----------------------------------------------------------------------------------
+
+
+def attachment_message(creator, message_id) -> Message:
+    message = selectors.message_get(creator=creator, message_id=message_id, message=FILE_NOT_FOUND)
+    if not message.attachment.name:
+        raise NotFound(FILE_NOT_FOUND)
+    return message
+
+
+class FileListView(V1SurfaceView):
+    def get(self, request):
+        conversation = required_conversation(request, self.creator)
+        with_files = (
+            Message.objects.filter(conversation=conversation).exclude(attachment="").select_related("fan")
+        )
+        rows, pagination = paginate(request, with_files.order_by("created_at", "id"))
+        data = FileSerializer(rows, many=True, context={"creator": self.creator}).data
+        return v1_ok(data, pagination=pagination)
+
+
+class FileDetailView(V1SurfaceView):
+    def get(self, request, message_id):
+        message = attachment_message(self.creator, message_id)
+        return v1_ok(FileSerializer(message, context={"creator": self.creator}).data)
+
+
+class AnyMediaRenderer(BaseRenderer):
+    """Lets a download be asked for with any Accept header (the body is a file, not rendered)."""
+
+    media_type = "*/*"
+    format = "file"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class FileDownloadView(V1SurfaceView):
+    renderer_classes = [JSONRenderer, AnyMediaRenderer]
+
+    def get(self, request, message_id):
+        message = attachment_message(self.creator, message_id)
+        storage = message.attachment.storage
+        # Object stores open lazily, so ask first; a file deleted in between is still a 404.
+        if not storage.exists(message.attachment.name):
+            raise NotFound(FILE_NOT_FOUND)
+        try:
+            handle = storage.open(message.attachment.name, "rb")
+        except (FileNotFoundError, OSError):
+            raise NotFound(FILE_NOT_FOUND)
+        filename = sanitise_filename(message.attachment_name or message.attachment.name)
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=filename,  # FileResponse writes filename*=UTF-8'' for non-ASCII names
+            content_type=message.attachment_content_type or "application/octet-stream",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -1,0 +1,237 @@
+"""Seed-002 `/api/v1`: API keys, clients and notes (conversations and files: v1_messaging_views).
+
+Every view inherits `V1SurfaceView` (API key, `self.creator`, shared write budget, error
+envelope) or `PublicV1View` (the two key endpoints). Writes go through crm.services.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from rest_framework.request import Request
+
+from crm import ratelimit, selectors, services
+from crm.choices import ClientCategory, Platform, ScreeningStatus
+from crm.crypto import email_hash, phone_hash
+from crm.exceptions import ApplicationError, InvalidInput
+from crm.filters import FanFilterSet
+from crm.models import Fan
+
+from .base import PublicV1View, V1SurfaceView, v1_ok
+from .errors import RateLimited
+from .v1_pagination import paginate
+from .v1_serializers import (
+    ClientDetailSerializer,
+    ClientListSerializer,
+    ClientWriteSerializer,
+    NotesSerializer,
+)
+
+CLIENT_NOT_FOUND = "Client not found"
+
+
+def json_object(request: Request) -> dict:
+    """The request body as a mapping; a JSON array, string or number is a 400."""
+    data = request.data
+    if not isinstance(data, dict):
+        raise InvalidInput("Request body must be a JSON object")
+    return data
+
+
+# --- API keys --------------------------------------------------------------------------------
+
+KEY_RATE = "10/15m"
+KEY_RATE_GROUP = "v1-api-keys"
+KEY_CREDENTIALS_REQUIRED = "model_slug and password are required"
+
+
+class InvalidCredentials(ApplicationError):
+    status_code = 401
+
+
+class ApiKeyCredentialsView(PublicV1View):
+    """The creator proves ownership with slug and password; both key endpoints share a budget."""
+
+    def creator_from_credentials(self, request):
+        usage = ratelimit.per_address(request, group=KEY_RATE_GROUP, rate=KEY_RATE)
+        if usage.exceeded:
+            raise RateLimited(usage)
+        data = json_object(request)
+        slug, password = data.get("model_slug"), data.get("password")
+        if not (isinstance(slug, str) and slug.strip() and isinstance(password, str) and password):
+            raise InvalidInput(KEY_CREDENTIALS_REQUIRED)
+        creator = selectors.creator_by_slug(slug.strip().lower())
+        if creator is None or not creator.user.is_active:
+            # Hash anyway, so an unknown slug answers as slowly as a wrong password.
+            get_user_model()().set_password(password)
+            raise InvalidCredentials("Invalid credentials")
+        if not creator.user.check_password(password):
+            raise InvalidCredentials("Invalid credentials")
+        return creator, data
+
+
+class GenerateKeyView(ApiKeyCredentialsView):
+    def post(self, request):
+        creator, data = self.creator_from_credentials(request)
+        name = data.get("name", "")
+        if name is not None and not isinstance(name, str):
+            raise InvalidInput("Invalid name", field="name")
+        api_key, raw_key = services.api_key_create(creator=creator, name=name or "")
+        return v1_ok(
+            {
+                "api_key": raw_key,
+                "key_id": api_key.pk,
+                "name": api_key.name,
+                "prefix": api_key.prefix,
+                "model_id": creator.pk,
+                "model_slug": creator.slug,
+                "expires": "Never (revoke to disable)",
+                "note": "Store this key securely - it will not be shown again",
+            },
+            status=201,
+        )
+
+
+class RevokeKeyView(ApiKeyCredentialsView):
+    def post(self, request):
+        creator, _data = self.creator_from_credentials(request)
+        revoked = services.api_keys_revoke_all(creator=creator)
+        return v1_ok(
+            {
+                "model_id": creator.pk,
+                "model_slug": creator.slug,
+                "revoked": revoked,
+                "message": "All API keys for this account have been revoked",
+            }
+        )
+
+
+# --- Clients ---------------------------------------------------------------------------------
+
+# The document's `status` filter is the client category (`all` filters nothing).
+CLIENT_STATUS_FILTERS = {
+    "all": None,
+    "screened": ClientCategory.SCREENED,
+    "unscreened": ClientCategory.UNSCREENED,
+    "subscriber": ClientCategory.SUBSCRIBER,
+}
+
+
+def client_list_rows(queryset):
+    # The list shows no private columns: skip loading (and decrypting) them.
+    return selectors.fans_with_conversation_counts(queryset.defer("email", "phone", "notes"))
+
+
+def client_detail(creator, fan_id, **extra) -> dict:
+    fan = selectors.fan_get_with_counts(creator=creator, fan_id=fan_id, message=CLIENT_NOT_FOUND)
+    return {**ClientDetailSerializer(fan).data, **extra}
+
+
+def created_payload(creator, fan: Fan, *, created: bool) -> dict:
+    return client_detail(creator, fan.pk, client_id=fan.pk, interaction_id=fan.pk, created=created)
+
+
+def _fan_fields(data: dict) -> dict:
+    """Serializer output → Fan fields (the document's `notes_encrypted` is the notes)."""
+    fields = {
+        key: data[key]
+        for key in (
+            "email",
+            "phone",
+            "client_identifier",
+            "name",
+            "handle",
+            "client_category",
+            "subscription_status",
+        )
+        if key in data
+    }
+    if "notes_encrypted" in data:
+        fields["notes"] = data["notes_encrypted"]
+    return fields
+
+
+def _decide_screening(creator, fan: Fan, data: dict) -> None:
+    """A screening status goes through the screening service (decider, time, category rule)."""
+    if "screening_status" in data and data["screening_status"] != fan.screening_status:
+        services.fan_screening_decide(
+            fan=fan,
+            status=data["screening_status"],
+            decided_by=creator.user,
+            client_category=data.get("client_category"),
+        )
+
+
+class ClientListView(V1SurfaceView):
+    def get(self, request):
+        params = request.query_params
+        status = params.get("status", "all") or "all"
+        if status not in CLIENT_STATUS_FILTERS:
+            raise InvalidInput("Invalid status", field="status")
+        filters = {"q": params.get("search", "")}
+        if CLIENT_STATUS_FILTERS[status]:
+            filters["client_category"] = CLIENT_STATUS_FILTERS[status]
+        matching = FanFilterSet(data=filters, queryset=Fan.objects.filter(creator=self.creator)).qs
+        rows, pagination = paginate(request, matching.order_by("-id"), decorate=client_list_rows)
+        return v1_ok(ClientListSerializer(rows, many=True).data, pagination=pagination)
+
+    def post(self, request):
+        serializer = ClientWriteSerializer(data=json_object(request))
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not (data.get("email") or data.get("phone") or data.get("client_identifier")):
+            raise InvalidInput("Email, phone, or client_identifier required")
+        with transaction.atomic():
+            # Two concurrent creates of one client must not both create it: match under a lock.
+            services.creator_lock(creator=self.creator)
+            existing = selectors.fan_match_contact(
+                creator=self.creator,
+                email_hash=email_hash(data.get("email", "")),
+                phone_hash=phone_hash(data.get("phone", "")),
+            )
+            if existing is not None:
+                return v1_ok(created_payload(self.creator, existing, created=False), status=200)
+            fields = _fan_fields(data)
+            fan = services.fan_create(creator=self.creator, platform=Platform.DIRECT, **fields)
+            if data.get("screening_status", ScreeningStatus.PENDING) != ScreeningStatus.PENDING:
+                _decide_screening(self.creator, fan, data)
+        return v1_ok(created_payload(self.creator, fan, created=True), status=201)
+
+
+class ClientDetailView(V1SurfaceView):
+    def get(self, request, interaction_id):
+        return v1_ok(client_detail(self.creator, interaction_id))
+
+    def put(self, request, interaction_id):
+        fan = selectors.fan_get(creator=self.creator, fan_id=interaction_id, message=CLIENT_NOT_FOUND)
+        serializer = ClientWriteSerializer(data=json_object(request), partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with transaction.atomic():
+            _decide_screening(self.creator, fan, data)
+            fields = _fan_fields(data)
+            if fields:
+                services.fan_update(fan=fan, **fields)
+        return v1_ok(client_detail(self.creator, fan.pk))
+
+
+# --- Notes -----------------------------------------------------------------------------------
+
+
+class NotesView(V1SurfaceView):
+    def get(self, request, interaction_id):
+        fan = selectors.fan_get(creator=self.creator, fan_id=interaction_id, message=CLIENT_NOT_FOUND)
+        return v1_ok(NotesSerializer(fan).data)
+
+    def put(self, request, interaction_id):
+        fan = selectors.fan_get(creator=self.creator, fan_id=interaction_id, message=CLIENT_NOT_FOUND)
+        notes = json_object(request).get("notes")
+        if notes is None:
+            raise InvalidInput("notes field is required", field="notes")
+        if not isinstance(notes, str) or len(notes) > 100_000:
+            raise InvalidInput("Invalid notes", field="notes")
+        services.fan_update(fan=fan, notes=notes)
+        return v1_ok(NotesSerializer(fan).data)
+
+    def delete(self, request, interaction_id):
+        fan = selectors.fan_get(creator=self.creator, fan_id=interaction_id, message=CLIENT_NOT_FOUND)
+        services.fan_update(fan=fan, notes="")
+        return v1_ok(None)

@@ -1,0 +1,117 @@
+"""The public contact form: one service for POST /api/contact/submit and the /c/<slug>/ page.
+
+    result = contact_submit(data={...})   # the form's fields; see crm.forms.ContactForm
+    result.accepted    -> stored: result.fan, result.conversation, result.message
+    result.spam        -> a honeypot was filled: nothing stored
+    result.errors      -> [{"field": ..., "message": ...}] (result.form is the bound form)
+
+Rate limiting belongs to the request, so each caller does it first with `contact_rate_limit`
+(both callers share one budget per client address). Details: docs/api-v1.md.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from . import ratelimit, selectors, services
+from .choices import Direction, Platform
+from .crypto import email_hash
+from .forms import ContactForm
+from .models import Conversation, Fan, Message
+
+CONTACT_RATE = "5/15m"
+CONTACT_RATE_GROUP = "contact-form"
+CONTACT_THANKS = "Thank you! Your message has been sent."
+
+
+def contact_rate_limit(request) -> ratelimit.Usage:
+    """Count one submission from this client address (5 per 15 minutes)."""
+    return ratelimit.per_address(request, group=CONTACT_RATE_GROUP, rate=CONTACT_RATE)
+
+
+@dataclass(frozen=True)
+class ContactResult:
+    accepted: bool = False
+    spam: bool = False
+    errors: list[dict] = field(default_factory=list)
+    form: ContactForm | None = None
+    fan: Fan | None = None
+    fan_created: bool = False
+    conversation: Conversation | None = None
+    message: Message | None = None
+
+
+def _form_input(data) -> tuple[dict, list[dict]]:
+    """Keep only the form's fields; a JSON value of the wrong type is an error, never str()-ed."""
+    values, errors = {}, []
+    for name in ContactForm.base_fields:
+        value = data.get(name)
+        if value is None:
+            continue
+        if name == "consent_contact" and isinstance(value, bool):
+            values[name] = "true" if value else ""
+        elif isinstance(value, str):
+            values[name] = value
+        else:
+            errors.append({"field": name, "message": "Must be text."})
+    return values, errors
+
+
+def form_errors(form: ContactForm) -> list[dict]:
+    return [
+        {"field": name, "message": str(message)}
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+
+
+def _message_text(cleaned: dict) -> str:
+    # Phone and email stay encrypted on the fan; the message only says how to answer.
+    return f"{cleaned['message']}\n\n— Preferred contact: {cleaned['preferred_contact']}"
+
+
+def contact_submit(*, data) -> ContactResult:
+    """Validate a submission; when valid, match or create the fan (by email hash, platform
+    `direct`), reuse their open direct conversation or open one, and store the message."""
+    values, type_errors = _form_input(data)
+    form = ContactForm(data=values)
+    if form.is_spam or any(data.get(name) not in (None, "") for name in ContactForm.HONEYPOT_FIELDS):
+        return ContactResult(spam=True, form=form)
+    valid = form.is_valid()
+    errors = type_errors + [
+        e for e in form_errors(form) if e["field"] not in {t["field"] for t in type_errors}
+    ]
+    if not valid or type_errors:
+        return ContactResult(errors=errors, form=form)
+    cleaned = form.cleaned_data
+    with transaction.atomic():
+        fan, fan_created = _match_or_create_fan(form.creator, cleaned)
+        conversation, _opened = services.conversation_open(
+            fan=fan, platform=Platform.DIRECT, subject=cleaned["subject"], reuse=True
+        )
+        if cleaned["subject"] and not conversation.subject:
+            services.conversation_update(conversation=conversation, subject=cleaned["subject"])
+        message = services.message_add(
+            conversation=conversation, direction=Direction.INCOMING, text=_message_text(cleaned)
+        )
+    return ContactResult(
+        accepted=True, form=form, fan=fan, fan_created=fan_created, conversation=conversation, message=message
+    )
+
+
+def _match_or_create_fan(creator, cleaned: dict) -> tuple[Fan, bool]:
+    # Two submissions with one email at once must not create two fans: match under a lock.
+    services.creator_lock(creator=creator)
+    fan = selectors.fan_match_contact(creator=creator, email_hash=email_hash(cleaned["email"]))
+    if fan is None:
+        fan = services.fan_create(
+            creator=creator,
+            platform=Platform.DIRECT,
+            name=cleaned["name"],
+            email=cleaned["email"],
+            phone=cleaned["phone"],
+        )
+        return fan, True
+    if cleaned["phone"] and not fan.phone:
+        services.fan_update(fan=fan, phone=cleaned["phone"])
+    return fan, False

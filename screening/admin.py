@@ -1,0 +1,129 @@
+"""Back office for screening: methods and files as inlines of the fan, a read-only file list,
+and a file download view for staff holding `screening.view_screeningfile`.
+
+The Fan admin (crm/admin.py) adds the inlines and the approve/reject actions with:
+    from screening.admin import FAN_SCREENING_ACTIONS, FAN_SCREENING_INLINES
+    inlines = [..., *FAN_SCREENING_INLINES]
+    actions = [..., *FAN_SCREENING_ACTIONS]
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from crm.choices import ScreeningStatus
+from crm.exceptions import NotFound
+
+from .downloads import screening_file_response
+from .models import ScreeningFile, ScreeningMethod
+from .services import screening_decide
+
+VIEW_FILE_PERMISSION = "screening.view_screeningfile"
+
+
+def _download_link(screening_file: ScreeningFile):
+    if not screening_file.pk:
+        return "—"
+    url = reverse("admin:screening_screeningfile_download", args=[screening_file.pk])
+    return format_html('<a href="{}">Download</a>', url)
+
+
+class ScreeningMethodInline(admin.TabularInline):
+    model = ScreeningMethod
+    extra = 0
+    fields = ["method_type", "status", "details", "created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+class ScreeningFileInline(admin.TabularInline):
+    """Files are listed and deleted here; uploads go through the validating service only."""
+
+    model = ScreeningFile
+    extra = 0
+    fields = ["original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at", "download"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="File")
+    def download(self, obj):
+        return _download_link(obj)
+
+
+FAN_SCREENING_INLINES = (ScreeningMethodInline, ScreeningFileInline)
+
+
+def _decide(request, fans, status: str) -> int:
+    for fan in fans:
+        screening_decide(fan=fan, status=status, decided_by=request.user)
+    return len(fans)
+
+
+@admin.action(permissions=["change"], description="Approve screening of selected fans")
+def approve_screening(modeladmin, request, queryset):
+    count = _decide(request, list(queryset), ScreeningStatus.APPROVED)
+    modeladmin.message_user(request, f"Approved screening of {count} fan(s).", messages.SUCCESS)
+
+
+@admin.action(permissions=["change"], description="Reject screening of selected fans")
+def reject_screening(modeladmin, request, queryset):
+    count = _decide(request, list(queryset), ScreeningStatus.REJECTED)
+    modeladmin.message_user(request, f"Rejected screening of {count} fan(s).", messages.SUCCESS)
+
+
+FAN_SCREENING_ACTIONS = (approve_screening, reject_screening)
+
+
+@admin.register(ScreeningMethod)
+class ScreeningMethodAdmin(admin.ModelAdmin):
+    list_display = ["id", "fan", "method_type", "status", "created_at"]
+    list_select_related = ["fan"]
+    list_filter = ["method_type", "status"]
+    search_fields = ["fan__name", "fan__client_identifier"]
+    raw_id_fields = ["fan"]
+    readonly_fields = ["created_at", "updated_at"]
+    show_full_result_count = False
+
+
+@admin.register(ScreeningFile)
+class ScreeningFileAdmin(admin.ModelAdmin):
+    list_display = ["id", "original_name", "fan", "content_type", "size", "uploaded_at", "download"]
+    list_select_related = ["fan"]
+    list_filter = ["content_type", "uploaded_at"]
+    search_fields = ["original_name", "sha256", "fan__name"]
+    raw_id_fields = ["fan"]
+    fields = ["fan", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at", "download"]
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="File")
+    def download(self, obj):
+        return _download_link(obj)
+
+    def get_urls(self):
+        download = self.admin_site.admin_view(self.download_view)
+        return [
+            path("<int:file_id>/download/", download, name="screening_screeningfile_download"),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, file_id: int):
+        # admin_view guarantees an active staff user; the model's view permission is also needed.
+        if not request.user.has_perm(VIEW_FILE_PERMISSION):
+            raise PermissionDenied
+        screening_file = get_object_or_404(ScreeningFile, pk=file_id)
+        try:
+            return screening_file_response(screening_file)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc

@@ -1,0 +1,85 @@
+"""Seed-002 shapes of screening methods and files. Input and output serializers are separate:
+owner ids, sizes, types and hashes are never read from a request."""
+
+from pathlib import PurePosixPath
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from screening.choices import MethodStatus, MethodType
+from screening.services import MAX_DETAILS_LENGTH
+
+
+class MethodInputSerializer(serializers.Serializer):
+    method_type = serializers.ChoiceField(choices=MethodType.choices)
+    details = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=MAX_DETAILS_LENGTH, trim_whitespace=False
+    )
+    status = serializers.ChoiceField(choices=MethodStatus.choices, required=False)
+
+
+class MethodOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    method_type = serializers.CharField()
+    details = serializers.CharField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class FileOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    file_name = serializers.CharField(source="original_name")
+    file_size = serializers.IntegerField(source="size")
+    file_type = serializers.CharField(source="content_type")
+    uploaded_at = serializers.DateTimeField()
+
+
+class FileListItemSerializer(FileOutputSerializer):
+    """The Files API's listing adds what the seed's conversation-file listing offers."""
+
+    interaction_id = serializers.IntegerField(source="fan_id")
+    file_extension = serializers.SerializerMethodField()
+    is_image = serializers.SerializerMethodField()
+    file_url = serializers.SerializerMethodField()
+
+    def get_file_extension(self, obj) -> str:
+        return PurePosixPath(obj.file.name).suffix
+
+    def get_is_image(self, obj) -> bool:
+        return obj.content_type.startswith("image/")
+
+    def get_file_url(self, obj) -> str:
+        # The authorised download route (API key required), never a storage URL.
+        return reverse("screening-v1:file-download", args=[obj.fan_id, obj.pk])
+
+
+def screening_info_data(info) -> dict:
+    return {
+        "interaction_id": info.fan.pk,
+        "escort_client_id": info.fan.pk,
+        "methods": MethodOutputSerializer(info.methods, many=True).data,
+        "files": FileOutputSerializer(info.files, many=True).data,
+    }
+
+
+# --- OpenAPI descriptions of the v1 envelopes (documentation only) ---------------------------
+
+
+class ScreeningInfoSerializer(serializers.Serializer):
+    interaction_id = serializers.IntegerField()
+    escort_client_id = serializers.IntegerField()
+    methods = MethodOutputSerializer(many=True)
+    files = FileOutputSerializer(many=True)
+
+
+def envelope(name: str, data=None):
+    """`{"success": true, "data": ...}` around `data` (a serializer instance, or null)."""
+    from drf_spectacular.utils import inline_serializer
+
+    fields = {"success": serializers.BooleanField()}
+    fields["data"] = data if data is not None else serializers.JSONField(allow_null=True)
+    return inline_serializer(name=name, fields=fields)
+
+
+class FileUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()

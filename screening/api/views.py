@@ -1,0 +1,110 @@
+"""`/api/v1/screening/...` and `/api/v1/files/screening/...` (seed 002), API-key authenticated.
+
+The surface base (crm.api.base.V1SurfaceView) resolves the creator, counts writes and renders
+errors in the `{"success": false, "error": ...}` envelope; these views only call selectors and
+services. Another creator's client is "Client not found", exactly like a missing one.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import MultiPartParser
+
+from crm.api.base import V1SurfaceView, v1_ok
+from crm.exceptions import InvalidInput
+from screening import selectors, services
+from screening.downloads import screening_file_response
+
+from .serializers import (
+    FileListItemSerializer,
+    FileOutputSerializer,
+    FileUploadSerializer,
+    MethodInputSerializer,
+    MethodOutputSerializer,
+    ScreeningInfoSerializer,
+    envelope,
+    screening_info_data,
+)
+
+TAGS = ["v1 screening"]
+
+
+class ScreeningInfoView(V1SurfaceView):
+    @extend_schema(tags=TAGS, responses=envelope("V1ScreeningInfo", ScreeningInfoSerializer()))
+    def get(self, request, interaction_id):
+        info = selectors.screening_info_for_fan(creator=self.creator, fan_id=interaction_id)
+        return v1_ok(screening_info_data(info))
+
+
+class ScreeningMethodsView(V1SurfaceView):
+    @extend_schema(
+        tags=TAGS, request=MethodInputSerializer, responses={201: envelope("V1ScreeningMethod", MethodOutputSerializer())}
+    )
+    def post(self, request, interaction_id):
+        fan = selectors.screening_client_get(creator=self.creator, fan_id=interaction_id)
+        serializer = MethodInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        method = services.screening_method_add(fan=fan, **serializer.validated_data)
+        return v1_ok(MethodOutputSerializer(method).data, status=201)
+
+
+class ScreeningMethodDetailView(V1SurfaceView):
+    @extend_schema(
+        tags=TAGS, request=MethodInputSerializer, responses=envelope("V1ScreeningMethodUpdated", MethodOutputSerializer())
+    )
+    def put(self, request, interaction_id, method_id):
+        method = selectors.screening_method_get(
+            creator=self.creator, fan_id=interaction_id, method_id=method_id
+        )
+        serializer = MethodInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        method = services.screening_method_update(method=method, **serializer.validated_data)
+        return v1_ok(MethodOutputSerializer(method).data)
+
+
+class ScreeningFilesView(V1SurfaceView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        tags=TAGS, request=FileUploadSerializer, responses={201: envelope("V1ScreeningFile", FileOutputSerializer())}
+    )
+    def post(self, request, interaction_id):
+        # The client is resolved before the body is parsed: another creator's id is a 404
+        # whatever the upload.
+        fan = selectors.screening_client_get(creator=self.creator, fan_id=interaction_id)
+        try:
+            upload = request.FILES.get("file")
+        except ParseError:
+            raise InvalidInput("Invalid multipart body", field="file")
+        screening_file = services.screening_file_upload(fan=fan, upload=upload, uploaded_by=request.user)
+        return v1_ok(FileOutputSerializer(screening_file).data, status=201)
+
+
+class ScreeningFileDetailView(V1SurfaceView):
+    @extend_schema(tags=TAGS, responses=envelope("V1ScreeningFileDeleted"))
+    def delete(self, request, interaction_id, file_id):
+        screening_file = selectors.screening_file_get(
+            creator=self.creator, fan_id=interaction_id, file_id=file_id
+        )
+        services.screening_file_delete(screening_file=screening_file)
+        return v1_ok(None)
+
+
+class ScreeningFileDownloadView(V1SurfaceView):
+    @extend_schema(
+        tags=TAGS, responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}
+    )
+    def get(self, request, interaction_id, file_id):
+        screening_file = selectors.screening_file_get(
+            creator=self.creator, fan_id=interaction_id, file_id=file_id
+        )
+        return screening_file_response(screening_file)
+
+
+class ScreeningFileListView(V1SurfaceView):
+    """GET /api/v1/files/screening/:interactionId (the Files API's "List Screening Files")."""
+
+    @extend_schema(tags=["v1 files"], responses=envelope("V1ScreeningFileList", FileListItemSerializer(many=True)))
+    def get(self, request, interaction_id):
+        _fan, files = selectors.screening_files_for_fan(creator=self.creator, fan_id=interaction_id)
+        return v1_ok(FileListItemSerializer(files, many=True).data)

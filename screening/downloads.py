@@ -1,0 +1,60 @@
+"""The one way a stored screening file leaves the system: an attachment, never rendered inline.
+
+Used by the v1 download route and the admin download view (and the creator pages), each after
+its own authorisation check.
+"""
+
+import logging
+import unicodedata
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from django.http import FileResponse
+
+from crm.exceptions import NotFound
+from crm.storage import private_storage
+from crm.uploads import sanitise_filename
+
+from .models import ScreeningFile
+from .selectors import FILE_NOT_FOUND
+
+logger = logging.getLogger(__name__)
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def ascii_fallback_name(name: str, extension: str) -> str:
+    """An ASCII-only name for clients that ignore `filename*`: "身分証.jpg" becomes "file.jpg"."""
+    path = PurePosixPath(name)
+    stem = sanitise_filename(_ascii(path.stem), fallback="file")
+    suffix = _ascii(path.suffix) if _ascii(path.suffix) == path.suffix else extension
+    return sanitise_filename(f"{stem}{suffix}", fallback=f"file{extension}")
+
+
+def content_disposition(name: str, extension: str) -> str:
+    """`attachment` with a quoted ASCII `filename` and the RFC 5987/6266 UTF-8 `filename*`."""
+    name = sanitise_filename(name, fallback=f"file{extension}")
+    return (
+        f'attachment; filename="{ascii_fallback_name(name, extension)}"; '
+        f"filename*=UTF-8''{quote(name, safe='')}"
+    )
+
+
+def screening_file_response(screening_file: ScreeningFile) -> FileResponse:
+    """Stream the stored object as a download; a missing object is "File not found"."""
+    try:
+        handle = private_storage.open(screening_file.file.name, "rb")
+        handle.read(0)  # remote stores fetch lazily: fail here, not half-way through the body
+    except Exception as exc:
+        logger.warning("Screening file %s has no readable stored object: %s", screening_file.pk, exc)
+        raise NotFound(FILE_NOT_FOUND) from exc
+    response = FileResponse(handle, content_type=screening_file.content_type)
+    extension = PurePosixPath(screening_file.file.name).suffix
+    response["Content-Disposition"] = content_disposition(screening_file.original_name, extension)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    # Even if a browser were tricked into rendering it, the document could run nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,76 @@
+"""Fixtures for the /api/v1 tests: one creator's data and a look-alike of another creator's."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from crm import services
+from crm.choices import Direction
+from crm.uploads import ATTACHMENT_KINDS, check_upload, upload_from_bytes
+from tests.factories import ConversationFactory, FanFactory
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n" + b"0" * 64
+
+
+def attach(conversation, name="photo.png", data=PNG, direction=Direction.INCOMING, text=""):
+    upload = check_upload(upload_from_bytes(name, data), kinds=ATTACHMENT_KINDS)
+    return services.message_add(conversation=conversation, direction=direction, text=text, attachment=upload)
+
+
+@dataclass
+class World:
+    fan: object
+    conversation: object
+    message: object
+    file_message: object
+
+    def ids(self) -> dict:
+        return {
+            "fan": self.fan.pk,
+            "conversation": self.conversation.pk,
+            "message": self.message.pk,
+            "file": self.file_message.pk,
+        }
+
+
+def build_world(creator) -> World:
+    fan = FanFactory(creator=creator, client_identifier="client123")
+    conversation = ConversationFactory(fan=fan, subject="Initial Contact")
+    message = services.message_add(conversation=conversation, direction=Direction.INCOMING, text="Hi there")
+    file_message = attach(conversation)
+    return World(fan=fan, conversation=conversation, message=message, file_message=file_message)
+
+
+@pytest.fixture
+def world(creator):
+    return build_world(creator)
+
+
+@pytest.fixture
+def other_world(other_creator):
+    return build_world(other_creator)
+
+
+def body(response) -> dict:
+    """The JSON body, or a failure that shows what came back."""
+    try:
+        return response.json()
+    except ValueError:
+        pytest.fail(f"not JSON ({response.status_code}): {response.content[:300]!r}")
+
+
+def assert_status(response, status: int) -> dict:
+    """Assert the status, printing the body on failure (NetBox's assertHttpStatus)."""
+    content = response.content[:500] if not getattr(response, "streaming", False) else b"<stream>"
+    assert response.status_code == status, f"expected {status}, got {response.status_code}: {content!r}"
+    return body(response) if not getattr(response, "streaming", False) else {}
+
+
+def assert_v1_error(response, status: int, message: str | None = None) -> dict:
+    data = assert_status(response, status)
+    assert data["success"] is False, data
+    assert isinstance(data["error"], str) and data["error"], data
+    if message is not None:
+        assert data["error"] == message, data
+    return data

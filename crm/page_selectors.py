@@ -42,7 +42,8 @@ def fans_page(
     size = size or PAGE_SIZE
     # Tag names are unique per creator, so the tag filter's join matches at most one row per fan
     # (no DISTINCT needed). Invalid filter values are reported on the form and not applied.
-    queryset = filters.qs.filter(creator=creator).prefetch_related(_TAGS_BY_NAME)
+    # The list shows no private fields: deferring them skips three decryptions per row.
+    queryset = filters.qs.filter(creator=creator).defer("email", "phone", "notes").prefetch_related(_TAGS_BY_NAME)
     return paginate(queryset, ordering, size=size, after=after, before=before)
 
 

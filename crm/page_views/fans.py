@@ -54,7 +54,7 @@ def fan_create(request, creator):
     return render(request, "crm/fans/new.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _fan_page(request, creator, fan, **forms):
+def render_fan_page(request, creator, fan, **forms):
     """The fan page with its sections; forms that failed validation are passed in to re-render."""
     transactions = page_selectors.fan_transactions_page(
         fan=fan, after=request.GET.get("tx_after", ""), before=request.GET.get("tx_before", "")
@@ -74,8 +74,8 @@ def _fan_page(request, creator, fan, **forms):
 
 
 def screening_context(request, creator, fan, forms) -> dict:
-    """The screening section's data; provided by the screening pages module."""
-    from .screening import section_context
+    """The screening section belongs to the screening app (its selectors, services, forms)."""
+    from screening.views import section_context
 
     return section_context(request, creator, fan, forms)
 
@@ -83,7 +83,7 @@ def screening_context(request, creator, fan, forms) -> dict:
 @creator_page
 def fan_detail(request, creator, fan_id):
     fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
-    return _fan_page(request, creator, fan)
+    return render_fan_page(request, creator, fan)
 
 
 @creator_page
@@ -100,7 +100,7 @@ def fan_edit(request, creator, fan_id):
             messages.success(request, "Profile saved.")
             return redirect("fan_detail", fan_id=fan.pk)
         fan.refresh_from_db()
-    return _fan_page(request, creator, fan, profile_form=form)
+    return render_fan_page(request, creator, fan, profile_form=form)
 
 
 @creator_page
@@ -112,7 +112,7 @@ def fan_notes(request, creator, fan_id):
         services.fan_update(fan=fan, notes=form.cleaned_data["notes"])
         messages.success(request, "Notes saved.")
         return redirect("fan_detail", fan_id=fan.pk)
-    return _fan_page(request, creator, fan, notes_form=form)
+    return render_fan_page(request, creator, fan, notes_form=form)
 
 
 @creator_page
@@ -131,7 +131,7 @@ def fan_transaction_record(request, creator, fan_id):
             else:
                 messages.warning(request, "A transaction with this external id was already recorded.")
             return redirect("fan_detail", fan_id=fan.pk)
-    return _fan_page(request, creator, fan, transaction_form=form)
+    return render_fan_page(request, creator, fan, transaction_form=form)
 
 
 @creator_page

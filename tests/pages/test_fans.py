@@ -332,3 +332,13 @@ def test_message_button_for_another_creators_fan_is_404(page_client, other_creat
     fan = FanFactory(creator=other_creator)
     assert page_client.post(f"/fans/{fan.pk}/conversations").status_code == 404
     assert not fan.conversations.exists()
+
+
+def test_list_decrypts_no_private_fields(page_client, monkeypatch):
+    FanFactory(creator=page_client.creator, notes="secret", email="a@example.com", phone="+15550100")
+
+    def refuse(token):
+        raise AssertionError("the fans list decrypted a private field")
+
+    monkeypatch.setattr("crm.crypto.decrypt", refuse)
+    assert_status(page_client.get("/fans/"), 200)

@@ -38,7 +38,7 @@ def test_settings_page_shows_keys_callback_and_token(page_client, other_creator)
 
 @pytest.mark.parametrize("rows", [1, 30])
 def test_settings_query_count_does_not_grow_with_rows(page_client, django_assert_num_queries, rows):
-    for i in range(rows):
+    for _ in range(rows):
         ApiKeyFactory(creator=page_client.creator)
         PlatformAccountFactory(creator=page_client.creator)
     # session, user, creator, instagram accounts, api keys, webhook activity

@@ -1,8 +1,8 @@
 """Routes of the creator pages."""
 
-from django.urls import path
+from django.urls import include, path
 
-from .page_views import account, fans, inbox
+from .page_views import account, contact, fans, inbox
 
 urlpatterns = [
     path("fans/", fans.fan_list, name="fan_list"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("fans/<str:fan_id>/transactions", fans.fan_transaction_record, name="fan_transaction_record"),
     path("fans/<str:fan_id>/conversations", fans.fan_conversation_open, name="fan_conversation_open"),
     path("fans/<str:fan_id>/delete", fans.fan_delete, name="fan_delete"),
+    path("fans/<str:fan_id>/screening/", include("screening.urls")),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<str:conversation_id>/", inbox.thread, name="thread"),
     path("inbox/<str:conversation_id>/send", inbox.thread_send, name="thread_send"),
@@ -33,4 +34,5 @@ urlpatterns = [
         name="instagram_disconnect",
     ),
     path("settings/password", account.password_change, name="password_change"),
+    path("c/<str:slug>/", contact.contact_page, name="contact_page"),
 ]

@@ -32,15 +32,20 @@ def _settings_page(request, creator, *, key_form=None, instagram_form=None, pass
         "instagram_accounts": accounts,
         "callback_url": request.build_absolute_uri("/api/webhooks/instagram"),
         "verify_token": settings.INSTAGRAM_WEBHOOK_VERIFY_TOKEN,
-        "account_activity": webhook_activity(creator, accounts),
+        "account_activity": webhook_activity(creator),
     }
     failed = any(f is not None and f.errors for f in (key_form, instagram_form, password_form))
     return render(request, "crm/settings.html", context, status=400 if failed else 200)
 
 
-def webhook_activity(creator, accounts) -> list:
-    """Recent platform events of the creator's connected accounts (from the webhooks app)."""
-    return []
+ACTIVITY_SHOWN = 10
+
+
+def webhook_activity(creator) -> list:
+    """The latest mentions and new media of the creator's Instagram accounts (one query)."""
+    from webhooks.selectors import account_activity
+
+    return account_activity(creator, limit=ACTIVITY_SHOWN)
 
 
 @creator_page

@@ -2,7 +2,7 @@ import pytest
 
 from crm.models import ApiKey, PlatformAccount
 from crm.selectors import api_key_active_by_raw
-from tests.factories import DEFAULT_PASSWORD, ApiKeyFactory, PlatformAccountFactory
+from tests.factories import DEFAULT_PASSWORD, ApiKeyFactory, PlatformAccountFactory, WebhookEventFactory
 
 from .conftest import assert_login_redirect, assert_status
 
@@ -41,12 +41,27 @@ def test_settings_query_count_does_not_grow_with_rows(page_client, django_assert
     for _ in range(rows):
         ApiKeyFactory(creator=page_client.creator)
         PlatformAccountFactory(creator=page_client.creator)
-    # session, user, creator, instagram accounts, api keys, webhook activity
+        mention(page_client.creator)
+    # session, user, creator, instagram accounts, api keys, account activity
     with django_assert_num_queries(SETTINGS_QUERIES):
         assert_status(page_client.get("/settings/"), 200)
 
 
-SETTINGS_QUERIES = 5
+SETTINGS_QUERIES = 6
+
+
+def mention(creator, text="love this", **kwargs):
+    return WebhookEventFactory(
+        creator=creator, event_type="mentions", status="processed", account_id="1784",
+        payload={"field": "mentions", "value": {"comment_id": "c1", "media_id": "m1", "text": text}}, **kwargs,
+    )
+
+
+def test_settings_shows_the_accounts_recent_activity(page_client, other_creator):
+    mention(page_client.creator, text="Tagged you in my story")
+    mention(other_creator, text="Someone else's mention")
+    body = page_client.get("/settings/").content.decode()
+    assert "Tagged you in my story" in body and "Someone else" not in body
 
 
 def test_create_key_is_shown_once_and_works(page_client):

@@ -22,19 +22,24 @@ NEW_KEY_SESSION = "settings.new_api_key"
 
 def _settings_page(request, creator, *, key_form=None, instagram_form=None, password_form=None):
     new_key = request.session.pop(NEW_KEY_SESSION, None)
+    if password_form is None:
+        password_form = PasswordChangeForm(request.user)
+        # Django autofocuses the old password; on a page of several sections that would jump
+        # the screen (and a screen reader) to the bottom.
+        password_form.fields["old_password"].widget.attrs.pop("autofocus", None)
     accounts = page_selectors.platform_accounts_list(creator=creator, platform=Platform.INSTAGRAM)
     context = {
         "new_key": new_key,
         "api_keys": page_selectors.api_keys_list(creator=creator),
         "key_form": key_form or ApiKeyForm(),
         "instagram_form": instagram_form or InstagramConnectForm(),
-        "password_form": password_form or PasswordChangeForm(request.user),
+        "password_form": password_form,
         "instagram_accounts": accounts,
         "callback_url": request.build_absolute_uri("/api/webhooks/instagram"),
         "verify_token": settings.INSTAGRAM_WEBHOOK_VERIFY_TOKEN,
         "account_activity": webhook_activity(creator),
     }
-    failed = any(f is not None and f.errors for f in (key_form, instagram_form, password_form))
+    failed = any(f is not None and f.is_bound and f.errors for f in (key_form, instagram_form, password_form))
     return render(request, "crm/settings.html", context, status=400 if failed else 200)
 
 

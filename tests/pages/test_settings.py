@@ -162,3 +162,7 @@ def test_password_change_invalid(page_client, data, field):
     assert field in response.context["password_form"].errors
     page_client.creator.user.refresh_from_db()
     assert page_client.creator.user.check_password(DEFAULT_PASSWORD)
+
+
+def test_settings_page_does_not_jump_to_the_password_form(page_client):
+    assert "autofocus" not in page_client.get("/settings/").content.decode()

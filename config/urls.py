@@ -6,6 +6,7 @@ urlpatterns = [
     path("api/v1/", include("crm.api.v1_urls")),
     path("api/v1/", include("screening.api.urls")),
     path("api/contact/", include("crm.api.contact_urls")),
+    path("api/", include("crm.api.crm_urls")),
     path("", include("crm.urls")),
 ]
 

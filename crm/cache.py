@@ -17,17 +17,16 @@ class AtomicDatabaseCache(DatabaseCache):
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
         # On PostgreSQL the row lock serialises incrementers; SQLite runs IMMEDIATE transactions,
-        # which take the database's write lock at BEGIN.
+        # which take the database's write lock at BEGIN. (The table name is quoted from settings,
+        # and the pickles are the cache's own values, as in Django's DatabaseCache.)
         with transaction.atomic(using=db), connection.cursor() as cursor:
             cursor.execute(
-                # The table name is quoted from settings; values are parameters.
                 f"SELECT value FROM {table} WHERE cache_key = %s AND expires > %s{lock}",  # noqa: S608
                 [key, now],
             )
             row = cursor.fetchone()
             if row is None:
                 raise ValueError(f"Key '{key}' not found")
-            # Only this cache writes the table (as Django's DatabaseCache does, with pickle).
             value = pickle.loads(base64.b64decode(row[0].encode())) + delta  # noqa: S301
             encoded = base64.b64encode(pickle.dumps(value, pickle.HIGHEST_PROTOCOL)).decode("latin1")
             cursor.execute(f"UPDATE {table} SET value = %s WHERE cache_key = %s", [encoded, key])  # noqa: S608

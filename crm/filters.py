@@ -5,9 +5,10 @@ import re
 import django_filters
 from django.db.models import Q
 
-from .choices import ClientCategory, Platform, ScreeningStatus, SubscriptionStatus
+from .choices import ClientCategory, Platform, ScreeningStatus, SubscriptionStatus, TransactionKind
 from .crypto import email_hash, phone_hash
-from .models import Conversation, Fan
+from .models import Conversation, Fan, Transaction
+from .selectors import MAX_ID
 
 _EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().-]+$")
@@ -55,11 +56,31 @@ class ConversationFilterSet(django_filters.FilterSet):
     platform = django_filters.ChoiceFilter(choices=Platform.choices)
     tag = django_filters.CharFilter(method="filter_tag", label="Tag")
     archived = django_filters.BooleanFilter(field_name="is_archived", label="Archived")
-    fan = django_filters.NumberFilter(field_name="fan_id", label="Fan")
+    fan = django_filters.NumberFilter(field_name="fan_id", label="Fan", min_value=1, max_value=MAX_ID, decimal_places=0)
+    q = django_filters.CharFilter(method="filter_q", label="Search")
 
     class Meta:
         model = Conversation
-        fields = ["platform", "tag", "archived", "fan"]
+        fields = ["platform", "tag", "archived", "fan", "q"]
 
     def filter_tag(self, queryset, name, value):
         return queryset.filter(tags__name=value.strip()) if value.strip() else queryset
+
+    def filter_q(self, queryset, name, value):
+        """The fan's name or handle, or the conversation's subject."""
+        term = value.strip()
+        if not term:
+            return queryset
+        return queryset.filter(
+            Q(fan__name__icontains=term) | Q(fan__handle__icontains=term) | Q(subject__icontains=term)
+        )
+
+
+class TransactionFilterSet(django_filters.FilterSet):
+    fan = django_filters.NumberFilter(field_name="fan_id", label="Fan", min_value=1, max_value=MAX_ID, decimal_places=0)
+    kind = django_filters.ChoiceFilter(choices=TransactionKind.choices)
+    platform = django_filters.ChoiceFilter(choices=Platform.choices)
+
+    class Meta:
+        model = Transaction
+        fields = ["fan", "kind", "platform"]

@@ -118,6 +118,7 @@ class Fan(models.Model):
             models.Index(fields=["creator", "value_cents", "id"], name="fan_creator_value"),
             models.Index(fields=["creator", "last_seen_at", "id"], name="fan_creator_last_seen"),
             models.Index(fields=["creator", "created_at"], name="fan_creator_created"),
+            models.Index(fields=["creator", "name", "id"], name="fan_creator_name"),
         ]
 
     def __str__(self):

@@ -72,4 +72,24 @@ def per_address(request, *, group: str, rate: str) -> Usage:
 
 
 def per_account(request, *, group: str, account: str, rate: str) -> Usage:
-    return hit(request, group=group, key=f"account:{account.strip().lower()}", rate=rate)
+    return hit(request, group=group, key=account_key(account), rate=rate)
+
+
+def peek(request, *, group: str, key: str, rate: str) -> Usage:
+    """The usage of `key` in `group` without counting a hit; exceeded when no hit is left.
+
+    For budgets that count only failures (login per account): check first, count on failure.
+    """
+    usage = get_usage(request, group=group, key=lambda _group, _request: key, rate=rate, increment=False)
+    if usage is None:
+        return Usage(limit=0, remaining=0, reset=int(time.time()), exceeded=False)
+    return Usage(
+        limit=usage["limit"],
+        remaining=max(0, usage["limit"] - usage["count"]),
+        reset=int(time.time()) + int(usage["time_left"]),
+        exceeded=usage["count"] >= usage["limit"],
+    )
+
+
+def account_key(account: str) -> str:
+    return f"account:{account.strip().lower()}"

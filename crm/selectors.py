@@ -107,3 +107,35 @@ def message_get(*, creator: Creator, message_id, message: str = "Message not fou
     if found is None:
         raise NotFound(message)
     return found
+
+
+# --- Lists of the seed-000 API (the caller filters, orders and paginates) ------------------
+
+
+def _tag_names():
+    from django.db.models import Prefetch
+
+    from .models import Tag
+
+    return Prefetch("tags", queryset=Tag.objects.only("id", "name"))
+
+
+def fans_with_tags(*, creator: Creator):
+    """The creator's fans with their tags prefetched: one query per page for all tags."""
+    return Fan.objects.filter(creator=creator).prefetch_related(_tag_names())
+
+
+def conversations_with_tags(*, creator: Creator):
+    return Conversation.objects.filter(creator=creator).prefetch_related(_tag_names())
+
+
+def conversation_messages(*, conversation: Conversation):
+    from .models import Message
+
+    return Message.objects.filter(conversation=conversation)
+
+
+def creator_transactions(*, creator: Creator):
+    from .models import Transaction
+
+    return Transaction.objects.filter(creator=creator)

@@ -10,6 +10,7 @@ from crm.choices import ScreeningStatus
 from crm.crypto import email_hash, normalise_phone, phone_hash
 from crm.exceptions import ApplicationError
 from crm.models import Fan
+from screening.admin import FAN_SCREENING_INLINES
 
 from .base import cents
 
@@ -83,6 +84,7 @@ class FanAdmin(admin.ModelAdmin):
         "updated_at",
     )
     show_full_result_count = False
+    inlines = FAN_SCREENING_INLINES
     actions = ("approve_screening", "reject_screening")
 
     @admin.display(description="value", ordering="value_cents")

@@ -56,8 +56,20 @@ def enforce_same_site_write(request) -> None:
         raise exceptions.PermissionDenied("Cookie-authenticated writes must send JSON")
 
 
+class _UsersWithCreator:
+    """simplejwt finds the user through `user_model.objects`: load the creator in the same query."""
+
+    def __init__(self, model):
+        self.objects = model.objects.select_related("creator")
+        self.DoesNotExist = model.DoesNotExist
+
+
 class JWTCookieAuthentication(JWTAuthentication):
     """A simplejwt access token from the Authorization header or, failing that, a cookie."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_model = _UsersWithCreator(self.user_model)
 
     def authenticate(self, request):
         header = self.get_header(request)

@@ -98,6 +98,14 @@ def test_fan_private_fields_are_readable_in_the_admin(staff, creator):
         assert plaintext in body
 
 
+# The management forms of the fan's screening inlines (no inline rows changed).
+INLINE_MANAGEMENT = {
+    f"{prefix}-{name}": value
+    for prefix in ("screening_methods", "screening_files")
+    for name, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0), ("MIN_NUM_FORMS", 0), ("MAX_NUM_FORMS", 1000))
+}
+
+
 def fan_form(fan, **changes) -> dict:
     data = {
         "name": fan.name, "platform": fan.platform, "platform_id": fan.platform_id or "",
@@ -106,6 +114,7 @@ def fan_form(fan, **changes) -> dict:
         "client_category": fan.client_category, "subscription_status": fan.subscription_status,
         "notes": fan.notes, "tags": [t.pk for t in fan.tags.all()],
     }
+    data.update(INLINE_MANAGEMENT)
     data.update(changes)
     return data
 
@@ -130,7 +139,7 @@ def test_adding_a_fan_in_the_admin_hashes_its_email(staff, creator):
         "creator": creator.pk, "name": "Walk In", "platform": "direct", "platform_id": "", "handle": "",
         "client_identifier": "", "email": "walk@example.com", "phone": "", "notes": "",
         "screening_status": ScreeningStatus.PENDING, "client_category": ClientCategory.UNSCREENED,
-        "subscription_status": "none",
+        "subscription_status": "none", **INLINE_MANAGEMENT,
     }
     response = staff.post(url(Fan, "add"), data)
     assert response.status_code == 302, response.content.decode()[:2000]

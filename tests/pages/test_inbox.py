@@ -253,3 +253,14 @@ def test_tag_conversation_invalid(page_client, conversation):
     assert_status(response, 400)
     assert "tags" in response.context["tags_form"].errors
     assert not Conversation.objects.get(pk=conversation.pk).tags.exists()
+
+
+def test_inbox_search_by_fan_name_or_subject(page_client):
+    creator = page_client.creator
+    by_name = ConversationFactory(fan=FanFactory(creator=creator, name="Quinn Example"))
+    by_subject = ConversationFactory(fan=FanFactory(creator=creator, name="Other"), subject="About Quinn's order")
+    ConversationFactory(fan=FanFactory(creator=creator, name="Nobody"))
+    response = page_client.get("/inbox/", {"q": "quinn"})
+    assert_status(response, 200)
+    assert {c.pk for c in response.context["page"].rows} == {by_name.pk, by_subject.pk}
+    assert b'name="q"' in response.content

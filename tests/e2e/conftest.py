@@ -62,23 +62,27 @@ def _no_media_route():
     settings.MEDIA_URL = original
 
 
+def _page(browser, live_server, viewport):
+    """A fresh browser context; any server error (5xx) seen on the way fails the test."""
+    context = browser.new_context(viewport=viewport, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    server_errors = []
+    page.on("response", lambda r: server_errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
+    yield page
+    context.close()
+    assert not server_errors, f"server errors: {server_errors}"
+
+
 @pytest.fixture
 def phone(browser, _no_media_route, live_server):
     """A phone-sized page (375 px wide): every flow must be usable there."""
-    context = browser.new_context(viewport=PHONE, base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    yield from _page(browser, live_server, PHONE)
 
 
 @pytest.fixture
 def laptop(browser, _no_media_route, live_server):
-    context = browser.new_context(viewport=LAPTOP, base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    yield from _page(browser, live_server, LAPTOP)
 
 
 def log_in(page, email="studio@example.com", password=DEFAULT_PASSWORD):

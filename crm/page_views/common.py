@@ -48,6 +48,7 @@ def query_without(request, *names: str) -> str:
 def empty_choice_reads_any(form) -> None:
     """Filter selects offer "Any" rather than django-filter's "---------"."""
     for field in form.fields.values():
-        choices = getattr(field, "choices", None)
-        if choices and list(choices)[0][0] == "":
-            field.choices = [("", "Any"), *list(choices)[1:]]
+        # django-filter's choice fields prepend their `empty_label` to the choices themselves.
+        if getattr(field, "empty_label", None) is not None:
+            field.empty_label = "Any"
+            field.widget.choices = list(field.choices)

@@ -342,3 +342,8 @@ def test_list_decrypts_no_private_fields(page_client, monkeypatch):
 
     monkeypatch.setattr("crm.crypto.decrypt", refuse)
     assert_status(page_client.get("/fans/"), 200)
+
+
+def test_filter_selects_offer_any(page_client):
+    body = page_client.get("/fans/").content.decode()
+    assert '<option value="" selected>Any</option>' in body and "---------" not in body

@@ -35,3 +35,7 @@ lint: venv-dev
 
 clean:
 	rm -rf $(VENV) var/test-*
+
+.PHONY: bench-analytics
+bench-analytics: venv
+	./bench/run-analytics

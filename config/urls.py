@@ -6,7 +6,10 @@ urlpatterns = [
     path("api/v1/", include("crm.api.v1_urls")),
     path("api/v1/", include("screening.api.urls")),
     path("api/contact/", include("crm.api.contact_urls")),
+    path("api/analytics/", include("analytics.api.urls")),
+    path("api/webhooks/", include("webhooks.api.urls")),
     path("api/", include("crm.api.crm_urls")),
+    path("", include("analytics.urls")),
     path("", include("crm.urls")),
 ]
 

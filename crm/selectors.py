@@ -139,3 +139,27 @@ def creator_transactions(*, creator: Creator):
     from .models import Transaction
 
     return Transaction.objects.filter(creator=creator)
+
+
+def fan_by_platform_id(*, creator: Creator, platform: str, platform_id: str) -> Fan | None:
+    """The creator's fan known on a platform by that id (webhooks match fans this way)."""
+    return Fan.objects.filter(creator=creator, platform=platform, platform_id=platform_id).first()
+
+
+def fan_has_platform_message(*, fan: Fan, platform: str, platform_message_id: str) -> bool:
+    """Whether a platform message is already recorded in any of the fan's threads on that platform."""
+    from .models import Message
+
+    return Message.objects.filter(
+        fan=fan, conversation__platform=platform, platform_message_id=platform_message_id
+    ).exists()
+
+
+def platform_account_creator_ids(*, platform: str, external_account_ids) -> dict[str, int]:
+    """external account id → creator id, for the connected accounts among these ids."""
+    from .models import PlatformAccount
+
+    return dict(
+        PlatformAccount.objects.filter(platform=platform, external_account_id__in=list(external_account_ids))
+        .values_list("external_account_id", "creator_id")
+    )

@@ -12,6 +12,8 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.text import slugify
 
+from analytics import services as analytics_services
+
 from .choices import ClientCategory, Direction, MessageType, Platform, ScreeningStatus, TransactionKind
 from .crypto import email_hash, phone_hash
 from .exceptions import AlreadyExists, InvalidInput
@@ -185,6 +187,7 @@ def fan_screening_decide(
 @transaction.atomic
 def fan_delete(*, fan: Fan) -> None:
     """Delete a fan and everything under it; stored files go after the commit (signals)."""
+    analytics_services.fan_forget(fan=fan)
     fan.delete()
 
 
@@ -332,6 +335,7 @@ def message_add(
     try:
         message.full_clean(exclude=["conversation", "creator", "fan", "attachment"], validate_constraints=False)
         message.save()
+        analytics_services.message_recorded(message=message)
         Conversation.objects.filter(pk=locked.pk).update(**updates)
         if fan_updates:
             Fan.objects.filter(pk=locked.fan_id).update(**fan_updates)
@@ -388,6 +392,7 @@ def transaction_record(
         # A concurrent writer recorded the same external id first.
         return Transaction.objects.get(creator_id=fan.creator_id, platform=platform, external_id=external_id), False
     Fan.objects.filter(pk=fan.pk).update(value_cents=F("value_cents") + txn.signed_amount_cents)
+    analytics_services.transaction_recorded(txn=txn)
     return txn, True
 
 

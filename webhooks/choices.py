@@ -12,3 +12,24 @@ class EventStatus(models.TextChoices):
     IGNORED = "ignored", "Ignored"
     FAILED = "failed", "Failed (will retry)"
     DEAD = "dead", "Dead (gave up)"
+
+
+class IgnoredReason(models.TextChoices):
+    """Why an event is `ignored`: only `no_account` events are replayed when the account connects."""
+
+    NO_ACCOUNT = "no_account", "No connected account"
+    UNSUPPORTED = "unsupported", "Unsupported event"
+    STAFF = "staff", "Ignored by staff"
+
+
+class Field(models.TextChoices):
+    """The Instagram webhook fields this system understands (`messaging` covers DM items)."""
+
+    COMMENTS = "comments", "Comments"
+    MENTIONS = "mentions", "Mentions"
+    MEDIA = "media", "Media"
+    MESSAGING = "messaging", "Messaging"
+
+
+# Fields recorded as the account's activity (no fan invented), listed on the settings page.
+ACTIVITY_FIELDS = (Field.MENTIONS, Field.MEDIA)

@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from crm.models import Creator
 
-from .choices import EventStatus, Provider
+from .choices import EventStatus, IgnoredReason, Provider
 
 
 class WebhookEvent(models.Model):
@@ -20,8 +20,10 @@ class WebhookEvent(models.Model):
     status = models.CharField(max_length=16, choices=EventStatus.choices, default=EventStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # When the sweeper next looks at a pending (lost enqueue) or failed (retry due) event.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    ignored_reason = models.CharField(max_length=16, choices=IgnoredReason.choices, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 

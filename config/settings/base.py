@@ -187,6 +187,12 @@ INSTAGRAM_WEBHOOK_VERIFY_TOKEN = env("INSTAGRAM_WEBHOOK_VERIFY_TOKEN", default="
 WEBHOOK_ALLOW_UNSIGNED = False
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=300)
+# Retry n waits base * 2^(n-1) seconds, at most max. A pending event whose task has not run within
+# the grace is re-enqueued by the sweeper (a lost enqueue); `sweep_webhooks --forever` runs every S.
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=3600)
+WEBHOOK_PENDING_GRACE_SECONDS = env.int("WEBHOOK_PENDING_GRACE_SECONDS", default=120)
+WEBHOOK_SWEEP_INTERVAL_SECONDS = env.int("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=10)
 
 # --- Background tasks ---------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

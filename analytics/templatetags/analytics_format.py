@@ -1,0 +1,48 @@
+"""Formatting for the dashboard: money from cents, signed percentages, shares."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def cents(value) -> str:
+    """12345 -> "$123.45"; negative amounts (refunds) keep their sign."""
+    value = int(value or 0)
+    sign = "-" if value < 0 else ""
+    dollars, rest = divmod(abs(value), 100)
+    return f"{sign}${dollars:,}.{rest:02d}"
+
+
+@register.filter
+def percent(value, digits: int = 1) -> str:
+    """0.1234 -> "12.3%"."""
+    return f"{float(value or 0) * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def signed_percent(value) -> str:
+    """A change as "+12.3%", "−5.0%" or "0.0%"."""
+    number = float(value or 0) * 100
+    if number > 0:
+        return f"+{number:.1f}%"
+    if number < 0:
+        return f"−{abs(number):.1f}%"
+    return "0.0%"
+
+
+@register.filter
+def trend_class(value) -> str:
+    number = float(value or 0)
+    return "up" if number > 0 else "down" if number < 0 else "flat"
+
+
+@register.filter
+def duration(seconds) -> str:
+    """Seconds as "45 s", "12 min", "3.5 h"."""
+    seconds = int(seconds or 0)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"

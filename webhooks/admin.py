@@ -1,0 +1,57 @@
+import json
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from .models import WebhookEvent
+from .services import events_ignore, events_replay
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    """The back office of the event store: read-only rows, replay and ignore through services."""
+
+    list_display = ("id", "provider", "event_type", "account_id", "creator", "status", "attempts", "received_at", "processed_at")
+    list_select_related = ("creator",)
+    list_filter = ("provider", "event_type", "status", "ignored_reason")
+    search_fields = ("=external_id", "=account_id")
+    ordering = ("-received_at", "-id")
+    show_full_result_count = False
+    actions = ["replay", "ignore"]
+    fields = (
+        "provider",
+        "event_type",
+        "external_id",
+        "account_id",
+        "creator",
+        "status",
+        "ignored_reason",
+        "attempts",
+        "lease_expires_at",
+        "next_attempt_at",
+        "received_at",
+        "processed_at",
+        "last_error",
+        "payload_pretty",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Payload")
+    def payload_pretty(self, obj):
+        return format_html(
+            '<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>',
+            json.dumps(obj.payload, indent=2, sort_keys=True, ensure_ascii=False),
+        )
+
+    @admin.action(description="Replay selected events", permissions=["change"])
+    def replay(self, request, queryset):
+        count = events_replay(event_ids=queryset.values_list("id", flat=True))
+        self.message_user(request, f"{count} event(s) queued for replay.", messages.SUCCESS)
+
+    @admin.action(description="Ignore selected events", permissions=["change"])
+    def ignore(self, request, queryset):
+        count = events_ignore(event_ids=queryset.values_list("id", flat=True))
+        self.message_user(request, f"{count} event(s) ignored.", messages.SUCCESS)

@@ -1,0 +1,55 @@
+"""Re-enqueue webhook events no worker will otherwise pick up again (see services.events_sweep)."""
+
+import logging
+import signal
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from webhooks.services import events_sweep
+
+logger = logging.getLogger("webhooks")
+
+
+class Command(BaseCommand):
+    help = "Re-enqueue webhook events whose lease expired, whose retry is due or whose enqueue was lost."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--forever", action="store_true", help="Sweep every --interval seconds until stopped.")
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=settings.WEBHOOK_SWEEP_INTERVAL_SECONDS,
+            help="Seconds between sweeps with --forever (default: %(default)s).",
+        )
+
+    def handle(self, *, forever: bool, interval: float, verbosity: int, **options):
+        self.running = True
+        if forever:
+            signal.signal(signal.SIGTERM, self._stop)
+            signal.signal(signal.SIGINT, self._stop)
+        while True:
+            if forever:
+                close_old_connections()  # a long-lived process: drop connections the server closed
+            try:
+                counts = events_sweep()
+            except Exception:
+                if not forever:
+                    raise
+                # A locked or restarting database must not end the sweeper; try again next round.
+                logger.exception("Webhook sweep failed")
+                counts = {}
+            if any(counts.values()) or (verbosity > 1) or not forever:
+                self.stdout.write("swept " + " ".join(f"{k}={v}" for k, v in counts.items()))
+            if not forever:
+                return
+            deadline = time.monotonic() + max(0.1, interval)
+            while self.running and time.monotonic() < deadline:
+                time.sleep(min(0.2, interval))
+            if not self.running:
+                return
+
+    def _stop(self, signum, frame):
+        self.running = False

@@ -1,0 +1,356 @@
+"""The event store's writes: intake, claim-process-finish under a lease, retries, sweeping, replay.
+
+Life of an event: `pending` (stored, task enqueued after commit) → `processing` (claimed with a
+lease; `attempts` + 1) → `processed` / `ignored`, or on an exception `failed` with a retry time,
+and `dead` after WEBHOOK_MAX_ATTEMPTS. The attempt number taken at the claim fences the finish:
+a worker whose lease was taken over cannot commit its work.
+"""
+
+import logging
+import traceback
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.tasks import task_backends
+from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
+
+from crm.choices import Platform
+from crm.models import PlatformAccount
+
+from . import handlers
+from .choices import EventStatus, IgnoredReason, Provider
+from .intake import EventDraft
+from .models import WebhookEvent
+from .sqlite_turns import write_turn
+from .tasks import process_event
+
+logger = logging.getLogger("webhooks")
+
+# SQLite accepts at most 32,766 parameters per statement; stay far below for `IN` lists.
+CHUNK = 500
+LEASE_EXPIRED = "Lease expired: the worker stopped or hung mid-event"
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _grace(now: datetime) -> datetime:
+    """When the sweeper will re-enqueue a pending event whose task never ran (a lost enqueue)."""
+    return now + timedelta(seconds=settings.WEBHOOK_PENDING_GRACE_SECONDS)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff after the n-th failed attempt: base * 2^(n-1), capped."""
+    base, cap = settings.WEBHOOK_RETRY_BASE_SECONDS, settings.WEBHOOK_RETRY_MAX_SECONDS
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+# --- Enqueueing ----------------------------------------------------------------------------
+
+
+def events_enqueue(event_ids: Iterable[int]) -> None:
+    """One task per event, written in one transaction (one commit for a 1,000-change delivery)."""
+    event_ids = list(event_ids)
+    if not event_ids:
+        return
+    with transaction.atomic():
+        for event_id in event_ids:
+            process_event.enqueue(event_id)
+
+
+def _enqueue_after_commit(event_ids: list[int]) -> None:
+    """Tasks that run only once the events are committed.
+
+    With the database task backend the task rows are written in the events' own transaction
+    (an outbox): they become visible to workers at the same commit, and there is no moment in
+    which an event is stored without its task. Any other backend could run a task before the
+    commit, so it is enqueued on commit instead, robustly: a failed enqueue must not turn a stored
+    delivery into an error; the events stay pending and the sweeper enqueues them after the grace.
+    """
+    if not event_ids:
+        return
+    if isinstance(task_backends[process_event.backend], DatabaseBackend):
+        events_enqueue(event_ids)
+    else:
+        transaction.on_commit(lambda: events_enqueue(event_ids), robust=True)
+
+
+# --- Intake --------------------------------------------------------------------------------
+
+
+def _insert_new(rows: list[WebhookEvent]) -> list[int]:
+    """Store the rows that are new in one statement and return their ids; seen ones are skipped.
+
+    INSERT … ON CONFLICT (external_id) DO NOTHING RETURNING id (SQLite ≥ 3.35, PostgreSQL), with
+    each row's creator looked up in the same statement from its connected account. bulk_create
+    cannot do this: with ignore_conflicts it returns no ids, and telling new events from seen
+    ones plus routing them would cost three more queries on the hot path.
+    """
+    connection = transaction.get_connection()
+    qn = connection.ops.quote_name
+    accounts = PlatformAccount._meta
+    # Identifiers come from model metadata; every value is a query parameter.
+    creator_sql = (
+        f"(SELECT {qn(accounts.get_field('creator').column)} FROM {qn(accounts.db_table)} "  # noqa: S608
+        f"WHERE {qn('platform')} = %s AND {qn('external_account_id')} = %s)"
+    )
+    fields = [f for f in WebhookEvent._meta.concrete_fields if not f.primary_key]
+    row_sql = "(" + ", ".join(creator_sql if f.name == "creator" else "%s" for f in fields) + ")"
+    sql = (
+        f"INSERT INTO {qn(WebhookEvent._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES {', '.join([row_sql] * len(rows))} "
+        f"ON CONFLICT ({qn('external_id')}) DO NOTHING RETURNING {qn('id')}"
+    )
+    params = []
+    for row in rows:
+        for f in fields:
+            if f.name == "creator":
+                params += [Platform.INSTAGRAM.value, row.account_id]
+            else:
+                params.append(f.get_db_prep_save(f.pre_save(row, True), connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def events_store(*, drafts: list[EventDraft]) -> list[int]:
+    """Store a delivery's new events in one transaction and enqueue them; the ids of the new ones.
+
+    Events seen before (same dedupe key) are skipped, so a repeated delivery stores and enqueues
+    nothing. Each event's creator is resolved here when its account is connected.
+    """
+    if not drafts:
+        return []
+    grace = _grace(timezone.now())
+    rows = [
+        WebhookEvent(
+            provider=Provider.INSTAGRAM,
+            event_type=d.event_type,
+            external_id=d.external_id,
+            account_id=d.account_id,
+            payload=d.payload,
+            next_attempt_at=grace,
+        )
+        for d in drafts
+    ]
+    with write_turn(), transaction.atomic():
+        ids = []
+        for chunk in _chunks(rows):
+            ids.extend(_insert_new(chunk))
+        _enqueue_after_commit(ids)
+    return ids
+
+
+# --- Processing ----------------------------------------------------------------------------
+
+
+def event_claim(*, event_id: int, now: datetime | None = None) -> int | None:
+    """Take the event for processing; the attempt number (the fencing token), or None if not ours.
+
+    One conditional UPDATE: only a pending event, or a failed one whose retry is due, can be
+    claimed; an event being processed under a live lease, or already finished, is left alone.
+    """
+    now = now or timezone.now()
+    claimable = Q(status=EventStatus.PENDING) | Q(status=EventStatus.FAILED, next_attempt_at__lte=now)
+    claimed = WebhookEvent.objects.filter(claimable, pk=event_id).update(
+        status=EventStatus.PROCESSING,
+        lease_expires_at=now + timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS),
+        attempts=F("attempts") + 1,
+        next_attempt_at=None,
+    )
+    if not claimed:
+        return None
+    return WebhookEvent.objects.values_list("attempts", flat=True).get(pk=event_id)
+
+
+class LeaseLost(Exception):
+    """The event was taken away (lease taken over, ignored by staff) while this attempt ran."""
+
+
+def _held(event_id: int, token: int) -> QuerySet:
+    return WebhookEvent.objects.filter(pk=event_id, status=EventStatus.PROCESSING, attempts=token)
+
+
+def event_process(*, event_id: int) -> str | None:
+    """Claim, handle and finish one event; the resulting status, or None when there was nothing to do."""
+    token = event_claim(event_id=event_id)
+    if token is None:
+        return None
+    try:
+        with write_turn(), transaction.atomic():
+            # Lock the row: the finish below must be the one that commits this attempt's work.
+            event = _held(event_id, token).select_for_update(of=("self",)).select_related("creator").first()
+            if event is None:
+                return None  # staff ignored it, or the lease was taken over
+            outcome = handlers.dispatch(event)
+            finished = _held(event_id, token).update(
+                status=outcome.status,
+                creator=event.creator,
+                ignored_reason=outcome.reason,
+                last_error=outcome.note,
+                lease_expires_at=None,
+                next_attempt_at=None,
+                processed_at=timezone.now(),
+            )
+            if not finished:
+                raise LeaseLost  # rolls back this attempt's work
+        return outcome.status
+    except LeaseLost:
+        logger.warning("Webhook event %s attempt %s lost its lease; its work was rolled back", event_id, token)
+        return None
+    except Exception as exc:
+        return _record_failure(event_id=event_id, token=token, exc=exc)
+
+
+def _record_failure(*, event_id: int, token: int, exc: Exception) -> str | None:
+    now = timezone.now()
+    error = "".join(traceback.format_exception(exc))[-4000:]
+    dead = token >= settings.WEBHOOK_MAX_ATTEMPTS
+    status = EventStatus.DEAD if dead else EventStatus.FAILED
+    updated = _held(event_id, token).update(
+        status=status,
+        last_error=error,
+        lease_expires_at=None,
+        next_attempt_at=None if dead else now + retry_delay(token),
+    )
+    logger.warning("Webhook event %s attempt %s failed (%s): %r", event_id, token, status, exc)
+    return status if updated else None
+
+
+# --- Sweeping ------------------------------------------------------------------------------
+
+
+def _move(candidates: QuerySet, *, limit: int | None = None, **changes) -> list[int]:
+    """Apply `changes` to (up to `limit`) candidate events and return the ids that moved.
+
+    The candidates are locked first, skipping rows a running worker holds (PostgreSQL: FOR UPDATE
+    SKIP LOCKED), so a hung worker cannot stall the sweeper and no row is moved from under the
+    transaction that is processing it. SQLite serialises the whole transaction instead.
+    """
+    if not candidates.exists():
+        return []  # the usual sweep: a read, no write lock taken (SQLite has only one)
+    with transaction.atomic():
+        locked = candidates.select_for_update(skip_locked=True).values_list("id", flat=True)
+        ids = list(locked[:limit] if limit else locked)
+        for chunk in _chunks(ids):
+            WebhookEvent.objects.filter(pk__in=chunk).update(**changes)
+    return ids
+
+
+def _to_pending(candidates: QuerySet, now: datetime, *, limit: int | None = None, **changes) -> list[int]:
+    # next_attempt_at: when the sweeper looks again if the task never runs (lost enqueue).
+    return _move(candidates, limit=limit, status=EventStatus.PENDING, next_attempt_at=_grace(now), **changes)
+
+
+def _ignored_for_connected_account() -> QuerySet:
+    connected = PlatformAccount.objects.filter(
+        platform=Platform.INSTAGRAM, external_account_id=OuterRef("account_id")
+    )
+    return WebhookEvent.objects.filter(
+        Exists(connected),
+        provider=Provider.INSTAGRAM,
+        status=EventStatus.IGNORED,
+        ignored_reason=IgnoredReason.NO_ACCOUNT,
+    )
+
+
+def events_sweep(*, now: datetime | None = None, limit: int = 1000) -> dict[str, int]:
+    """Re-enqueue what no worker will otherwise touch again. Safe to run from several processes.
+
+    - `processing` whose lease expired: the worker died mid-event (its work was rolled back with
+      its transaction); retried at once, or `dead` when it had used its last attempt;
+    - `failed` whose retry is due;
+    - `pending` past the grace period: the enqueue after commit was lost;
+    - `ignored` for want of an account that is connected now (closes the race with the
+      connect-time replay).
+    """
+    now = now or timezone.now()
+    expired = WebhookEvent.objects.filter(status=EventStatus.PROCESSING, lease_expires_at__lt=now)
+    exhausted = _move(
+        expired.filter(attempts__gte=settings.WEBHOOK_MAX_ATTEMPTS),
+        limit=limit,
+        status=EventStatus.DEAD,
+        lease_expires_at=None,
+        last_error=LEASE_EXPIRED,
+    )
+    stale_before = now - timedelta(seconds=settings.WEBHOOK_PENDING_GRACE_SECONDS)
+    stale = WebhookEvent.objects.filter(status=EventStatus.PENDING).filter(
+        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, received_at__lte=stale_before)
+    )
+    due = WebhookEvent.objects.filter(status=EventStatus.FAILED, next_attempt_at__lte=now)
+
+    moved = {
+        "lease_expired": _to_pending(expired, now, limit=limit, lease_expires_at=None, last_error=LEASE_EXPIRED),
+        "retry_due": _to_pending(due, now, limit=limit),
+        "lost_enqueue": _to_pending(stale, now, limit=limit),
+        "account_connected": _to_pending(
+            _ignored_for_connected_account(), now, limit=limit, attempts=0, ignored_reason="", last_error=""
+        ),
+    }
+    for ids in moved.values():
+        events_enqueue(ids)
+    return {"dead": len(exhausted), **{name: len(ids) for name, ids in moved.items()}}
+
+
+# --- Replay and ignore (admin, account connection) -----------------------------------------
+
+
+@transaction.atomic
+def events_replay(*, event_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Reset events to pending with fresh attempts and enqueue them; replay changes nothing twice.
+
+    Events being processed under a live lease are skipped (their worker is still at it).
+    """
+    now = now or timezone.now()
+    candidates = WebhookEvent.objects.exclude(status=EventStatus.PROCESSING, lease_expires_at__gte=now)
+    moved = []
+    for chunk in _chunks(list(event_ids)):
+        moved += _to_pending(
+            candidates.filter(pk__in=chunk),
+            now,
+            attempts=0,
+            lease_expires_at=None,
+            last_error="",
+            ignored_reason="",
+            processed_at=None,
+        )
+    _enqueue_after_commit(moved)
+    return len(moved)
+
+
+@transaction.atomic
+def events_ignore(*, event_ids: Iterable[int]) -> int:
+    """Staff decide an event is not to be processed (processed events are left as they are)."""
+    return (
+        WebhookEvent.objects.filter(pk__in=list(event_ids))
+        .exclude(status=EventStatus.PROCESSED)
+        .update(
+            status=EventStatus.IGNORED,
+            ignored_reason=IgnoredReason.STAFF,
+            last_error="Ignored by staff",
+            lease_expires_at=None,
+            next_attempt_at=None,
+        )
+    )
+
+
+@transaction.atomic
+def events_replay_for_account(*, account: PlatformAccount) -> int:
+    """After an account connects: its events kept as `ignored` (no account) go back to pending."""
+    if account.platform != Platform.INSTAGRAM:
+        return 0
+    of_account = WebhookEvent.objects.filter(provider=Provider.INSTAGRAM, account_id=account.external_account_id)
+    # Still-pending events of the account get their creator now too (they resolve it anyway).
+    of_account.filter(status=EventStatus.PENDING, creator__isnull=True).update(creator=account.creator_id)
+    candidates = of_account.filter(status=EventStatus.IGNORED, ignored_reason=IgnoredReason.NO_ACCOUNT)
+    moved = _to_pending(
+        candidates, timezone.now(), creator=account.creator_id, attempts=0, ignored_reason="", last_error=""
+    )
+    _enqueue_after_commit(moved)
+    return len(moved)

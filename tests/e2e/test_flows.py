@@ -59,6 +59,13 @@ def test_fan_note_transaction_and_message(phone, e2e_creator):
     fan.refresh_from_db()
     assert fan.notes == "Prefers evening chats." and fan.value_cents == 2550
 
+    page.goto(f"/fans/{fan.pk}/")
+    page.get_by_role("link", name="Delete fan…").click()
+    snap(page, "fan-delete")
+    page.get_by_role("button", name="Delete fan").click()
+    expect(page.get_by_role("status")).to_contain_text("Fan “Jamie Rivera” deleted.")
+    assert not Fan.objects.filter(pk=fan.pk).exists()
+
 
 def test_invalid_forms_show_errors_next_to_fields(phone, e2e_creator):
     page = phone

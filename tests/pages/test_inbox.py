@@ -264,3 +264,13 @@ def test_inbox_search_by_fan_name_or_subject(page_client):
     assert_status(response, 200)
     assert {c.pk for c in response.context["page"].rows} == {by_name.pk, by_subject.pk}
     assert b'name="q"' in response.content
+
+
+def test_send_oversized_attachment_is_a_field_error(page_client, conversation, settings):
+    settings.UPLOAD_MAX_FILE_BYTES = 1024
+    response = page_client.post(
+        f"/inbox/{conversation.pk}/send", {"attachment": png_upload(data=PNG + b"\x00" * 2048)}
+    )
+    assert_status(response, 400)
+    assert "too large" in " ".join(response.context["message_form"].errors["attachment"])
+    assert not Message.objects.exists()

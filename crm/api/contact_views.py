@@ -1,15 +1,32 @@
 """POST /api/contact/submit: the public contact form, no API key (seed-002 surface)."""
 
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
 from crm.contact import CONTACT_THANKS, contact_rate_limit, contact_submit
 
+from . import v1_schema as doc
 from .base import PublicV1View
 from .errors import RateLimited
 from .v1_views import json_object
 
 
 class ContactSubmitView(PublicV1View):
+    @extend_schema(
+        operation_id="contact_submit",
+        tags=["contact"],
+        summary="Send a message to a creator through their public contact form",
+        description="No API key. 5 submissions per 15 minutes per address (X-RateLimit-* headers). "
+        "`website` and `company` are honeypots: leave them empty.",
+        request=doc.ContactSubmitSerializer,
+        responses={
+            200: doc.CONTACT_ACCEPTED,
+            400: OpenApiResponse(
+                doc.CONTACT_REJECTED, description="Validation failed (with details), or rejected"
+            ),
+            **doc.v1_errors(413, 429),
+        },
+    )
     def post(self, request):
         self.usage = contact_rate_limit(request)
         if self.usage.exceeded:

@@ -22,7 +22,8 @@ def envelope(name: str, key: str, item, *, many: bool = False):
     return inline_serializer(name, fields=fields)
 
 
-def errors(*statuses: int) -> dict:
+def errors(*statuses: int, body=ERROR) -> dict:
+    """Error responses; `body` is the surface's error shape (seed 002 passes its envelope)."""
     descriptions = {
         400: "Invalid input (`<field> is required`, `Invalid <field>`, `Invalid JSON`)",
         401: "Not authenticated",
@@ -32,7 +33,7 @@ def errors(*statuses: int) -> dict:
         413: "Request body too large",
         429: "Rate limit exceeded (see Retry-After)",
     }
-    return {s: OpenApiResponse(ERROR, description=descriptions[s]) for s in statuses}
+    return {s: OpenApiResponse(body, description=descriptions[s]) for s in statuses}
 
 
 def list_parameters(filterset_class, orderings: dict, default: str) -> list[OpenApiParameter]:

@@ -2,6 +2,8 @@
 
 from django.db import transaction
 from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from crm import selectors, services
@@ -11,7 +13,9 @@ from crm.filters import ConversationFilterSet
 from crm.models import Conversation, Message
 from crm.uploads import ATTACHMENT_KINDS, check_upload, sanitise_filename
 
+from . import v1_schema as doc
 from .base import V1SurfaceView, v1_ok
+from .crm_schema import WRITE_HEADERS_DOC
 from .v1_pagination import paginate
 from .v1_serializers import (
     ArchiveSerializer,
@@ -26,6 +30,22 @@ from .v1_views import CLIENT_NOT_FOUND, json_object
 CONVERSATION_STATUSES = {"all": None, "active": False, "archived": True}
 MAX_TAGS = 50
 FILE_NOT_FOUND = "File not found"
+
+CONVERSATION = doc.v1_envelope("V1ConversationResponse", doc.V1ConversationSerializer)
+MESSAGE = doc.v1_envelope("V1MessageResponse", doc.V1MessageSerializer)
+
+
+def conversation_change(operation_id: str, summary: str, request=None) -> dict:
+    """The schema of the PUT actions on one conversation (archive, tags, read)."""
+    body_errors = (400, 413) if request is not None else ()
+    return dict(
+        operation_id=operation_id,
+        tags=["v1 conversations"],
+        summary=summary,
+        description=WRITE_HEADERS_DOC,
+        request=request,
+        responses={200: CONVERSATION, **doc.v1_errors(*body_errors, 401, 403, 404, 429)},
+    )
 
 
 def conversation_rows(creator):
@@ -49,6 +69,20 @@ def required_conversation(request, creator):
 
 
 class ConversationListView(V1SurfaceView):
+    @extend_schema(
+        operation_id="v1_conversations_list",
+        tags=["v1 conversations"],
+        summary="List conversations, newest first",
+        parameters=[
+            *doc.page_parameters(),
+            doc.status_parameter(CONVERSATION_STATUSES, "Default all"),
+            OpenApiParameter("interaction_id", OpenApiTypes.INT, description="Only this client's"),
+        ],
+        responses={
+            200: doc.v1_envelope("V1ConversationListResponse", doc.V1ConversationSerializer, paginated=True),
+            **doc.v1_errors(400, 401, 403),
+        },
+    )
     def get(self, request):
         params = request.query_params
         status = params.get("status", "all") or "all"
@@ -71,6 +105,14 @@ class ConversationListView(V1SurfaceView):
         )
         return v1_ok(ConversationSerializer(rows, many=True).data, pagination=pagination)
 
+    @extend_schema(
+        operation_id="v1_conversations_create",
+        tags=["v1 conversations"],
+        summary="Open a new conversation with a client, with an optional first message",
+        description=WRITE_HEADERS_DOC,
+        request=doc.V1ConversationCreateSerializer,
+        responses={201: CONVERSATION, **doc.v1_errors(400, 401, 403, 404, 413, 429)},
+    )
     def post(self, request):
         serializer = ConversationCreateSerializer(data=json_object(request))
         serializer.is_valid(raise_exception=True)
@@ -89,12 +131,21 @@ class ConversationListView(V1SurfaceView):
 
 
 class ConversationDetailView(V1SurfaceView):
+    @extend_schema(
+        operation_id="v1_conversations_retrieve",
+        tags=["v1 conversations"],
+        summary="A conversation",
+        responses={200: CONVERSATION, **doc.v1_errors(401, 403, 404)},
+    )
     def get(self, request, conversation_id):
         conversation = selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
         return v1_ok(conversation_payload(self.creator, conversation.pk))
 
 
 class ConversationArchiveView(V1SurfaceView):
+    @extend_schema(
+        **conversation_change("v1_conversations_archive", "Archive or unarchive", ArchiveSerializer)
+    )
     def put(self, request, conversation_id):
         conversation = selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
         serializer = ArchiveSerializer(data=json_object(request))
@@ -106,6 +157,7 @@ class ConversationArchiveView(V1SurfaceView):
 
 
 class ConversationTagsView(V1SurfaceView):
+    @extend_schema(**conversation_change("v1_conversations_tags", "Replace the tags", doc.V1TagsSerializer))
     def put(self, request, conversation_id):
         conversation = selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
         tags = json_object(request).get("tags")
@@ -120,6 +172,7 @@ class ConversationTagsView(V1SurfaceView):
 
 
 class ConversationReadView(V1SurfaceView):
+    @extend_schema(**conversation_change("v1_conversations_read", "Mark every incoming message read"))
     def put(self, request, conversation_id):
         conversation = selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
         services.conversation_mark_read(conversation=conversation)
@@ -130,6 +183,16 @@ class ConversationReadView(V1SurfaceView):
 
 
 class MessageListView(V1SurfaceView):
+    @extend_schema(
+        operation_id="v1_messages_list",
+        tags=["v1 messages"],
+        summary="A conversation's messages, oldest first",
+        parameters=[doc.CONVERSATION_ID_PARAMETER, *doc.page_parameters()],
+        responses={
+            200: doc.v1_envelope("V1MessageListResponse", doc.V1MessageSerializer, paginated=True),
+            **doc.v1_errors(400, 401, 403, 404),
+        },
+    )
     def get(self, request):
         conversation = required_conversation(request, self.creator)
         messages = Message.objects.filter(conversation=conversation).select_related("fan")
@@ -137,6 +200,17 @@ class MessageListView(V1SurfaceView):
         data = MessageSerializer(rows, many=True, context={"creator": self.creator}).data
         return v1_ok(data, pagination=pagination)
 
+    @extend_schema(
+        operation_id="v1_messages_create",
+        tags=["v1 messages"],
+        summary="Send a message, optionally with a file (multipart)",
+        description="The sniffed content of a file decides its type. " + WRITE_HEADERS_DOC,
+        request={
+            "application/json": doc.V1MessageCreateSerializer,
+            "multipart/form-data": doc.V1MessageUploadSerializer,
+        },
+        responses={201: MESSAGE, **doc.v1_errors(400, 401, 403, 404, 413, 429)},
+    )
     def post(self, request):
         serializer = MessageCreateSerializer(data=json_object(request))
         serializer.is_valid(raise_exception=True)
@@ -167,6 +241,12 @@ class MessageListView(V1SurfaceView):
 
 
 class MessageDetailView(V1SurfaceView):
+    @extend_schema(
+        operation_id="v1_messages_retrieve",
+        tags=["v1 messages"],
+        summary="A message",
+        responses={200: MESSAGE, **doc.v1_errors(401, 403, 404)},
+    )
     def get(self, request, message_id):
         message = selectors.message_get(creator=self.creator, message_id=message_id)
         return v1_ok(MessageSerializer(message, context={"creator": self.creator}).data)
@@ -183,6 +263,16 @@ def attachment_message(creator, message_id) -> Message:
 
 
 class FileListView(V1SurfaceView):
+    @extend_schema(
+        operation_id="v1_files_list",
+        tags=["v1 files"],
+        summary="A conversation's message files, oldest first",
+        parameters=[doc.CONVERSATION_ID_PARAMETER, *doc.page_parameters()],
+        responses={
+            200: doc.v1_envelope("V1FileListResponse", doc.V1FileSerializer, paginated=True),
+            **doc.v1_errors(400, 401, 403, 404),
+        },
+    )
     def get(self, request):
         conversation = required_conversation(request, self.creator)
         with_files = (
@@ -194,6 +284,15 @@ class FileListView(V1SurfaceView):
 
 
 class FileDetailView(V1SurfaceView):
+    @extend_schema(
+        operation_id="v1_files_retrieve",
+        tags=["v1 files"],
+        summary="A message file's details",
+        responses={
+            200: doc.v1_envelope("V1FileResponse", doc.V1FileSerializer),
+            **doc.v1_errors(401, 403, 404),
+        },
+    )
     def get(self, request, message_id):
         message = attachment_message(self.creator, message_id)
         return v1_ok(FileSerializer(message, context={"creator": self.creator}).data)
@@ -212,6 +311,12 @@ class AnyMediaRenderer(BaseRenderer):
 class FileDownloadView(V1SurfaceView):
     renderer_classes = [JSONRenderer, AnyMediaRenderer]
 
+    @extend_schema(
+        operation_id="v1_files_download",
+        tags=["v1 files"],
+        summary="Download a message file",
+        responses={**doc.BINARY_DOWNLOAD, **doc.v1_errors(401, 403, 404)},
+    )
     def get(self, request, message_id):
         message = attachment_message(self.creator, message_id)
         storage = message.attachment.storage

@@ -6,6 +6,8 @@ envelope) or `PublicV1View` (the two key endpoints). Writes go through crm.servi
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 
 from crm import ratelimit, selectors, services
@@ -15,7 +17,9 @@ from crm.exceptions import ApplicationError, InvalidInput
 from crm.filters import FanFilterSet
 from crm.models import Fan
 
+from . import v1_schema as doc
 from .base import PublicV1View, V1SurfaceView, v1_ok
+from .crm_schema import WRITE_HEADERS_DOC
 from .errors import RateLimited
 from .v1_pagination import paginate
 from .v1_serializers import (
@@ -69,6 +73,17 @@ class ApiKeyCredentialsView(PublicV1View):
 
 
 class GenerateKeyView(ApiKeyCredentialsView):
+    @extend_schema(
+        operation_id="v1_auth_generate_key",
+        tags=["v1 keys"],
+        summary="Create an API key from the creator's slug and password",
+        description="10 requests per 15 minutes per address, shared with revoke-key.",
+        request=doc.GenerateKeyRequestSerializer,
+        responses={
+            201: doc.v1_envelope("V1GeneratedKey", doc.GeneratedKeySerializer),
+            **doc.v1_errors(400, 401, 429),
+        },
+    )
     def post(self, request):
         creator, data = self.creator_from_credentials(request)
         name = data.get("name", "")
@@ -91,6 +106,16 @@ class GenerateKeyView(ApiKeyCredentialsView):
 
 
 class RevokeKeyView(ApiKeyCredentialsView):
+    @extend_schema(
+        operation_id="v1_auth_revoke_keys",
+        tags=["v1 keys"],
+        summary="Revoke every API key of the creator",
+        request=doc.KeyCredentialsSerializer,
+        responses={
+            200: doc.v1_envelope("V1RevokedKeys", doc.RevokedKeysSerializer),
+            **doc.v1_errors(400, 401, 429),
+        },
+    )
     def post(self, request):
         creator, _data = self.creator_from_credentials(request)
         revoked = services.api_keys_revoke_all(creator=creator)
@@ -161,6 +186,24 @@ def _decide_screening(creator, fan: Fan, data: dict) -> None:
 
 
 class ClientListView(V1SurfaceView):
+    @extend_schema(
+        operation_id="v1_clients_list",
+        tags=["v1 clients"],
+        summary="List clients, newest first",
+        parameters=[
+            *doc.page_parameters(),
+            OpenApiParameter(
+                "search",
+                OpenApiTypes.STR,
+                description="Part of the name, handle, identifier or platform id; or an exact email or phone",
+            ),
+            doc.status_parameter(CLIENT_STATUS_FILTERS, "Client category; default all"),
+        ],
+        responses={
+            200: doc.v1_envelope("V1ClientListResponse", doc.V1ClientListSerializer, paginated=True),
+            **doc.v1_errors(400, 401, 403),
+        },
+    )
     def get(self, request):
         params = request.query_params
         status = params.get("status", "all") or "all"
@@ -173,6 +216,19 @@ class ClientListView(V1SurfaceView):
         rows, pagination = paginate(request, matching.order_by("-id"), decorate=client_list_rows)
         return v1_ok(ClientListSerializer(rows, many=True).data, pagination=pagination)
 
+    @extend_schema(
+        operation_id="v1_clients_create",
+        tags=["v1 clients"],
+        summary="Create a client (or find the one with this email or phone)",
+        description="An existing client matching the email or phone answers 200 with `created: false`. "
+        + WRITE_HEADERS_DOC,
+        request=ClientWriteSerializer,
+        responses={
+            200: doc.v1_envelope("V1ClientCreatedResponse", doc.V1ClientCreatedSerializer),
+            201: doc.v1_envelope("V1ClientCreatedResponse", doc.V1ClientCreatedSerializer),
+            **doc.v1_errors(400, 401, 403, 413, 429),
+        },
+    )
     def post(self, request):
         serializer = ClientWriteSerializer(data=json_object(request))
         serializer.is_valid(raise_exception=True)
@@ -197,9 +253,29 @@ class ClientListView(V1SurfaceView):
 
 
 class ClientDetailView(V1SurfaceView):
+    @extend_schema(
+        operation_id="v1_clients_retrieve",
+        tags=["v1 clients"],
+        summary="A client, with notes",
+        responses={
+            200: doc.v1_envelope("V1ClientResponse", doc.V1ClientDetailSerializer),
+            **doc.v1_errors(401, 403, 404),
+        },
+    )
     def get(self, request, interaction_id):
         return v1_ok(client_detail(self.creator, interaction_id))
 
+    @extend_schema(
+        operation_id="v1_clients_update",
+        tags=["v1 clients"],
+        summary="Change a client (partial)",
+        description="A new `screening_status` records the decision. " + WRITE_HEADERS_DOC,
+        request=ClientWriteSerializer,
+        responses={
+            200: doc.v1_envelope("V1ClientResponse", doc.V1ClientDetailSerializer),
+            **doc.v1_errors(400, 401, 403, 404, 413, 429),
+        },
+    )
     def put(self, request, interaction_id):
         fan = selectors.fan_get(creator=self.creator, fan_id=interaction_id, message=CLIENT_NOT_FOUND)
         serializer = ClientWriteSerializer(data=json_object(request), partial=True)
@@ -217,10 +293,30 @@ class ClientDetailView(V1SurfaceView):
 
 
 class NotesView(V1SurfaceView):
+    @extend_schema(
+        operation_id="v1_notes_retrieve",
+        tags=["v1 notes"],
+        summary="A client's notes",
+        responses={
+            200: doc.v1_envelope("V1NotesResponse", doc.V1NotesSerializer),
+            **doc.v1_errors(401, 403, 404),
+        },
+    )
     def get(self, request, interaction_id):
         fan = selectors.fan_get(creator=self.creator, fan_id=interaction_id, message=CLIENT_NOT_FOUND)
         return v1_ok(NotesSerializer(fan).data)
 
+    @extend_schema(
+        operation_id="v1_notes_update",
+        tags=["v1 notes"],
+        summary="Replace a client's notes",
+        description=WRITE_HEADERS_DOC,
+        request=doc.V1NotesWriteSerializer,
+        responses={
+            200: doc.v1_envelope("V1NotesResponse", doc.V1NotesSerializer),
+            **doc.v1_errors(400, 401, 403, 404, 413, 429),
+        },
+    )
     def put(self, request, interaction_id):
         fan = selectors.fan_get(creator=self.creator, fan_id=interaction_id, message=CLIENT_NOT_FOUND)
         notes = json_object(request).get("notes")
@@ -231,6 +327,13 @@ class NotesView(V1SurfaceView):
         services.fan_update(fan=fan, notes=notes)
         return v1_ok(NotesSerializer(fan).data)
 
+    @extend_schema(
+        operation_id="v1_notes_destroy",
+        tags=["v1 notes"],
+        summary="Clear a client's notes",
+        description=WRITE_HEADERS_DOC,
+        responses={200: doc.v1_envelope("V1Deleted"), **doc.v1_errors(401, 403, 404, 429)},
+    )
     def delete(self, request, interaction_id):
         fan = selectors.fan_get(creator=self.creator, fan_id=interaction_id, message=CLIENT_NOT_FOUND)
         services.fan_update(fan=fan, notes="")

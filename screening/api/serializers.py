@@ -61,25 +61,3 @@ def screening_info_data(info) -> dict:
         "files": FileOutputSerializer(info.files, many=True).data,
     }
 
-
-# --- OpenAPI descriptions of the v1 envelopes (documentation only) ---------------------------
-
-
-class ScreeningInfoSerializer(serializers.Serializer):
-    interaction_id = serializers.IntegerField()
-    escort_client_id = serializers.IntegerField()
-    methods = MethodOutputSerializer(many=True)
-    files = FileOutputSerializer(many=True)
-
-
-def envelope(name: str, data=None):
-    """`{"success": true, "data": ...}` around `data` (a serializer instance, or null)."""
-    from drf_spectacular.utils import inline_serializer
-
-    fields = {"success": serializers.BooleanField()}
-    fields["data"] = data if data is not None else serializers.JSONField(allow_null=True)
-    return inline_serializer(name=name, fields=fields)
-
-
-class FileUploadSerializer(serializers.Serializer):
-    file = serializers.FileField()

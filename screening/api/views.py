@@ -5,24 +5,23 @@ errors in the `{"success": false, "error": ...}` envelope; these views only call
 services. Another creator's client is "Client not found", exactly like a missing one.
 """
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import MultiPartParser
 
+from crm.api import v1_schema as doc
 from crm.api.base import V1SurfaceView, v1_ok
+from crm.api.crm_schema import WRITE_HEADERS_DOC
 from crm.exceptions import InvalidInput
 from screening import selectors, services
 from screening.downloads import screening_file_response
 
+from .schema import FileUploadSerializer, ScreeningInfoSerializer
 from .serializers import (
     FileListItemSerializer,
     FileOutputSerializer,
-    FileUploadSerializer,
     MethodInputSerializer,
     MethodOutputSerializer,
-    ScreeningInfoSerializer,
-    envelope,
     screening_info_data,
 )
 
@@ -30,7 +29,15 @@ TAGS = ["v1 screening"]
 
 
 class ScreeningInfoView(V1SurfaceView):
-    @extend_schema(tags=TAGS, responses=envelope("V1ScreeningInfo", ScreeningInfoSerializer()))
+    @extend_schema(
+        operation_id="v1_screening_retrieve",
+        tags=TAGS,
+        summary="A client's screening methods and files",
+        responses={
+            200: doc.v1_envelope("V1ScreeningInfo", ScreeningInfoSerializer),
+            **doc.v1_errors(401, 403, 404),
+        },
+    )
     def get(self, request, interaction_id):
         info = selectors.screening_info_for_fan(creator=self.creator, fan_id=interaction_id)
         return v1_ok(screening_info_data(info))
@@ -38,7 +45,15 @@ class ScreeningInfoView(V1SurfaceView):
 
 class ScreeningMethodsView(V1SurfaceView):
     @extend_schema(
-        tags=TAGS, request=MethodInputSerializer, responses={201: envelope("V1ScreeningMethod", MethodOutputSerializer())}
+        operation_id="v1_screening_methods_create",
+        tags=TAGS,
+        summary="Add a screening method",
+        description=WRITE_HEADERS_DOC,
+        request=MethodInputSerializer,
+        responses={
+            201: doc.v1_envelope("V1ScreeningMethod", MethodOutputSerializer),
+            **doc.v1_errors(400, 401, 403, 404, 413, 429),
+        },
     )
     def post(self, request, interaction_id):
         fan = selectors.screening_client_get(creator=self.creator, fan_id=interaction_id)
@@ -50,7 +65,15 @@ class ScreeningMethodsView(V1SurfaceView):
 
 class ScreeningMethodDetailView(V1SurfaceView):
     @extend_schema(
-        tags=TAGS, request=MethodInputSerializer, responses=envelope("V1ScreeningMethodUpdated", MethodOutputSerializer())
+        operation_id="v1_screening_methods_update",
+        tags=TAGS,
+        summary="Change a screening method (partial)",
+        description=WRITE_HEADERS_DOC,
+        request=MethodInputSerializer,
+        responses={
+            200: doc.v1_envelope("V1ScreeningMethod", MethodOutputSerializer),
+            **doc.v1_errors(400, 401, 403, 404, 413, 429),
+        },
     )
     def put(self, request, interaction_id, method_id):
         method = selectors.screening_method_get(
@@ -66,7 +89,15 @@ class ScreeningFilesView(V1SurfaceView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
-        tags=TAGS, request=FileUploadSerializer, responses={201: envelope("V1ScreeningFile", FileOutputSerializer())}
+        operation_id="v1_screening_files_create",
+        tags=TAGS,
+        summary="Upload a screening file (multipart `file`)",
+        description=WRITE_HEADERS_DOC,
+        request=FileUploadSerializer,
+        responses={
+            201: doc.v1_envelope("V1ScreeningFile", FileOutputSerializer),
+            **doc.v1_errors(400, 401, 403, 404, 413, 429),
+        },
     )
     def post(self, request, interaction_id):
         # The client is resolved before the body is parsed: another creator's id is a 404
@@ -81,7 +112,13 @@ class ScreeningFilesView(V1SurfaceView):
 
 
 class ScreeningFileDetailView(V1SurfaceView):
-    @extend_schema(tags=TAGS, responses=envelope("V1ScreeningFileDeleted"))
+    @extend_schema(
+        operation_id="v1_screening_files_destroy",
+        tags=TAGS,
+        summary="Delete a screening file",
+        description=WRITE_HEADERS_DOC,
+        responses={200: doc.v1_envelope("V1Deleted"), **doc.v1_errors(401, 403, 404, 429)},
+    )
     def delete(self, request, interaction_id, file_id):
         screening_file = selectors.screening_file_get(
             creator=self.creator, fan_id=interaction_id, file_id=file_id
@@ -92,7 +129,10 @@ class ScreeningFileDetailView(V1SurfaceView):
 
 class ScreeningFileDownloadView(V1SurfaceView):
     @extend_schema(
-        tags=TAGS, responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}
+        operation_id="v1_screening_files_download",
+        tags=TAGS,
+        summary="Download a screening file",
+        responses={**doc.BINARY_DOWNLOAD, **doc.v1_errors(401, 403, 404)},
     )
     def get(self, request, interaction_id, file_id):
         screening_file = selectors.screening_file_get(
@@ -104,7 +144,15 @@ class ScreeningFileDownloadView(V1SurfaceView):
 class ScreeningFileListView(V1SurfaceView):
     """GET /api/v1/files/screening/:interactionId (the Files API's "List Screening Files")."""
 
-    @extend_schema(tags=["v1 files"], responses=envelope("V1ScreeningFileList", FileListItemSerializer(many=True)))
+    @extend_schema(
+        operation_id="v1_files_screening_list",
+        tags=["v1 files"],
+        summary="List a client's screening files",
+        responses={
+            200: doc.v1_envelope("V1ScreeningFileList", FileListItemSerializer, many=True),
+            **doc.v1_errors(401, 403, 404),
+        },
+    )
     def get(self, request, interaction_id):
         _fan, files = selectors.screening_files_for_fan(creator=self.creator, fan_id=interaction_id)
         return v1_ok(FileListItemSerializer(files, many=True).data)

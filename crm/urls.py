@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -6,4 +6,5 @@ urlpatterns = [
     path("auth/login", views.LoginView.as_view(), name="login"),
     path("auth/logout", views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
+    path("", include("crm.page_urls")),
 ]

@@ -1,0 +1,1 @@
+"""The creator pages (server-rendered, no JavaScript needed): fans, inbox, settings, contact."""

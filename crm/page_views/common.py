@@ -1,0 +1,54 @@
+"""What every creator page shares: login, the creator of the request, and 404 for foreign ids."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from crm.exceptions import NotFound
+
+
+def creator_page(view):
+    """Log-in required (redirect to /auth/login?next=...), a creator account required, and the
+    selectors' NotFound (missing id or another creator's id alike) turned into the HTML 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        creator = getattr(request.user, "creator", None)
+        if creator is None:  # a staff login without a creator profile has no pages here
+            raise Http404("No creator account")
+        try:
+            return view(request, creator, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message)
+
+    return wrapper
+
+
+def safe_next(request, fallback: str) -> str:
+    """A same-site `next` from the form (to return to a filtered list), else `fallback`."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def query_without(request, *names: str) -> str:
+    """The current query string without some parameters (to build cursor links)."""
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def empty_choice_reads_any(form) -> None:
+    """Filter selects offer "Any" rather than django-filter's "---------"."""
+    for field in form.fields.values():
+        # django-filter's choice fields prepend their `empty_label` to the choices themselves.
+        if getattr(field, "empty_label", None) is not None:
+            field.empty_label = "Any"
+            field.widget.choices = list(field.choices)

@@ -110,7 +110,7 @@ def plan_of_deep_page(creator, ordering: str) -> str:
     keyset = FAN_ORDERINGS[ordering]
     base = Fan.objects.filter(creator=creator).order_by(*keyset.order_by())
     row = base[(DEPTH - 1) * PAGE - 1]
-    after = keyset.after([getattr(row, field) for field, _desc in keyset.keys])
+    after = keyset.after(keyset.values_of(row))
     return base.filter(after)[:PAGE].explain().replace("\n", " / ")
 
 

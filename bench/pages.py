@@ -37,8 +37,8 @@ from django.utils import timezone  # noqa: E402
 
 from crm import page_selectors, services  # noqa: E402
 from crm.choices import Direction, Platform, TransactionKind  # noqa: E402
-from crm.keyset import encode_cursor  # noqa: E402
 from crm.models import Conversation, Creator, Fan, Message, Transaction  # noqa: E402
+from crm.page_cursors import encode_cursor  # noqa: E402
 
 BATCH = 5000
 SLUG = "bench-pages"

@@ -1,20 +1,21 @@
-"""Keyset pagination for the HTML list pages: next/previous cursors, never OFFSET.
+"""Keyset (cursor) pagination, the one core behind the API lists and the HTML pages.
 
-An ordering is a tuple of keys ending with the primary key, e.g. (value_cents desc, id desc). A
-cursor carries the sort values of the row at the edge of a page; the next page is every row
-strictly after it in the ordering, the previous page every row strictly before it (read in
-reverse, then flipped back). Nullable keys sort last in either direction, so "never active"
-fans come after active ones.
+A page is `WHERE (sort key) after (edge row's sort key) ORDER BY sort key LIMIT n + 1`, so its
+cost does not depend on how deep it is (an OFFSET would scan every skipped row). An ordering is a
+tuple of keys ending with the primary key, which makes every sort key unique. The previous page
+is every row strictly before the first one, read in reverse and flipped back. Nullable keys sort
+last in either direction ("never active" fans come after active ones).
+
+How a cursor is written is the surface's business (the API signs it, the pages tolerate a bad
+one as page 1): this module takes and gives the sort values and leaves encoding to a callable.
 """
 
-import base64
-import binascii
-import json
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from functools import reduce
 
 from django.db.models import F, Q, QuerySet
-from django.utils.dateparse import parse_datetime
 
 _NOTHING = Q(pk__in=[])
 
@@ -29,86 +30,68 @@ class Key:
 @dataclass(frozen=True)
 class Ordering:
     keys: tuple[Key, ...]
+    name: str = ""
 
     def order_by(self, *, reverse: bool = False) -> list:
         expressions = []
         for key in self.keys:
             descending = key.descending != reverse
-            # Nulls stay last when reading forwards, so they come first when reading backwards.
-            nulls = {"nulls_last": True} if not reverse else {"nulls_first": True}
-            if not key.nullable:
-                nulls = {}
-            expressions.append(F(key.field).desc(**nulls) if descending else F(key.field).asc(**nulls))
+            if key.nullable:
+                # Nulls stay last when reading forwards, so they come first when reading backwards.
+                nulls = {"nulls_first": True} if reverse else {"nulls_last": True}
+                expressions.append(F(key.field).desc(**nulls) if descending else F(key.field).asc(**nulls))
+            else:
+                expressions.append(f"-{key.field}" if descending else key.field)
         return expressions
 
+    def values_of(self, row) -> list:
+        """The row's sort key (fields may follow relations with `__`)."""
+        return [_value_of(row, key.field) for key in self.keys]
 
-def _beyond(key: Key, value, *, backwards: bool) -> Q:
-    """Rows strictly past `value` on this key, in reading direction."""
-    past_is_smaller = key.descending != backwards
+    def after(self, values: list, *, backwards: bool = False) -> Q:
+        """Rows strictly after the row whose sort key is `values` (strictly before if backwards)."""
+        parts = []
+        equal_so_far = Q()
+        for key, value in zip(self.keys, values, strict=True):
+            beyond = _beyond(key, value, backwards=backwards)
+            if beyond is not None:
+                parts.append(equal_so_far & beyond)
+            equal_so_far &= Q(**{f"{key.field}__isnull": True}) if value is None else Q(**{key.field: value})
+        if not parts:
+            return _NOTHING
+        return reduce(operator.or_, parts) & self._leading_bound(values[0], backwards=backwards)
+
+    def _leading_bound(self, value, *, backwards: bool) -> Q:
+        """A redundant bound on the leading column, so the database seeks into its index.
+
+        The OR alone makes SQLite (and sometimes PostgreSQL) scan the index from its start, so deep
+        pages would cost more. Forwards it would have to admit nulls on a nullable column (no
+        seek), so there it is only added on non-nullable columns; backwards nulls are never
+        before a value, so the plain bound is valid either way.
+        """
+        head = self.keys[0]
+        if len(self.keys) == 1 or value is None or (head.nullable and not backwards):
+            return Q()
+        smaller = head.descending != backwards
+        return Q(**{f"{head.field}__{'lte' if smaller else 'gte'}": value})
+
+
+def _beyond(key: Key, value, *, backwards: bool) -> Q | None:
+    """Rows strictly past `value` on this key alone, in reading direction (None: no row is)."""
     if value is None:
-        # Nulls are last: nothing is past them forwards; everything non-null is before them.
-        return Q(**{f"{key.field}__isnull": False}) if backwards and key.nullable else _NOTHING
-    condition = Q(**{f"{key.field}__{'lt' if past_is_smaller else 'gt'}": value})
+        # Nulls are last: nothing is past them forwards; every non-null is before them.
+        return Q(**{f"{key.field}__isnull": False}) if backwards and key.nullable else None
+    smaller = key.descending != backwards
+    condition = Q(**{f"{key.field}__{'lt' if smaller else 'gt'}": value})
     if key.nullable and not backwards:
         condition |= Q(**{f"{key.field}__isnull": True})
     return condition
-
-
-def _equal(key: Key, value) -> Q:
-    return Q(**{f"{key.field}__isnull": True}) if value is None else Q(**{key.field: value})
-
-
-def _after(keys: tuple[Key, ...], values: list, *, backwards: bool) -> Q:
-    head, *rest = keys
-    condition = _beyond(head, values[0], backwards=backwards)
-    if rest:
-        condition |= _equal(head, values[0]) & _after(tuple(rest), values[1:], backwards=backwards)
-    return condition
-
-
-def _encode_value(value):
-    if isinstance(value, datetime):
-        return {"dt": value.isoformat()}
-    return value
-
-
-def _decode_value(value):
-    if isinstance(value, dict):
-        parsed = parse_datetime(str(value.get("dt", "")))
-        if parsed is None:
-            raise ValueError("bad datetime in cursor")
-        return parsed
-    if value is None or isinstance(value, int) and not isinstance(value, bool):
-        return value
-    raise ValueError("bad value in cursor")
-
-
-def encode_cursor(ordering: Ordering, row) -> str:
-    values = [_encode_value(_value_of(row, key.field)) for key in ordering.keys]
-    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
 def _value_of(row, field: str):
     for part in field.split("__"):
         row = getattr(row, part)
     return row
-
-
-def decode_cursor(ordering: Ordering, cursor: str) -> list | None:
-    """The cursor's values, or None for a cursor that is not one of ours (treated as page 1)."""
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
-        if not isinstance(values, list) or len(values) != len(ordering.keys):
-            return None
-        values = [_decode_value(v) for v in values]
-    except (binascii.Error, ValueError, UnicodeDecodeError, TypeError):
-        return None
-    if values[-1] is None:
-        return None
-    return values
 
 
 @dataclass
@@ -118,15 +101,23 @@ class Page:
     prev_cursor: str | None
 
 
-def paginate(queryset: QuerySet, ordering: Ordering, *, size: int, after: str = "", before: str = "") -> Page:
-    """One page of `queryset` in `ordering`, after or before a cursor (one query)."""
-    backwards = False
-    values = decode_cursor(ordering, after)
-    if values is None and before:
-        values = decode_cursor(ordering, before)
-        backwards = values is not None
+def paginate(
+    queryset: QuerySet,
+    ordering: Ordering,
+    *,
+    size: int,
+    encode: Callable[[object], str],
+    after: list | None = None,
+    before: list | None = None,
+) -> Page:
+    """One page of `queryset` after the sort key `after`, else before `before`, else the first.
+
+    One query; `encode(row)` turns an edge row into the cursor of the next or previous page.
+    """
+    backwards = after is None and before is not None
+    values = before if backwards else after
     if values is not None:
-        queryset = queryset.filter(_after(ordering.keys, values, backwards=backwards))
+        queryset = queryset.filter(ordering.after(values, backwards=backwards))
     rows = list(queryset.order_by(*ordering.order_by(reverse=backwards))[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
@@ -137,6 +128,6 @@ def paginate(queryset: QuerySet, ordering: Ordering, *, size: int, after: str = 
         has_next, has_prev = has_more, values is not None
     return Page(
         rows=rows,
-        next_cursor=encode_cursor(ordering, rows[-1]) if rows and has_next else None,
-        prev_cursor=encode_cursor(ordering, rows[0]) if rows and has_prev else None,
+        next_cursor=encode(rows[-1]) if rows and has_next else None,
+        prev_cursor=encode(rows[0]) if rows and has_prev else None,
     )

@@ -4,8 +4,9 @@ of queries however many rows it shows (related rows are prefetched, never loaded
 from django.db.models import Prefetch, QuerySet
 
 from .filters import ConversationFilterSet, FanFilterSet
-from .keyset import Key, Ordering, Page, paginate
+from .keyset import Key, Ordering, Page
 from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
+from .page_cursors import paginate
 
 PAGE_SIZE = 25
 THREAD_PAGE_SIZE = 30

@@ -20,36 +20,36 @@ from crm.filters import ConversationFilterSet, FanFilterSet, TransactionFilterSe
 from . import crm_serializers as s
 from .base import CrmSurfaceView
 from .crm_schema import WRITE_HEADERS_DOC, envelope, errors, list_parameters
-from .pagination import Ordering, orderings, paginate
+from .pagination import orderings, paginate, sort_by
 
 FAN_ORDERINGS = orderings(
-    Ordering("-id", (("id", True),)),
-    Ordering("id", (("id", False),)),
-    Ordering("-created_at", (("created_at", True), ("id", True))),
-    Ordering("created_at", (("created_at", False), ("id", False))),
-    Ordering("-value_cents", (("value_cents", True), ("id", True))),
-    Ordering("value_cents", (("value_cents", False), ("id", False))),
-    Ordering("name", (("name", False), ("id", False))),
-    Ordering("-name", (("name", True), ("id", True))),
+    sort_by("-id"),
+    sort_by("id"),
+    sort_by("-created_at"),
+    sort_by("created_at"),
+    sort_by("-value_cents"),
+    sort_by("value_cents"),
+    sort_by("name"),
+    sort_by("-name"),
 )
 CONVERSATION_ORDERINGS = orderings(
-    Ordering("-id", (("id", True),)),
-    Ordering("id", (("id", False),)),
-    Ordering("-last_message_at", (("last_message_at", True), ("id", True)), frozenset({"last_message_at"})),
-    Ordering("last_message_at", (("last_message_at", False), ("id", False)), frozenset({"last_message_at"})),
-    Ordering("-created_at", (("created_at", True), ("id", True))),
-    Ordering("created_at", (("created_at", False), ("id", False))),
-    Ordering("-unread_count", (("unread_count", True), ("id", True))),
+    sort_by("-id"),
+    sort_by("id"),
+    sort_by("-last_message_at", nullable=True),
+    sort_by("last_message_at", nullable=True),
+    sort_by("-created_at"),
+    sort_by("created_at"),
+    sort_by("-unread_count"),
 )
 MESSAGE_ORDERINGS = orderings(
-    Ordering("created_at", (("created_at", False), ("id", False))),
-    Ordering("-created_at", (("created_at", True), ("id", True))),
+    sort_by("created_at"),
+    sort_by("-created_at"),
 )
 TRANSACTION_ORDERINGS = orderings(
-    Ordering("-occurred_at", (("occurred_at", True), ("id", True))),
-    Ordering("occurred_at", (("occurred_at", False), ("id", False))),
-    Ordering("-id", (("id", True),)),
-    Ordering("id", (("id", False),)),
+    sort_by("-occurred_at"),
+    sort_by("occurred_at"),
+    sort_by("-id"),
+    sort_by("id"),
 )
 
 # Values a boolean filter understands (anything else is a 400, not a silently ignored filter).

@@ -1,66 +1,33 @@
-"""Keyset (cursor) pagination for the seed-000 lists.
+"""The seed-000 lists' pagination: `limit`, `ordering` and a signed `cursor` over crm.keyset.
 
-A page is `WHERE (sort key) after (last row's sort key) ORDER BY sort key LIMIT n + 1`, so its
-cost does not depend on how deep it is (an OFFSET would scan every skipped row). The cursor is
-the last row's sort key and the ordering's name, signed so a client cannot forge one that the
-database would choke on; every ordering ends with the primary key, which makes keys unique.
+The cursor is the last row's sort key with the ordering's name and the model's label, signed so
+a client cannot forge one that the database would choke on, nor replay a fans cursor on another
+list. A bad one is a 400, unlike on the HTML pages.
 """
 
-import operator
-from dataclasses import dataclass
 from datetime import datetime
-from functools import reduce
+from functools import partial
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 
+from crm import keyset
 from crm.exceptions import InvalidInput
+from crm.keyset import Key, Ordering
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 1000
 CURSOR_SALT = "crm.api.cursor"
 
 
-@dataclass(frozen=True)
-class Ordering:
-    """A named sort key: (field, descending) pairs ending with ("id", ...). Nulls sort last."""
-
-    name: str
-    keys: tuple[tuple[str, bool], ...]
-    nullable: frozenset[str] = frozenset()
-
-    def order_by(self) -> list:
-        return [
-            (F(field).desc(nulls_last=True) if desc else F(field).asc(nulls_last=True))
-            if field in self.nullable
-            else (f"-{field}" if desc else field)
-            for field, desc in self.keys
-        ]
-
-    def after(self, values: list) -> Q:
-        """Rows that sort strictly after the row whose key is `values`."""
-        parts = []
-        equal_so_far = Q()
-        for (field, desc), value in zip(self.keys, values, strict=True):
-            if value is None:
-                # Nulls are last: nothing is after a null in this column except by later keys.
-                equal_so_far &= Q(**{f"{field}__isnull": True})
-                continue
-            beyond = Q(**{f"{field}__{'lt' if desc else 'gt'}": value})
-            if field in self.nullable:
-                beyond |= Q(**{f"{field}__isnull": True})
-            parts.append(equal_so_far & beyond)
-            equal_so_far &= Q(**{field: value})
-        if not parts:
-            return Q(pk__in=[])
-        condition = reduce(operator.or_, parts)
-        first_field, first_desc = self.keys[0]
-        if values[0] is not None and first_field not in self.nullable and len(self.keys) > 1:
-            # A redundant bound on the leading column: the OR alone makes SQLite (and sometimes
-            # PostgreSQL) scan the index from its start, so deep pages would cost more.
-            condition &= Q(**{f"{first_field}__{'lte' if first_desc else 'gte'}": values[0]})
-        return condition
+def sort_by(name: str, *, nullable: bool = False) -> Ordering:
+    """The ordering a client names: "-field" or "field", ties broken by id the same way."""
+    field, descending = name.removeprefix("-"), name.startswith("-")
+    keys = (Key(field, descending, nullable),)
+    if field != "id":
+        keys += (Key("id", descending),)
+    return Ordering(keys, name=name)
 
 
 def orderings(*items: Ordering) -> dict[str, Ordering]:
@@ -81,7 +48,7 @@ def _encode(value):
 
 
 def encode_cursor(ordering: Ordering, row) -> str:
-    values = [_encode(getattr(row, field)) for field, _desc in ordering.keys]
+    values = [_encode(v) for v in ordering.values_of(row)]
     # The model's label binds the cursor to its list: a fans cursor is no transactions cursor.
     payload = {"m": row._meta.label_lower, "o": ordering.name, "k": values}
     return signing.dumps(payload, salt=CURSOR_SALT, compress=True)
@@ -102,8 +69,8 @@ def decode_cursor(raw: str, ordering: Ordering, model) -> list:
         raise invalid
     try:
         return [
-            None if v is None else model._meta.get_field(field).to_python(v)
-            for (field, _desc), v in zip(ordering.keys, values, strict=True)
+            None if v is None else model._meta.get_field(key.field).to_python(v)
+            for key, v in zip(ordering.keys, values, strict=True)
         ]
     except ValidationError:
         raise invalid
@@ -129,10 +96,6 @@ def paginate(queryset: QuerySet, params, available: dict[str, Ordering], default
     limit = parse_limit(params.get("limit"))
     ordering = select_ordering(params, available, default)
     cursor = params.get("cursor")
-    if cursor:
-        queryset = queryset.filter(ordering.after(decode_cursor(cursor, ordering, queryset.model)))
-    rows = list(queryset.order_by(*ordering.order_by())[: limit + 1])
-    if len(rows) <= limit:
-        return rows, None
-    rows = rows[:limit]
-    return rows, encode_cursor(ordering, rows[-1])
+    after = decode_cursor(cursor, ordering, queryset.model) if cursor else None
+    page = keyset.paginate(queryset, ordering, size=limit, after=after, encode=partial(encode_cursor, ordering))
+    return page.rows, page.next_cursor

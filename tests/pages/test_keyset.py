@@ -3,8 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from crm.keyset import Key, Ordering, decode_cursor, encode_cursor, paginate
+from crm.keyset import Key, Ordering
 from crm.models import Fan
+from crm.page_cursors import decode_cursor, encode_cursor, paginate
 from tests.factories import FanFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,6 +3,7 @@
 import secrets
 
 from django.core.files.storage import default_storage
+from django.http import FileResponse
 from django.utils import timezone
 
 # The default storage is private: local files with no URL (MEDIA_URL is None) or a private S3
@@ -31,3 +32,15 @@ def delete_stored_file_on_commit(name: str) -> None:
         # turn a committed delete into an error response; the failure is logged instead
         # (screening orphans are swept by `purge_screening_files --orphans`).
         transaction.on_commit(lambda: private_storage.delete(name), robust=True)
+
+
+def private_download(handle, *, filename: str, content_type: str) -> FileResponse:
+    """A stored private file, always as a download: never rendered inline, sniffed or cached."""
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type or "application/octet-stream"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    # Even if a browser were tricked into rendering it, the document could run nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

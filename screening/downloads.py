@@ -12,7 +12,7 @@ from urllib.parse import quote
 from django.http import FileResponse
 
 from crm.exceptions import NotFound
-from crm.storage import private_storage
+from crm.storage import private_download, private_storage
 from crm.uploads import sanitise_filename
 
 from .models import ScreeningFile
@@ -50,11 +50,8 @@ def screening_file_response(screening_file: ScreeningFile) -> FileResponse:
     except Exception as exc:
         logger.warning("Screening file %s has no readable stored object: %s", screening_file.pk, exc)
         raise NotFound(FILE_NOT_FOUND) from exc
-    response = FileResponse(handle, content_type=screening_file.content_type)
     extension = PurePosixPath(screening_file.file.name).suffix
+    response = private_download(handle, filename=f"file{extension}", content_type=screening_file.content_type)
+    # Always both names: the ASCII fallback and the exact UTF-8 one.
     response["Content-Disposition"] = content_disposition(screening_file.original_name, extension)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    # Even if a browser were tricked into rendering it, the document could run nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -1,7 +1,6 @@
 """Seed-002 `/api/v1`: conversations, messages and message files."""
 
 from django.db import transaction
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -11,6 +10,7 @@ from crm.choices import Direction, MessageType
 from crm.exceptions import InvalidInput, NotFound
 from crm.filters import ConversationFilterSet
 from crm.models import Conversation, Message
+from crm.storage import private_download
 from crm.uploads import ATTACHMENT_KINDS, check_upload, sanitise_filename
 
 from . import v1_schema as doc
@@ -327,13 +327,6 @@ class FileDownloadView(V1SurfaceView):
             handle = storage.open(message.attachment.name, "rb")
         except (FileNotFoundError, OSError):
             raise NotFound(FILE_NOT_FOUND)
+        # FileResponse writes filename*=UTF-8'' for non-ASCII names
         filename = sanitise_filename(message.attachment_name or message.attachment.name)
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=filename,  # FileResponse writes filename*=UTF-8'' for non-ASCII names
-            content_type=message.attachment_content_type or "application/octet-stream",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_download(handle, filename=filename, content_type=message.attachment_content_type)

@@ -1,7 +1,6 @@
 """Inbox: conversation list, thread view (read, send, archive, tag) and attachment download."""
 
 from django.contrib import messages
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -9,6 +8,7 @@ from crm import page_selectors, selectors, services
 from crm.choices import Direction
 from crm.exceptions import ApplicationError
 from crm.forms import ConversationTagsForm, MessageForm, add_service_error
+from crm.storage import private_download
 
 from .common import creator_page, empty_choice_reads_any, query_without, safe_next
 
@@ -115,15 +115,8 @@ def attachment_download(request, creator, conversation_id, message_id):
     message = page_selectors.message_with_attachment(
         creator=creator, conversation_id=conversation_id, message_id=message_id
     )
-    return private_file_response(message.attachment, message.attachment_name, message.attachment_content_type)
-
-
-def private_file_response(field_file, filename: str, content_type: str) -> FileResponse:
-    """A stored private file, always as a download: never rendered inline by the browser."""
-    response = FileResponse(
-        field_file.open("rb"), as_attachment=True, filename=filename or "file",
-        content_type=content_type or "application/octet-stream",
+    return private_download(
+        message.attachment.open("rb"),
+        filename=message.attachment_name or "file",
+        content_type=message.attachment_content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

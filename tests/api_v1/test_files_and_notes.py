@@ -70,6 +70,7 @@ def test_download_is_an_attachment_with_the_sniffed_type(v1_client, world):
     assert response["Content-Type"] == "image/png"
     assert response["Content-Disposition"] == 'attachment; filename="photo.png"'
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
 
 def test_download_accepts_any_accept_header(v1_client, world):

@@ -195,6 +195,7 @@ def test_send_with_attachment_and_download_it(page_client, conversation):
     assert_status(download, 200)
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert download["Content-Type"] == "image/png"
     assert b"".join(download.streaming_content) == PNG
 

@@ -86,7 +86,7 @@ def instagram_fan(*, creator: Creator, platform_id: str, username: str = "") -> 
         # A DM made the fan without a username; a later comment tells us who they are.
         fields = {"handle": handle}
         if fan.name == _placeholder_name(platform_id):
-            fields["name"] = handle.lstrip("@")
+            fields["name"] = crm_services.default_fan_name(handle=handle)
         fan = crm_services.fan_update(fan=fan, **fields)
     return fan
 

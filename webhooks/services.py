@@ -94,18 +94,19 @@ def _insert_new(rows: list[WebhookEvent]) -> list[int]:
     """
     connection = transaction.get_connection()
     qn = connection.ops.quote_name
-    accounts = PlatformAccount._meta
+    accounts, events = PlatformAccount._meta, WebhookEvent._meta
     # Identifiers come from model metadata; every value is a query parameter.
     creator_sql = (
         f"(SELECT {qn(accounts.get_field('creator').column)} FROM {qn(accounts.db_table)} "  # noqa: S608
-        f"WHERE {qn('platform')} = %s AND {qn('external_account_id')} = %s)"
+        f"WHERE {qn(accounts.get_field('platform').column)} = %s "
+        f"AND {qn(accounts.get_field('external_account_id').column)} = %s)"
     )
-    fields = [f for f in WebhookEvent._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in events.concrete_fields if not f.primary_key]
     row_sql = "(" + ", ".join(creator_sql if f.name == "creator" else "%s" for f in fields) + ")"
     sql = (
-        f"INSERT INTO {qn(WebhookEvent._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
+        f"INSERT INTO {qn(events.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
         f"VALUES {', '.join([row_sql] * len(rows))} "
-        f"ON CONFLICT ({qn('external_id')}) DO NOTHING RETURNING {qn('id')}"
+        f"ON CONFLICT ({qn(events.get_field('external_id').column)}) DO NOTHING RETURNING {qn(events.pk.column)}"
     )
     params = []
     for row in rows:

@@ -19,6 +19,7 @@ from crm.uploads import SCREENING_KINDS, check_upload
 
 from .choices import MethodStatus, MethodType
 from .models import ScreeningFile, ScreeningMethod
+from .selectors import screening_files_expired
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +172,7 @@ def screening_files_purge_expired(*, now: datetime | None = None, retention_days
     while True:
         with transaction.atomic():
             ids = list(
-                ScreeningFile.objects.filter(uploaded_at__lt=cutoff)
+                screening_files_expired(cutoff=cutoff)
                 .order_by("id")
                 .values_list("id", flat=True)[:PURGE_BATCH_SIZE]
             )

@@ -8,10 +8,12 @@ services. Another creator's client is "Client not found", exactly like a missing
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import JSONRenderer
 
 from crm.api import v1_schema as doc
 from crm.api.base import V1SurfaceView, v1_ok
 from crm.api.crm_schema import WRITE_HEADERS_DOC
+from crm.api.v1_messaging_views import AnyMediaRenderer
 from crm.exceptions import InvalidInput
 from screening import selectors, services
 from screening.downloads import screening_file_response
@@ -128,6 +130,8 @@ class ScreeningFileDetailView(V1SurfaceView):
 
 
 class ScreeningFileDownloadView(V1SurfaceView):
+    renderer_classes = [JSONRenderer, AnyMediaRenderer]
+
     @extend_schema(
         operation_id="v1_screening_files_download",
         tags=TAGS,

@@ -189,6 +189,17 @@ def test_download_is_an_attachment_with_a_sanitised_name(v1_client, fan):
         "attachment; filename=\"Passeport d'Elodie.pdf\"; "
         "filename*=UTF-8''Passeport%20d%27%C3%89lodie.pdf"
     )
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+
+def test_download_accepts_any_accept_header(v1_client, fan):
+    created = body(upload(v1_client, fan.pk, "id.pdf", samples.PDF))["data"]
+    for accept in ("application/pdf", "application/octet-stream", "*/*"):
+        response = v1_client.get(
+            f"/api/v1/screening/{fan.pk}/files/{created['id']}/download", HTTP_ACCEPT=accept
+        )
+        assert_status(response, 200)
+        assert b"".join(response.streaming_content) == samples.PDF
 
 
 def test_delete_file(v1_client, fan, django_capture_on_commit_callbacks):

@@ -7,7 +7,7 @@ from crm.models import Creator
 
 from .choices import ACTIVITY_FIELDS, EventStatus
 from .handlers import platform_time
-from .intake import id_text
+from .intake import change_item_id, id_text
 from .models import WebhookEvent
 
 ACTIVITY_LIMIT_MAX = 100
@@ -34,7 +34,7 @@ def _text(value) -> str:
 
 def _activity(event: WebhookEvent) -> AccountActivity:
     value = event.payload.get("value") if isinstance(event.payload.get("value"), dict) else {}
-    item_id = id_text(value.get("id")) or id_text(value.get("comment_id")) or id_text(value.get("media_id")) or ""
+    item_id = change_item_id(value) or ""
     if event.event_type == "media":
         media_id = id_text(value.get("id")) or ""
     else:

@@ -56,6 +56,15 @@ def test_a_comment_from_a_known_fan_matches_that_fan(account):
     assert (known.name, known.handle) == ("Known", "@old")
 
 
+def test_a_comment_names_a_dm_fan_but_keeps_a_name_the_creator_gave(account):
+    process(store("messaging")[0])
+    fan = Fan.objects.get(creator=account.creator)
+    crm_services.fan_update(fan=fan, name="Alex from the gym")
+    process(store("comments")[0])
+    fan.refresh_from_db()
+    assert (fan.handle, fan.name) == ("@fan_username", "Alex from the gym")
+
+
 def test_comments_and_dms_of_one_user_share_the_fans_instagram_conversation(account):
     for name in ("messaging", "comments", "messaging_echo"):
         process(store(name)[0])

@@ -118,3 +118,22 @@ def test_screening_actions_need_the_change_permission(fan):
     client.force_login(user)
     client.post("/inline-admin/crm/fan/", {"action": "approve_screening", "_selected_action": [fan.pk]})
     assert Fan.objects.get(pk=fan.pk).screening_status == "pending"
+
+
+@pytest.mark.urls("tests.screening.admin_urls")
+def test_fan_admin_file_inline_query_count_does_not_grow_with_files(fan):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = staff_client(superuser=True)
+    url = f"/inline-admin/crm/fan/{fan.pk}/change/"
+    assert client.get(url).status_code == 200  # warms the content-type cache
+    counts = []
+    for _ in range(2):
+        # Each file has its own uploader: listing them must not cost a query per file.
+        for _ in range(3):
+            ScreeningFileFactory(fan=fan, uploaded_by=UserFactory())
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -9,34 +9,21 @@ from crm import page_selectors, services
 from crm.exceptions import ApplicationError
 from crm.forms import FanForm, FanNotesForm, TransactionForm, add_service_error
 
-from .common import creator_page, empty_choice_reads_any, query_without
+from .common import creator_page, list_page_context
 
 
 @creator_page
 def fan_list(request, creator):
-    filters = page_selectors.fan_filterset(creator=creator, data=request.GET)
-    empty_choice_reads_any(filters.form)
-    sort = request.GET.get("sort") if request.GET.get("sort") in page_selectors.FAN_SORTS else page_selectors.DEFAULT_FAN_SORT
-    page = page_selectors.fans_page(
-        creator=creator,
-        filters=filters,
-        sort=sort,
-        after=request.GET.get("after", ""),
-        before=request.GET.get("before", ""),
-    )
-    return render(
+    context = list_page_context(
         request,
-        "crm/fans/list.html",
-        {
-            "filters": filters,
-            "sort": sort,
-            "sorts": [(key, label) for key, (label, _o) in page_selectors.FAN_SORTS.items()],
-            "page": page,
-            "base_query": query_without(request, "after", "before"),
-            "tag_names": page_selectors.creator_tag_names(creator=creator),
-            "is_filtered": any(v for k, v in request.GET.items() if k not in ("sort", "after", "before")),
-        },
+        creator,
+        filters=page_selectors.fan_filterset(creator=creator, data=request.GET),
+        sorts=page_selectors.FAN_SORTS,
+        default_sort=page_selectors.DEFAULT_FAN_SORT,
+        read_page=page_selectors.fans_page,
     )
+    context["is_filtered"] = any(v for k, v in request.GET.items() if k not in ("sort", "after", "before"))
+    return render(request, "crm/fans/list.html", context)
 
 
 @creator_page

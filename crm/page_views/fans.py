@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm import page_selectors, services
+from crm import page_selectors, selectors, services
 from crm.exceptions import ApplicationError
 from crm.forms import FanForm, FanNotesForm, TransactionForm, add_service_error
 
@@ -125,7 +125,7 @@ def fan_transaction_record(request, creator, fan_id):
 @require_POST
 def fan_conversation_open(request, creator, fan_id):
     """Message a fan: their open conversation on their platform, or a new one."""
-    fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
+    fan = selectors.fan_get(creator=creator, fan_id=fan_id)  # no tags shown: no tag query
     conversation, _created = services.conversation_open(fan=fan)
     return redirect("thread", conversation_id=conversation.pk)
 
@@ -133,7 +133,7 @@ def fan_conversation_open(request, creator, fan_id):
 @creator_page
 @require_http_methods(["GET", "POST"])
 def fan_delete(request, creator, fan_id):
-    fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
+    fan = selectors.fan_get(creator=creator, fan_id=fan_id)  # no tags shown: no tag query
     if request.method == "POST":
         name = fan.name
         services.fan_delete(fan=fan)

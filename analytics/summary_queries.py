@@ -27,22 +27,18 @@ from .models import (
     HourlyMessaging,
     HourlyRevenue,
 )
-from .services import signed_amount
+from .services import signed_amount, utc_hour
 
 # --- Splitting ranges into whole hours and edges -------------------------------------------
 
 HOUR = timedelta(hours=1)
 
 
-def _floor_hour(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-
-
 def _floor_day(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-UNITS = {"hour": (_floor_hour, HOUR), "day": (_floor_day, timedelta(days=1))}
+UNITS = {"hour": (utc_hour, HOUR), "day": (_floor_day, timedelta(days=1))}
 
 
 @dataclass(frozen=True)

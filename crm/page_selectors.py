@@ -3,10 +3,12 @@ of queries however many rows it shows (related rows are prefetched, never loaded
 
 from django.db.models import Prefetch, QuerySet
 
+from .exceptions import NotFound
 from .filters import ConversationFilterSet, FanFilterSet
 from .keyset import Key, Ordering, Page
 from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
 from .page_cursors import paginate
+from .selectors import fan_get, parse_id
 
 PAGE_SIZE = 25
 THREAD_PAGE_SIZE = 30
@@ -53,8 +55,6 @@ def fan_filterset(*, creator: Creator, data) -> FanFilterSet:
 
 
 def fan_with_tags(*, creator: Creator, fan_id) -> Fan:
-    from .selectors import fan_get
-
     fan = fan_get(creator=creator, fan_id=fan_id)
     fan.tag_names = [tag.name for tag in fan.tags.order_by("name")]
     return fan
@@ -114,21 +114,21 @@ def thread_messages_page(
     return page
 
 
-def message_with_attachment(*, creator: Creator, conversation_id, message_id) -> Message:
-    from .exceptions import NotFound
-    from .selectors import parse_id
+def _owned(queryset: QuerySet, row_id, message: str):
+    """The row `row_id` of a queryset already limited to the creator's rows, else NotFound."""
+    pk = parse_id(row_id)
+    found = queryset.filter(pk=pk).first() if pk else None
+    if found is None:
+        raise NotFound(message)
+    return found
 
-    conversation_pk, message_pk = parse_id(conversation_id), parse_id(message_id)
-    message = (
-        Message.objects.filter(creator=creator, conversation_id=conversation_pk, pk=message_pk)
-        .exclude(attachment="")
-        .first()
-        if conversation_pk and message_pk
-        else None
-    )
-    if message is None:
+
+def message_with_attachment(*, creator: Creator, conversation_id, message_id) -> Message:
+    conversation_pk = parse_id(conversation_id)
+    if conversation_pk is None:
         raise NotFound("Attachment not found")
-    return message
+    messages = Message.objects.filter(creator=creator, conversation_id=conversation_pk).exclude(attachment="")
+    return _owned(messages, message_id, "Attachment not found")
 
 
 def api_keys_list(*, creator: Creator) -> QuerySet[ApiKey]:
@@ -136,14 +136,7 @@ def api_keys_list(*, creator: Creator) -> QuerySet[ApiKey]:
 
 
 def api_key_get(*, creator: Creator, key_id) -> ApiKey:
-    from .exceptions import NotFound
-    from .selectors import parse_id
-
-    pk = parse_id(key_id)
-    api_key = ApiKey.objects.filter(creator=creator, pk=pk).first() if pk else None
-    if api_key is None:
-        raise NotFound("API key not found")
-    return api_key
+    return _owned(ApiKey.objects.filter(creator=creator), key_id, "API key not found")
 
 
 def platform_accounts_list(*, creator: Creator, platform: str) -> list[PlatformAccount]:
@@ -151,11 +144,4 @@ def platform_accounts_list(*, creator: Creator, platform: str) -> list[PlatformA
 
 
 def platform_account_get(*, creator: Creator, account_id) -> PlatformAccount:
-    from .exceptions import NotFound
-    from .selectors import parse_id
-
-    pk = parse_id(account_id)
-    account = PlatformAccount.objects.filter(creator=creator, pk=pk).first() if pk else None
-    if account is None:
-        raise NotFound("Account not found")
-    return account
+    return _owned(PlatformAccount.objects.filter(creator=creator), account_id, "Account not found")

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from crm import page_selectors
 from crm.exceptions import NotFound
 
 
@@ -43,6 +44,31 @@ def query_without(request, *names: str) -> str:
     for name in names:
         params.pop(name, None)
     return params.urlencode()
+
+
+def list_page_context(request, creator, *, filters, sorts: dict, default_sort: str, read_page) -> dict:
+    """What the filtered, sorted, keyset-paged lists (fans, inbox) show besides their rows.
+
+    `sorts` maps a sort key to (label, ordering); `read_page` is the selector of one page.
+    """
+    empty_choice_reads_any(filters.form)
+    sort = request.GET.get("sort")
+    if sort not in sorts:
+        sort = default_sort
+    return {
+        "filters": filters,
+        "sort": sort,
+        "sorts": [(key, label) for key, (label, _o) in sorts.items()],
+        "page": read_page(
+            creator=creator,
+            filters=filters,
+            sort=sort,
+            after=request.GET.get("after", ""),
+            before=request.GET.get("before", ""),
+        ),
+        "base_query": query_without(request, "after", "before"),
+        "tag_names": page_selectors.creator_tag_names(creator=creator),
+    }
 
 
 def empty_choice_reads_any(form) -> None:

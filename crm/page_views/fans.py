@@ -5,38 +5,25 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crm import page_selectors, services
+from crm import page_selectors, selectors, services
 from crm.exceptions import ApplicationError
 from crm.forms import FanForm, FanNotesForm, TransactionForm, add_service_error
 
-from .common import creator_page, empty_choice_reads_any, query_without
+from .common import creator_page, list_page_context
 
 
 @creator_page
 def fan_list(request, creator):
-    filters = page_selectors.fan_filterset(creator=creator, data=request.GET)
-    empty_choice_reads_any(filters.form)
-    sort = request.GET.get("sort") if request.GET.get("sort") in page_selectors.FAN_SORTS else page_selectors.DEFAULT_FAN_SORT
-    page = page_selectors.fans_page(
-        creator=creator,
-        filters=filters,
-        sort=sort,
-        after=request.GET.get("after", ""),
-        before=request.GET.get("before", ""),
-    )
-    return render(
+    context = list_page_context(
         request,
-        "crm/fans/list.html",
-        {
-            "filters": filters,
-            "sort": sort,
-            "sorts": [(key, label) for key, (label, _o) in page_selectors.FAN_SORTS.items()],
-            "page": page,
-            "base_query": query_without(request, "after", "before"),
-            "tag_names": page_selectors.creator_tag_names(creator=creator),
-            "is_filtered": any(v for k, v in request.GET.items() if k not in ("sort", "after", "before")),
-        },
+        creator,
+        filters=page_selectors.fan_filterset(creator=creator, data=request.GET),
+        sorts=page_selectors.FAN_SORTS,
+        default_sort=page_selectors.DEFAULT_FAN_SORT,
+        read_page=page_selectors.fans_page,
     )
+    context["is_filtered"] = any(v for k, v in request.GET.items() if k not in ("sort", "after", "before"))
+    return render(request, "crm/fans/list.html", context)
 
 
 @creator_page
@@ -138,7 +125,7 @@ def fan_transaction_record(request, creator, fan_id):
 @require_POST
 def fan_conversation_open(request, creator, fan_id):
     """Message a fan: their open conversation on their platform, or a new one."""
-    fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
+    fan = selectors.fan_get(creator=creator, fan_id=fan_id)  # no tags shown: no tag query
     conversation, _created = services.conversation_open(fan=fan)
     return redirect("thread", conversation_id=conversation.pk)
 
@@ -146,7 +133,7 @@ def fan_conversation_open(request, creator, fan_id):
 @creator_page
 @require_http_methods(["GET", "POST"])
 def fan_delete(request, creator, fan_id):
-    fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
+    fan = selectors.fan_get(creator=creator, fan_id=fan_id)  # no tags shown: no tag query
     if request.method == "POST":
         name = fan.name
         services.fan_delete(fan=fan)

@@ -10,35 +10,20 @@ from crm.exceptions import ApplicationError
 from crm.forms import ConversationTagsForm, MessageForm, add_service_error
 from crm.storage import private_download
 
-from .common import creator_page, empty_choice_reads_any, query_without, safe_next
+from .common import creator_page, list_page_context, safe_next
 
 
 @creator_page
 def inbox(request, creator):
-    filters = page_selectors.conversation_filterset(creator=creator, data=request.GET)
-    empty_choice_reads_any(filters.form)
-    sort = request.GET.get("sort")
-    if sort not in page_selectors.INBOX_SORTS:
-        sort = page_selectors.DEFAULT_INBOX_SORT
-    page = page_selectors.conversations_page(
-        creator=creator,
-        filters=filters,
-        sort=sort,
-        after=request.GET.get("after", ""),
-        before=request.GET.get("before", ""),
-    )
-    return render(
+    context = list_page_context(
         request,
-        "crm/inbox/list.html",
-        {
-            "filters": filters,
-            "sort": sort,
-            "sorts": [(key, label) for key, (label, _o) in page_selectors.INBOX_SORTS.items()],
-            "page": page,
-            "base_query": query_without(request, "after", "before"),
-            "tag_names": page_selectors.creator_tag_names(creator=creator),
-        },
+        creator,
+        filters=page_selectors.conversation_filterset(creator=creator, data=request.GET),
+        sorts=page_selectors.INBOX_SORTS,
+        default_sort=page_selectors.DEFAULT_INBOX_SORT,
+        read_page=page_selectors.conversations_page,
     )
+    return render(request, "crm/inbox/list.html", context)
 
 
 def _thread_page(request, creator, conversation, *, message_form=None, tags_form=None):

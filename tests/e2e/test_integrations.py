@@ -7,10 +7,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from crm.models import Fan
 from screening.models import ScreeningFile
+from tests.analytics.builders import build_dataset
 from tests.factories import FanFactory
 
 from .conftest import log_in, snap
@@ -101,8 +103,13 @@ def test_public_contact_form_lands_in_the_inbox(phone, e2e_creator):
 
 
 def test_dashboard(phone, e2e_creator):
+    build_dataset(e2e_creator, now=timezone.now())  # charts and tables drawn, not empty frames
     page = phone
     log_in(page)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
     page.wait_for_url("**/dashboard/")
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+    expect(page.locator(".kpi")).to_have_count(4)
+    expect(page.locator("svg")).to_have_count(3)
+    expect(page.get_by_role("rowheader", name="Bob")).to_be_visible()
     snap(page, "dashboard")

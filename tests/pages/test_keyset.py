@@ -15,7 +15,7 @@ ACTIVITY = Ordering((Key("last_seen_at", nullable=True), Key("id")))
 
 def walk(queryset, ordering, size):
     """All pages forwards, then all pages backwards from the last one."""
-    forwards, page = [], paginate(queryset, ordering, size=size)
+    page = paginate(queryset, ordering, size=size)
     pages = [page]
     while page.next_cursor:
         page = paginate(queryset, ordering, size=size, after=page.next_cursor)

@@ -24,7 +24,19 @@ class IsCreator(permissions.BasePermission):
         return hasattr(user, "creator")
 
 
-class CreatorAPIView(APIView):
+class RateLimitHeadersMixin:
+    """Every answer, errors included, carries the X-RateLimit-* headers of the budget spent."""
+
+    rate_limit_usage = None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if self.rate_limit_usage is not None:
+            for name, value in self.rate_limit_usage.headers().items():
+                response[name] = value
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class CreatorAPIView(RateLimitHeadersMixin, APIView):
     permission_classes = [IsCreator]
     rate_limited = True
     exception_handler = staticmethod(crm_exception_handler)
@@ -38,13 +50,6 @@ class CreatorAPIView(APIView):
             self.rate_limit_usage = ratelimit.creator_write(request, self.creator)
             if self.rate_limit_usage.exceeded:
                 raise RateLimited(self.rate_limit_usage)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        usage = getattr(self, "rate_limit_usage", None)
-        if usage is not None:
-            for name, value in usage.headers().items():
-                response[name] = value
-        return super().finalize_response(request, response, *args, **kwargs)
 
     def get_exception_handler(self):
         return self.exception_handler

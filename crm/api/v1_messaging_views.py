@@ -249,7 +249,7 @@ class MessageListView(V1SurfaceView):
             message_type=message_type,
             attachment=attachment,
         )
-        message = Message.objects.select_related("fan").get(pk=message.pk)
+        # message_add returns the complete row; a model or system sender needs no fan loaded.
         return v1_ok(MessageSerializer(message, context={"creator": self.creator}).data, status=201)
 
 

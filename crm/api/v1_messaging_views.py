@@ -25,7 +25,7 @@ from .v1_serializers import (
     MessageCreateSerializer,
     MessageSerializer,
 )
-from .v1_views import CLIENT_NOT_FOUND, json_object
+from .v1_views import client_get, json_object
 
 CONVERSATION_STATUSES = {"all": None, "active": False, "archived": True}
 MAX_TAGS = 50
@@ -133,7 +133,7 @@ class ConversationListView(V1SurfaceView):
         data = serializer.validated_data
         if not data["subject"].strip():
             raise InvalidInput("subject is required", field="subject")
-        fan = selectors.fan_get(creator=self.creator, fan_id=data["interaction_id"], message=CLIENT_NOT_FOUND)
+        fan = client_get(self.creator, data["interaction_id"])
         with transaction.atomic():
             # /api/v1 threads are distinguished by subject: always a new one.
             conversation, _created = services.conversation_open(fan=fan, subject=data["subject"], reuse=False)

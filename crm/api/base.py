@@ -24,6 +24,15 @@ class IsCreator(permissions.BasePermission):
         return hasattr(user, "creator")
 
 
+class SurfaceView(APIView):
+    """Every error leaves through the surface's handler (`exception_handler`; seed 000 by default)."""
+
+    exception_handler = staticmethod(crm_exception_handler)
+
+    def get_exception_handler(self):
+        return self.exception_handler
+
+
 class RateLimitHeadersMixin:
     """Every answer, errors included, carries the X-RateLimit-* headers of the budget spent."""
 
@@ -36,10 +45,9 @@ class RateLimitHeadersMixin:
         return super().finalize_response(request, response, *args, **kwargs)
 
 
-class CreatorAPIView(RateLimitHeadersMixin, APIView):
+class CreatorAPIView(RateLimitHeadersMixin, SurfaceView):
     permission_classes = [IsCreator]
     rate_limited = True
-    exception_handler = staticmethod(crm_exception_handler)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -50,9 +58,6 @@ class CreatorAPIView(RateLimitHeadersMixin, APIView):
             self.rate_limit_usage = ratelimit.creator_write(request, self.creator)
             if self.rate_limit_usage.exceeded:
                 raise RateLimited(self.rate_limit_usage)
-
-    def get_exception_handler(self):
-        return self.exception_handler
 
 
 class CrmSurfaceView(CreatorAPIView):
@@ -76,24 +81,20 @@ class V1SurfaceView(V1OptionsMixin, CreatorAPIView):
     exception_handler = staticmethod(v1_exception_handler)
 
 
-class PublicCrmView(APIView):
+class PublicCrmView(SurfaceView):
     """Seed-000 endpoints that need no login (auth, webhooks)."""
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
-
-    def get_exception_handler(self):
-        return crm_exception_handler
+    exception_handler = staticmethod(crm_exception_handler)
 
 
-class PublicV1View(V1OptionsMixin, APIView):
+class PublicV1View(V1OptionsMixin, SurfaceView):
     """Seed-002 endpoints that need no API key (key generation, the public contact form)."""
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
-
-    def get_exception_handler(self):
-        return v1_exception_handler
+    exception_handler = staticmethod(v1_exception_handler)
 
 
 def v1_ok(data, *, status=200, **extra):

@@ -24,10 +24,30 @@ class IsCreator(permissions.BasePermission):
         return hasattr(user, "creator")
 
 
-class CreatorAPIView(APIView):
+class SurfaceView(APIView):
+    """Every error leaves through the surface's handler (`exception_handler`; seed 000 by default)."""
+
+    exception_handler = staticmethod(crm_exception_handler)
+
+    def get_exception_handler(self):
+        return self.exception_handler
+
+
+class RateLimitHeadersMixin:
+    """Every answer, errors included, carries the X-RateLimit-* headers of the budget spent."""
+
+    rate_limit_usage = None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if self.rate_limit_usage is not None:
+            for name, value in self.rate_limit_usage.headers().items():
+                response[name] = value
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class CreatorAPIView(RateLimitHeadersMixin, SurfaceView):
     permission_classes = [IsCreator]
     rate_limited = True
-    exception_handler = staticmethod(crm_exception_handler)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -38,16 +58,6 @@ class CreatorAPIView(APIView):
             self.rate_limit_usage = ratelimit.creator_write(request, self.creator)
             if self.rate_limit_usage.exceeded:
                 raise RateLimited(self.rate_limit_usage)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        usage = getattr(self, "rate_limit_usage", None)
-        if usage is not None:
-            for name, value in usage.headers().items():
-                response[name] = value
-        return super().finalize_response(request, response, *args, **kwargs)
-
-    def get_exception_handler(self):
-        return self.exception_handler
 
 
 class CrmSurfaceView(CreatorAPIView):
@@ -71,24 +81,20 @@ class V1SurfaceView(V1OptionsMixin, CreatorAPIView):
     exception_handler = staticmethod(v1_exception_handler)
 
 
-class PublicCrmView(APIView):
+class PublicCrmView(SurfaceView):
     """Seed-000 endpoints that need no login (auth, webhooks)."""
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
-
-    def get_exception_handler(self):
-        return crm_exception_handler
+    exception_handler = staticmethod(crm_exception_handler)
 
 
-class PublicV1View(V1OptionsMixin, APIView):
+class PublicV1View(V1OptionsMixin, SurfaceView):
     """Seed-002 endpoints that need no API key (key generation, the public contact form)."""
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
-
-    def get_exception_handler(self):
-        return v1_exception_handler
+    exception_handler = staticmethod(v1_exception_handler)
 
 
 def v1_ok(data, *, status=200, **extra):

@@ -6,12 +6,12 @@ from rest_framework.response import Response
 from crm.contact import CONTACT_THANKS, contact_rate_limit, contact_submit
 
 from . import v1_schema as doc
-from .base import PublicV1View
+from .base import PublicV1View, RateLimitHeadersMixin
 from .errors import RateLimited
 from .v1_views import json_object
 
 
-class ContactSubmitView(PublicV1View):
+class ContactSubmitView(RateLimitHeadersMixin, PublicV1View):
     @extend_schema(
         operation_id="contact_submit",
         tags=["contact"],
@@ -28,9 +28,9 @@ class ContactSubmitView(PublicV1View):
         },
     )
     def post(self, request):
-        self.usage = contact_rate_limit(request)
-        if self.usage.exceeded:
-            raise RateLimited(self.usage)
+        self.rate_limit_usage = contact_rate_limit(request)
+        if self.rate_limit_usage.exceeded:
+            raise RateLimited(self.rate_limit_usage)
         result = contact_submit(data=json_object(request))
         if result.spam:
             # No hint of which field gave the bot away.
@@ -42,10 +42,3 @@ class ContactSubmitView(PublicV1View):
         return Response(
             {"success": True, "message": CONTACT_THANKS, "conversation_id": result.conversation.pk}
         )
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        usage = getattr(self, "usage", None)
-        if usage is not None:
-            for name, value in usage.headers().items():
-                response[name] = value
-        return super().finalize_response(request, response, *args, **kwargs)

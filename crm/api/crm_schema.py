@@ -22,17 +22,19 @@ def envelope(name: str, key: str, item, *, many: bool = False):
     return inline_serializer(name, fields=fields)
 
 
-def errors(*statuses: int, body=ERROR) -> dict:
-    """Error responses; `body` is the surface's error shape (seed 002 passes its envelope)."""
-    descriptions = {
-        400: "Invalid input (`<field> is required`, `Invalid <field>`, `Invalid JSON`)",
-        401: "Not authenticated",
-        403: "Forbidden (not a creator, or a cross-site cookie write)",
-        404: "Not found in the caller's data",
-        409: "Already exists",
-        413: "Request body too large",
-        429: "Rate limit exceeded (see Retry-After)",
-    }
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input (`<field> is required`, `Invalid <field>`, `Invalid JSON`)",
+    401: "Not authenticated",
+    403: "Forbidden (not a creator, or a cross-site cookie write)",
+    404: "Not found in the caller's data",
+    409: "Already exists",
+    413: "Request body too large",
+    429: "Rate limit exceeded (see Retry-After)",
+}
+
+
+def errors(*statuses: int, body=ERROR, descriptions=ERROR_DESCRIPTIONS) -> dict:
+    """Error responses; `body` and `descriptions` are the surface's (seed 002 passes its own)."""
     return {s: OpenApiResponse(body, description=descriptions[s]) for s in statuses}
 
 

@@ -243,7 +243,7 @@ class ConversationDetailView(CrmApiView):
             )
         if data.get("read"):
             conversation = services.conversation_mark_read(conversation=conversation)
-        conversation.refresh_from_db()
+        # Both services keep the instance current: no reload.
         return Response({"conversation": self.render(s.ConversationSerializer, conversation)})
 
 

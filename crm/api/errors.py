@@ -105,21 +105,16 @@ def translate(exc, surface: str) -> tuple[int, str, dict]:
         headers = {**exc.usage.headers(), "Retry-After": str(exc.usage.retry_after)}
         return 429, messages[429], headers
     if isinstance(exc, (Http404, exceptions.NotFound)):
-        detail = getattr(exc, "detail", None)
-        message = str(detail) if detail and str(detail) != exceptions.NotFound.default_detail else messages[404]
-        return 404, message, {}
+        # Our own not-founds are ApplicationErrors (above); these are DRF's and Django's.
+        return 404, messages[404], {}
     if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
         if surface == V1 and str(exc.detail) in API_KEY_MESSAGES:
             return 401, str(exc.detail), {}
         return 401, messages[401], {}
     if isinstance(exc, (exceptions.PermissionDenied, DjangoPermissionDenied)):
         return 403, messages[403], {}
-    if isinstance(exc, exceptions.MethodNotAllowed):
-        return 405, messages[405], {}
-    if isinstance(exc, exceptions.UnsupportedMediaType):
-        return 415, messages[415], {}
-    if isinstance(exc, exceptions.NotAcceptable):
-        return 406, messages[406], {}
+    if isinstance(exc, (exceptions.MethodNotAllowed, exceptions.UnsupportedMediaType, exceptions.NotAcceptable)):
+        return exc.status_code, messages[exc.status_code], {}
     if isinstance(exc, RequestDataTooBig):
         return 413, messages[413], {}
     if isinstance(exc, exceptions.ParseError):

@@ -25,7 +25,7 @@ from .v1_serializers import (
     MessageCreateSerializer,
     MessageSerializer,
 )
-from .v1_views import CLIENT_NOT_FOUND, json_object
+from .v1_views import client_get, json_object
 
 CONVERSATION_STATUSES = {"all": None, "active": False, "archived": True}
 MAX_TAGS = 50
@@ -55,6 +55,20 @@ def conversation_rows(creator):
 def conversation_payload(creator, conversation_id) -> dict:
     conversation = conversation_rows(creator).filter(pk=conversation_id).first()
     return ConversationSerializer(conversation).data
+
+
+class OneConversationView(V1SurfaceView):
+    """A route on one conversation: loaded once, and answered with that same instance.
+
+    The services keep the instance current (conversation_update saves its fields, mark_read
+    refreshes its counters), so no second load is needed; tags are read after any change.
+    """
+
+    def conversation(self, conversation_id) -> Conversation:
+        return selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
+
+    def answer(self, conversation: Conversation):
+        return v1_ok(ConversationSerializer(conversation).data)
 
 
 def required_conversation(request, creator):
@@ -119,7 +133,7 @@ class ConversationListView(V1SurfaceView):
         data = serializer.validated_data
         if not data["subject"].strip():
             raise InvalidInput("subject is required", field="subject")
-        fan = selectors.fan_get(creator=self.creator, fan_id=data["interaction_id"], message=CLIENT_NOT_FOUND)
+        fan = client_get(self.creator, data["interaction_id"])
         with transaction.atomic():
             # /api/v1 threads are distinguished by subject: always a new one.
             conversation, _created = services.conversation_open(fan=fan, subject=data["subject"], reuse=False)
@@ -130,7 +144,7 @@ class ConversationListView(V1SurfaceView):
         return v1_ok(conversation_payload(self.creator, conversation.pk), status=201)
 
 
-class ConversationDetailView(V1SurfaceView):
+class ConversationDetailView(OneConversationView):
     @extend_schema(
         operation_id="v1_conversations_retrieve",
         tags=["v1 conversations"],
@@ -138,28 +152,27 @@ class ConversationDetailView(V1SurfaceView):
         responses={200: CONVERSATION, **doc.v1_errors(401, 403, 404)},
     )
     def get(self, request, conversation_id):
-        conversation = selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
-        return v1_ok(conversation_payload(self.creator, conversation.pk))
+        return self.answer(self.conversation(conversation_id))
 
 
-class ConversationArchiveView(V1SurfaceView):
+class ConversationArchiveView(OneConversationView):
     @extend_schema(
         **conversation_change("v1_conversations_archive", "Archive or unarchive", ArchiveSerializer)
     )
     def put(self, request, conversation_id):
-        conversation = selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
+        conversation = self.conversation(conversation_id)
         serializer = ArchiveSerializer(data=json_object(request))
         serializer.is_valid(raise_exception=True)
         services.conversation_update(
             conversation=conversation, is_archived=serializer.validated_data["archived"]
         )
-        return v1_ok(conversation_payload(self.creator, conversation.pk))
+        return self.answer(conversation)
 
 
-class ConversationTagsView(V1SurfaceView):
+class ConversationTagsView(OneConversationView):
     @extend_schema(**conversation_change("v1_conversations_tags", "Replace the tags", doc.V1TagsSerializer))
     def put(self, request, conversation_id):
-        conversation = selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
+        conversation = self.conversation(conversation_id)
         tags = json_object(request).get("tags")
         if not isinstance(tags, list):
             raise InvalidInput("Tags must be an array", field="tags")
@@ -168,15 +181,15 @@ class ConversationTagsView(V1SurfaceView):
         if len(tags) > MAX_TAGS or any(len(tag.strip()) > 64 for tag in tags):
             raise InvalidInput(f"At most {MAX_TAGS} tags of at most 64 characters", field="tags")
         services.conversation_update(conversation=conversation, tags=tags)
-        return v1_ok(conversation_payload(self.creator, conversation.pk))
+        return self.answer(conversation)
 
 
-class ConversationReadView(V1SurfaceView):
+class ConversationReadView(OneConversationView):
     @extend_schema(**conversation_change("v1_conversations_read", "Mark every incoming message read"))
     def put(self, request, conversation_id):
-        conversation = selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
+        conversation = self.conversation(conversation_id)
         services.conversation_mark_read(conversation=conversation)
-        return v1_ok(conversation_payload(self.creator, conversation.pk))
+        return self.answer(conversation)
 
 
 # --- Messages --------------------------------------------------------------------------------
@@ -236,7 +249,7 @@ class MessageListView(V1SurfaceView):
             message_type=message_type,
             attachment=attachment,
         )
-        message = Message.objects.select_related("fan").get(pk=message.pk)
+        # message_add returns the complete row; a model or system sender needs no fan loaded.
         return v1_ok(MessageSerializer(message, context={"creator": self.creator}).data, status=201)
 
 

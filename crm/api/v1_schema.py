@@ -19,7 +19,7 @@ from rest_framework import serializers
 from crm.choices import MessageType
 
 from . import v1_serializers as v1
-from .crm_schema import errors
+from .crm_schema import ERROR_DESCRIPTIONS, errors
 from .v1_pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 V1_ERROR = inline_serializer(
@@ -40,9 +40,17 @@ class V1PaginationSerializer(serializers.Serializer):
     pages = serializers.IntegerField()
 
 
+# API keys are no cookies: a seed-002 403 is never a cross-site write.
+V1_ERROR_DESCRIPTIONS = {
+    **ERROR_DESCRIPTIONS,
+    401: "Missing or invalid API key",
+    403: "Forbidden (the key's account is not a creator)",
+}
+
+
 def v1_errors(*statuses: int) -> dict:
-    """crm_schema.errors in the seed-002 error envelope."""
-    return errors(*statuses, body=V1_ERROR)
+    """crm_schema.errors in the seed-002 error envelope, with the seed-002 descriptions."""
+    return errors(*statuses, body=V1_ERROR, descriptions=V1_ERROR_DESCRIPTIONS)
 
 
 @cache  # one component per name: spectacular refuses two different classes with one name

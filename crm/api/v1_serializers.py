@@ -14,16 +14,9 @@ from crm.choices import ClientCategory, Direction, MessageType, ScreeningStatus,
 from crm.selectors import parse_id
 from crm.uploads import IMAGE_TYPES
 
-# --- Strict input fields ---------------------------------------------------------------------
+from .fields import StrictCharField
 
-
-class StrictCharField(serializers.CharField):
-    """A JSON string only: numbers, booleans, lists and objects are 400, not coerced."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+# --- Strict input fields (the shared ones are in .fields) ------------------------------------
 
 
 class IdField(serializers.Field):

@@ -32,6 +32,11 @@ from .v1_serializers import (
 CLIENT_NOT_FOUND = "Client not found"
 
 
+def client_get(creator, interaction_id) -> Fan:
+    """The creator's client; anything else (another creator's, no such id) is `Client not found`."""
+    return selectors.fan_get(creator=creator, fan_id=interaction_id, message=CLIENT_NOT_FOUND)
+
+
 def json_object(request: Request) -> dict:
     """The request body as a mapping; a JSON array, string or number is a 400."""
     data = request.data
@@ -277,7 +282,7 @@ class ClientDetailView(V1SurfaceView):
         },
     )
     def put(self, request, interaction_id):
-        fan = selectors.fan_get(creator=self.creator, fan_id=interaction_id, message=CLIENT_NOT_FOUND)
+        fan = client_get(self.creator, interaction_id)
         serializer = ClientWriteSerializer(data=json_object(request), partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -303,7 +308,7 @@ class NotesView(V1SurfaceView):
         },
     )
     def get(self, request, interaction_id):
-        fan = selectors.fan_get(creator=self.creator, fan_id=interaction_id, message=CLIENT_NOT_FOUND)
+        fan = client_get(self.creator, interaction_id)
         return v1_ok(NotesSerializer(fan).data)
 
     @extend_schema(
@@ -318,7 +323,7 @@ class NotesView(V1SurfaceView):
         },
     )
     def put(self, request, interaction_id):
-        fan = selectors.fan_get(creator=self.creator, fan_id=interaction_id, message=CLIENT_NOT_FOUND)
+        fan = client_get(self.creator, interaction_id)
         notes = json_object(request).get("notes")
         if notes is None:
             raise InvalidInput("notes field is required", field="notes")
@@ -335,6 +340,6 @@ class NotesView(V1SurfaceView):
         responses={200: doc.v1_envelope("V1Deleted"), **doc.v1_errors(401, 403, 404, 429)},
     )
     def delete(self, request, interaction_id):
-        fan = selectors.fan_get(creator=self.creator, fan_id=interaction_id, message=CLIENT_NOT_FOUND)
+        fan = client_get(self.creator, interaction_id)
         services.fan_update(fan=fan, notes="")
         return v1_ok(None)

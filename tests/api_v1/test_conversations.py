@@ -92,6 +92,22 @@ def test_get(v1_client, world):
     assert data["id"] == world.conversation.pk and data["subject"] == "Initial Contact"
 
 
+def test_get_loads_the_conversation_once(v1_client, world, django_assert_num_queries):
+    url = f"/api/v1/conversations/{world.conversation.pk}"
+    v1_client.get(url)
+    with django_assert_num_queries(3):  # key lookup, the conversation with its fan, its tags
+        assert_status(v1_client.get(url), 200)
+
+
+def test_a_change_answers_what_a_fresh_read_shows(v1_client, world):
+    # The change views answer with the instance they changed: it must not be stale.
+    url = f"/api/v1/conversations/{world.conversation.pk}"
+    for action, payload in (("archive", {"archived": True}), ("tags", {"tags": ["b", "a"]}), ("read", None)):
+        changed = assert_status(v1_client.put(f"{url}/{action}", payload, format="json"), 200)["data"]
+        assert changed == assert_status(v1_client.get(url), 200)["data"], action
+    assert changed["is_archived"] == 1 and changed["tags"] == ["a", "b"] and changed["unread_count"] == 0
+
+
 def test_create_with_a_first_message_from_the_model(v1_client, creator, world):
     payload = {
         "interaction_id": world.fan.pk,

@@ -74,3 +74,12 @@ def test_options_answers_in_the_envelope(v1_client, path):
     data = response.json()
     assert response.status_code == 200 and data["success"] is True and "name" in data["data"]
     assert "GET" in response["Allow"] or "POST" in response["Allow"]
+
+
+def test_not_acceptable_is_406_in_the_envelope(v1_client):
+    assert_v1_error(v1_client.get("/api/v1/clients", HTTP_ACCEPT="application/xml"), 406, "Not acceptable")
+
+
+def test_unknown_format_suffix_is_404_in_the_envelope(v1_client):
+    # DRF's content negotiation raises Django's Http404 for a `format` it has no renderer for.
+    assert_v1_error(v1_client.get("/api/v1/clients?format=xml"), 404, "Not found")

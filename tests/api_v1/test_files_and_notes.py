@@ -78,6 +78,7 @@ def test_download_accepts_any_accept_header(v1_client, world):
         f"/api/v1/files/{world.file_message.pk}/download", HTTP_ACCEPT="application/octet-stream"
     )
     assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PNG
 
 
 def test_download_name_is_sanitised_and_rfc5987_encoded(v1_client, world):

@@ -107,6 +107,16 @@ def test_send_text(v1_client, creator, world):
     assert world.conversation.message_count == 3
 
 
+@pytest.mark.parametrize("message_type", ["text", "system", "file"])
+def test_send_answers_what_a_fresh_read_shows(v1_client, world, message_type):
+    payload = {"conversation_id": str(world.conversation.pk), "message": "hello", "message_type": message_type}
+    if message_type == "file":
+        payload = {**payload, "message_type": "text", "file": SimpleUploadedFile("a.pdf", PDF)}
+    sent = assert_status(v1_client.post("/api/v1/messages", payload, format="multipart"), 201)["data"]
+    assert sent == assert_status(v1_client.get(f"/api/v1/messages/{sent['id']}"), 200)["data"]
+    assert sent["message"] == "hello" and (sent["file_name"] == "a.pdf") == (message_type == "file")
+
+
 def test_send_system_message(v1_client, world):
     payload = {"conversation_id": world.conversation.pk, "message": "Moved", "message_type": "system"}
     data = assert_status(v1_client.post("/api/v1/messages", payload, format="json"), 201)["data"]

@@ -118,6 +118,17 @@ def test_errors_are_documented_in_the_v1_error_envelope(schema):
     assert {"success", "error", "details"} == set(rejected["properties"])
 
 
+def test_error_descriptions_are_the_api_key_surfaces(schema):
+    # Only the seed-000 cookie surface can refuse a cross-site write; an API key is no cookie.
+    for path, methods in SEED_002_OPERATIONS.items():
+        for method in methods:
+            for status, response in schema["paths"][path][method]["responses"].items():
+                assert "cookie" not in response["description"].lower(), (path, method, status)
+    v1_403 = schema["paths"]["/api/v1/clients"]["get"]["responses"]["403"]["description"]
+    assert v1_403 == "Forbidden (the key's account is not a creator)"
+    assert "cross-site cookie write" in schema["paths"]["/api/crm/fans"]["get"]["responses"]["403"]["description"]
+
+
 def test_uploads_are_multipart_files_and_downloads_are_binary(schema):
     for path in ("/api/v1/messages", "/api/v1/screening/{interaction_id}/files"):
         content = schema["paths"][path]["post"]["requestBody"]["content"]

@@ -112,6 +112,21 @@ def test_patch_archives_tags_and_marks_read(crm_client, creator):
     assert conversation.messages.filter(read_at__isnull=True).count() == 0
 
 
+@pytest.mark.parametrize(
+    "body", [{"is_archived": True}, {"tags": ["b", "a"]}, {"read": True}, {"is_archived": True, "tags": ["x"], "read": True}]
+)
+def test_patch_answers_what_a_fresh_read_shows(crm_client, creator, body):
+    conversation = ConversationFactory(fan=FanFactory(creator=creator))
+    services.message_add(conversation=conversation, direction="in", text="hi")
+    url = f"/api/crm/conversations/{conversation.pk}"
+    response = crm_client.patch(url, body, format="json")
+    assert_status(response, 200)
+    changed = response.json()["conversation"]
+    assert changed == crm_client.get(url).json()["conversation"]
+    assert changed["is_archived"] is body.get("is_archived", False)
+    assert changed["unread_count"] == (0 if body.get("read") else 1)
+
+
 def test_read_false_changes_nothing(crm_client, creator):
     conversation = ConversationFactory(fan=FanFactory(creator=creator))
     MessageFactory(conversation=conversation)

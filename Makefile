@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test venv venv-dev migrate lint bench clean
+.PHONY: run test venv venv-dev migrate lint bench-analytics clean
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(PY) || "$$(./scripts/find-python)" -m venv $(VENV)
@@ -36,6 +36,5 @@ lint: venv-dev
 clean:
 	rm -rf $(VENV) var/test-*
 
-.PHONY: bench-analytics
 bench-analytics: venv
 	./bench/run-analytics

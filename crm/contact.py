@@ -75,7 +75,8 @@ def contact_submit(*, data) -> ContactResult:
     `direct`), reuse their open direct conversation or open one, and store the message."""
     values, type_errors = _form_input(data)
     form = ContactForm(data=values)
-    if form.is_spam or any(data.get(name) not in (None, "") for name in ContactForm.HONEYPOT_FIELDS):
+    # Any value in a honeypot, of any type (a JSON number is not kept in `values`), marks a bot.
+    if any(data.get(name) not in (None, "") for name in ContactForm.HONEYPOT_FIELDS):
         return ContactResult(spam=True, form=form)
     valid = form.is_valid()
     errors = type_errors + [

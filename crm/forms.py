@@ -182,6 +182,8 @@ class InstagramConnectForm(PageForm):
         error_messages={"invalid": "The account id is the number Meta shows for the account."},
     )
     username = forms.CharField(max_length=255, required=False)
+
+
 class ContactForm(forms.Form):
     """The public contact form of a creator (POST /api/contact/submit and the /c/<slug>/ page).
 
@@ -230,7 +232,3 @@ class ContactForm(forms.Form):
         if cleaned.get("preferred_contact") == "phone" and not cleaned.get("phone"):
             self.add_error("phone", forms.ValidationError("A phone number is required to be contacted by phone.", code="required"))
         return cleaned
-
-    @property
-    def is_spam(self) -> bool:
-        return any(str(self.data.get(name) or "").strip() for name in self.HONEYPOT_FIELDS)

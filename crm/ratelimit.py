@@ -49,17 +49,22 @@ class Usage:
         }
 
 
-def hit(request, *, group: str, key: str, rate: str) -> Usage:
-    """Count one hit of `key` in `group` and say whether it is over `rate` ("60/60s", "5/15m")."""
-    usage = get_usage(request, group=group, key=lambda _group, _request: key, rate=rate, increment=True)
+def _usage(request, *, group: str, key: str, rate: str, increment: bool) -> Usage:
+    usage = get_usage(request, group=group, key=lambda _group, _request: key, rate=rate, increment=increment)
     if usage is None:  # RATELIMIT_ENABLE = False
         return Usage(limit=0, remaining=0, reset=int(time.time()), exceeded=False)
     return Usage(
         limit=usage["limit"],
         remaining=max(0, usage["limit"] - usage["count"]),
         reset=int(time.time()) + int(usage["time_left"]),
-        exceeded=usage["should_limit"],
+        # A counted hit is over when it went past the limit; a peek when no hit is left.
+        exceeded=usage["should_limit"] if increment else usage["count"] >= usage["limit"],
     )
+
+
+def hit(request, *, group: str, key: str, rate: str) -> Usage:
+    """Count one hit of `key` in `group` and say whether it is over `rate` ("60/60s", "5/15m")."""
+    return _usage(request, group=group, key=key, rate=rate, increment=True)
 
 
 def creator_write(request, creator) -> Usage:
@@ -80,15 +85,7 @@ def peek(request, *, group: str, key: str, rate: str) -> Usage:
 
     For budgets that count only failures (login per account): check first, count on failure.
     """
-    usage = get_usage(request, group=group, key=lambda _group, _request: key, rate=rate, increment=False)
-    if usage is None:
-        return Usage(limit=0, remaining=0, reset=int(time.time()), exceeded=False)
-    return Usage(
-        limit=usage["limit"],
-        remaining=max(0, usage["limit"] - usage["count"]),
-        reset=int(time.time()) + int(usage["time_left"]),
-        exceeded=usage["count"] >= usage["limit"],
-    )
+    return _usage(request, group=group, key=key, rate=rate, increment=False)
 
 
 def account_key(account: str) -> str:

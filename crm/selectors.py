@@ -1,7 +1,10 @@
 """Reads that start from the requesting creator: another creator's id behaves as a missing id."""
 
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
 from .exceptions import NotFound
-from .models import ApiKey, Conversation, Creator, Fan, Message
+from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
 
 MAX_ID = 2**63 - 1
 
@@ -60,9 +63,6 @@ def fans_with_conversation_counts(queryset):
     Correlated subqueries (one per row, answered from the conversation (fan, ...) index) keep the
     list at one query whatever the page size, and leave the count query of the page untouched.
     """
-    from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
-    from django.db.models.functions import Coalesce
-
     per_fan = Conversation.objects.filter(fan=OuterRef("pk")).order_by().values("fan")
     return queryset.annotate(
         unread_total=Coalesce(
@@ -113,10 +113,6 @@ def message_get(*, creator: Creator, message_id, message: str = "Message not fou
 
 
 def _tag_names():
-    from django.db.models import Prefetch
-
-    from .models import Tag
-
     return Prefetch("tags", queryset=Tag.objects.only("id", "name"))
 
 
@@ -130,14 +126,10 @@ def conversations_with_tags(*, creator: Creator):
 
 
 def conversation_messages(*, conversation: Conversation):
-    from .models import Message
-
     return Message.objects.filter(conversation=conversation)
 
 
 def creator_transactions(*, creator: Creator):
-    from .models import Transaction
-
     return Transaction.objects.filter(creator=creator)
 
 
@@ -148,8 +140,6 @@ def fan_by_platform_id(*, creator: Creator, platform: str, platform_id: str) -> 
 
 def fan_has_platform_message(*, fan: Fan, platform: str, platform_message_id: str) -> bool:
     """Whether a platform message is already recorded in any of the fan's threads on that platform."""
-    from .models import Message
-
     return Message.objects.filter(
         fan=fan, conversation__platform=platform, platform_message_id=platform_message_id
     ).exists()
@@ -157,8 +147,6 @@ def fan_has_platform_message(*, fan: Fan, platform: str, platform_message_id: st
 
 def platform_account_creator_ids(*, platform: str, external_account_ids) -> dict[str, int]:
     """external account id → creator id, for the connected accounts among these ids."""
-    from .models import PlatformAccount
-
     return dict(
         PlatformAccount.objects.filter(platform=platform, external_account_id__in=list(external_account_ids))
         .values_list("external_account_id", "creator_id")

@@ -134,9 +134,7 @@ def fan_create(
     )
     fan = Fan(creator=creator, platform=platform, name=name, **fields)
     _apply_private_fields(fan, fields)
-    if fan.platform_id and Fan.objects.filter(creator=creator, platform=platform, platform_id=fan.platform_id).exists():
-        raise AlreadyExists("Fan already exists")
-    _save_fan(fan)
+    _save_fan(fan)  # a taken platform_id fails the unique constraint: AlreadyExists
     if tags:
         fan.tags.set(tags_resolve(creator=creator, names=tags))
     if opening_balance_cents:
@@ -216,7 +214,8 @@ def conversation_open(
             return existing, False
     if reuse:
         # Lock the fan row so two concurrent opens for one fan cannot both create a thread.
-        Fan.objects.select_for_update().filter(pk=fan.pk).first()
+        # (Only the key is read: the row's encrypted fields are not fetched and decrypted.)
+        Fan.objects.select_for_update().filter(pk=fan.pk).values_list("pk").first()
         existing = (
             Conversation.objects.filter(fan=fan, platform=platform, is_archived=False)
             .order_by("-last_message_at", "-id")

@@ -226,9 +226,12 @@ def test_ledger_rows_are_not_deleted_one_by_one_but_go_with_their_fan(staff, cre
 
 def test_revoke_api_keys_action(staff, creator):
     key = ApiKeyFactory(creator=creator)
+    kept = ApiKeyFactory(creator=creator)
     staff.post(url(ApiKey), {"action": "revoke", "_selected_action": [key.pk]})
     key.refresh_from_db()
+    kept.refresh_from_db()
     assert key.revoked_at is not None
+    assert kept.revoked_at is None  # only the selected keys
 
 
 def test_connecting_a_platform_account_in_the_admin_uses_the_service(staff, creator, other_creator):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from crm import services
 from crm.choices import ClientCategory, Direction, Platform, ScreeningStatus, TransactionKind
 from crm.exceptions import AlreadyExists, InvalidInput
-from crm.models import Conversation, Fan, Message, Transaction
+from crm.models import Conversation, Fan, Message, Tag, Transaction
 from tests.factories import ConversationFactory, FanFactory
 
 pytestmark = pytest.mark.django_db
@@ -192,7 +192,14 @@ def test_fan_create_with_opening_balance_tags_and_defaults(creator):
 def test_fan_create_refuses_a_duplicate_platform_id(creator):
     services.fan_create(creator=creator, platform=Platform.ONLYFANS, name="A", platform_id="of1")
     with pytest.raises(AlreadyExists):
-        services.fan_create(creator=creator, platform=Platform.ONLYFANS, name="B", platform_id="of1")
+        services.fan_create(
+            creator=creator, platform=Platform.ONLYFANS, name="B", platform_id="of1",
+            tags=["vip"], opening_balance_cents=500,
+        )
+    # The refused create left nothing behind: no second fan, no tag, no money.
+    assert list(Fan.objects.values_list("name", flat=True)) == ["A"]
+    assert not Tag.objects.exists()
+    assert not Transaction.objects.exists()
 
 
 def test_fan_update_rehashes_and_stamps_notes(creator):

@@ -1,9 +1,10 @@
-"""Hourly summaries of the CRM's raw rows, kept exact by analytics.services.
+"""Summaries of the CRM's raw rows, kept exact by analytics.services.
 
-Every row covers one UTC hour (`hour`, its start). The overview combines the whole hours inside
-a window from these tables with the partial hours at its edges read from the raw rows, so rolling
-windows that start at any instant stay exact (see docs/analytics.md). Rows that belong to a fan
-cascade with the fan; the creator-level rows are corrected by `analytics.services.fan_forget`.
+Most rows cover one UTC hour (`hour`, its start); DailyRevenue a UTC day, FanMonthlyPaid a UTC
+month. The overview combines the whole hours (or days) inside a window from these tables with the
+partial hours at its edges read from the raw rows, so rolling windows that start at any instant
+stay exact (see docs/analytics.md). Rows that belong to a fan cascade with the fan; the
+creator-level rows are corrected by `analytics.services.fan_forget`.
 """
 
 from django.db import models
@@ -98,16 +99,23 @@ class FanHourlyRevenue(models.Model):
         return f"fan {self.fan_id} {self.hour:%Y-%m-%d %H:00}: {self.revenue_cents}¢"
 
 
+# The per-fan "first in range" pointer of FanHourlySubscription and FanHourlyActivity.
+PREVIOUS_HOUR_HELP = "The fan's latest earlier hour in this table; empty when there is none."
+
+
 class FanHourlySubscription(models.Model):
     """A fan paid a subscription in an hour (distinct subscribers need the fan, not a daily count).
 
-    Its own narrow table, so a window scan reads only subscribing fan-days.
+    `previous_hour` links each fan's rows in time order. The distinct fans of a range of whole
+    hours are then its rows whose previous hour lies before the range (each fan's first row in
+    it): a count over one index range, not a DISTINCT over every row.
     """
 
     creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="+")
     fan = models.ForeignKey(Fan, on_delete=models.CASCADE, related_name="+")
     hour = models.DateTimeField()
     subscriptions = models.IntegerField(default=0)
+    previous_hour = models.DateTimeField(null=True, help_text=PREVIOUS_HOUR_HELP)
 
     class Meta:
         ordering = ["creator", "hour", "fan"]
@@ -115,7 +123,8 @@ class FanHourlySubscription(models.Model):
             models.UniqueConstraint(fields=["fan", "hour"], name="an_fan_hourly_sub_unique"),
         ]
         indexes = [
-            models.Index(fields=["creator", "hour", "fan"], name="an_fan_sub_window"),
+            # Covers the distinct count of a range: no table lookups.
+            models.Index(fields=["creator", "hour", "previous_hour"], name="an_fan_sub_first"),
         ]
 
     def __str__(self):
@@ -123,12 +132,16 @@ class FanHourlySubscription(models.Model):
 
 
 class FanHourlyActivity(models.Model):
-    """How many messages one fan sent in one hour (for distinct active fans per week)."""
+    """How many messages one fan sent in one hour (for distinct active fans per week).
+
+    `previous_hour` as in FanHourlySubscription.
+    """
 
     creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="+")
     fan = models.ForeignKey(Fan, on_delete=models.CASCADE, related_name="+")
     hour = models.DateTimeField()
     incoming = models.IntegerField(default=0)
+    previous_hour = models.DateTimeField(null=True, help_text=PREVIOUS_HOUR_HELP)
 
     class Meta:
         ordering = ["creator", "hour", "fan"]
@@ -137,8 +150,35 @@ class FanHourlyActivity(models.Model):
             models.UniqueConstraint(fields=["fan", "hour"], name="an_fan_hourly_activity_unique"),
         ]
         indexes = [
-            models.Index(fields=["creator", "hour", "fan"], name="an_fan_activity_window"),
+            models.Index(fields=["creator", "hour", "previous_hour"], name="an_fan_activity_first"),
         ]
 
     def __str__(self):
         return f"fan {self.fan_id} {self.hour:%Y-%m-%d %H:00}: {self.incoming} in"
+
+
+class FanMonthlyPaid(models.Model):
+    """What one fan paid in one UTC month (`month` is its first instant), refunds not subtracted.
+
+    It bounds the fan's revenue in any range within the month, so the top fans of a window are
+    found among each month's best payers first (analytics.summary_queries.top_fans).
+    """
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="+")
+    fan = models.ForeignKey(Fan, on_delete=models.CASCADE, related_name="+")
+    month = models.DateTimeField()
+    paid_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["creator", "month", "-paid_cents", "-fan"]
+        verbose_name_plural = "fan monthly paid"
+        constraints = [
+            models.UniqueConstraint(fields=["fan", "month"], name="an_fan_monthly_paid_unique"),
+        ]
+        indexes = [
+            # A month's best payers, read from the top of the index.
+            models.Index(fields=["creator", "month", "paid_cents", "fan"], name="an_fan_paid_rank"),
+        ]
+
+    def __str__(self):
+        return f"fan {self.fan_id} {self.month:%Y-%m}: {self.paid_cents}¢ paid"

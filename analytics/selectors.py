@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import connection
 from django.db.models import (
     Exists,
     OuterRef,
@@ -19,22 +18,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from crm.choices import Direction, TransactionKind
+from crm.choices import Direction
 from crm.exceptions import InvalidInput
 from crm.models import Conversation, Creator, Fan, Message, Transaction
 
-from .services import signed_amount
-from .summary_queries import (
-    ACTIVE_FANS,
-    FAN_REVENUE,
-    NEW_FANS,
-    OUTGOING,
-    REVENUE,
-    SUBSCRIBERS,
-    range_parts,
-    run_union,
-    union_query,
-)
+from . import fan_queries
+from .summary_queries import NEW_FANS, OUTGOING, REVENUE, range_parts, union_query
 
 WINDOWS = {"7d": 7, "30d": 30, "90d": 90}
 DEFAULT_WINDOW = "30d"
@@ -190,8 +179,9 @@ def _counts(creator, windows, week_buckets) -> dict[int, tuple[int, int, int, in
 
 def _distinct_fans(creator, windows, week_buckets) -> dict[int, int]:
     """Distinct subscribing fans per window and distinct writing fans per week."""
-    parts = range_parts(SUBSCRIBERS, creator, windows) + range_parts(ACTIVE_FANS, creator, week_buckets)
-    rows = union_query(parts, "u.b, COUNT(DISTINCT u.f)", "GROUP BY u.b")
+    parts = fan_queries.distinct_fan_parts(fan_queries.SUBSCRIBERS, creator, windows)
+    parts += fan_queries.distinct_fan_parts(fan_queries.WRITERS, creator, week_buckets)
+    rows = union_query(parts, "u.b, SUM(u.n)", "GROUP BY u.b")
     return {bucket: int(n) for bucket, n in rows}
 
 
@@ -204,24 +194,11 @@ def _platform_distribution(revenue) -> list[dict]:
 
 
 def _top_fans(creator, windows, now) -> list[dict]:
-    qn = connection.ops.quote_name
-    fan_table = qn(Fan._meta.db_table)
-    # Ranked among the fans with positive window revenue; ties: lifetime value, then oldest fan.
-    # Lifetime value is looked up only for fans at or above the fifth-best revenue, not for all.
-    rows = run_union(
-        range_parts(FAN_REVENUE, creator, {CURRENT: windows[CURRENT]}),
-        "WITH g AS MATERIALIZED (SELECT u.f AS f, SUM(u.v) AS total FROM ({union}) u "  # noqa: S608
-        "GROUP BY u.f HAVING SUM(u.v) > 0) "
-        f"SELECT g.f, g.total FROM g JOIN {fan_table} fan ON fan.{qn('id')} = g.f "
-        f"WHERE g.total >= COALESCE((SELECT total FROM g ORDER BY total DESC LIMIT 1 OFFSET {TOP_FANS - 1}), 0) "
-        f"ORDER BY g.total DESC, fan.{qn('value_cents')} DESC, g.f LIMIT {TOP_FANS}",
-    )
-    if not rows:
+    ranked = fan_queries.top_fans(creator, windows[CURRENT], windows[PREVIOUS], TOP_FANS)
+    if not ranked:
         return []
-    revenue = {fan_id: int(total) for fan_id, total in rows}
-    previous_start, previous_end = windows[PREVIOUS]
     fans = (
-        Fan.objects.filter(creator=creator, pk__in=revenue)
+        Fan.objects.filter(creator=creator, pk__in=[fan_id for fan_id, _, _ in ranked])
         .annotate(
             is_vip=Exists(Fan.tags.through.objects.filter(fan_id=OuterRef("pk"), tag__name__iexact=VIP_TAG)),
             first_transaction_at=Subquery(
@@ -245,25 +222,12 @@ def _top_fans(creator, windows, now) -> list[dict]:
                 ),
                 Value(0),
             ),
-            previous_revenue=Coalesce(
-                Subquery(
-                    Transaction.objects.filter(
-                        fan=OuterRef("pk"), occurred_at__gte=previous_start, occurred_at__lt=previous_end
-                    )
-                    .exclude(kind=TransactionKind.OPENING_BALANCE)
-                    .order_by()
-                    .values("fan")
-                    .annotate(total=Sum(signed_amount()))
-                    .values("total")
-                ),
-                Value(0),
-            ),
         )
         .only("id", "name", "handle", "value_cents")
     )
     by_id = {fan.pk: fan for fan in fans}
     result = []
-    for fan_id, window_revenue in revenue.items():
+    for fan_id, window_revenue, previous_revenue in ranked:
         fan = by_id[fan_id]
         result.append(
             {
@@ -278,7 +242,7 @@ def _top_fans(creator, windows, now) -> list[dict]:
                     first_transaction_at=fan.first_transaction_at,
                     now=now,
                 ),
-                "trend": change(window_revenue, int(fan.previous_revenue)),
+                "trend": change(window_revenue, previous_revenue),
             }
         )
     return result

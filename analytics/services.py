@@ -1,15 +1,17 @@
-"""Keeps the daily summaries (analytics.models) exact. crm.services calls these; nothing else writes them.
+"""Keeps the summaries (analytics.models) exact. crm.services calls these; nothing else writes them.
 
 Increments are single `INSERT ... ON CONFLICT DO UPDATE SET col = col + excluded.col` statements
 (SQLite >= 3.24 and PostgreSQL), so concurrent writers never lose a count, and they run inside
-the caller's transaction: a rolled-back message or transaction leaves no trace here either.
+the caller's transaction: a rolled-back message or transaction leaves no trace here either. The
+per-fan links (`previous_hour`) read before they write, so writers of one fan take turns on the
+fan's row lock.
 """
 
 from datetime import UTC, datetime
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncDay, TruncHour
+from django.db.models.functions import Coalesce, TruncDay, TruncHour, TruncMonth
 
 from crm.choices import Direction, TransactionKind
 from crm.models import Creator, Fan, Message, Transaction
@@ -19,6 +21,7 @@ from .models import (
     FanHourlyActivity,
     FanHourlyRevenue,
     FanHourlySubscription,
+    FanMonthlyPaid,
     HourlyMessaging,
     HourlyRevenue,
 )
@@ -30,12 +33,18 @@ SUMMARY_MODELS = (
     FanHourlyRevenue,
     FanHourlySubscription,
     FanHourlyActivity,
+    FanMonthlyPaid,
 )
 
 
 def utc_hour(moment: datetime) -> datetime:
     """The start of the UTC hour holding `moment`: the key of every summary row."""
     return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def utc_month(moment: datetime) -> datetime:
+    """The first instant of the UTC month holding `moment` (the key of FanMonthlyPaid)."""
+    return utc_hour(moment).replace(day=1, hour=0)
 
 
 def signed_amount():
@@ -68,6 +77,36 @@ def _upsert(model, *, conflict: dict, extra: dict | None = None, increments: dic
         )
 
 
+def _linked_upsert(model, *, fan_id: int, creator_id: int, hour: datetime, increments: dict) -> None:
+    """`_upsert` for a table whose rows link each fan's previous hour (FanHourlySubscription,
+    FanHourlyActivity): a new row points at the fan's latest earlier row, and the fan's next row,
+    if any, now points at it. Writes may come in any time order (back-dated imports)."""
+    if connection.features.has_select_for_update:
+        # The links read, then write, the fan's rows: writers of one fan take turns on the fan's
+        # row lock (crm.services has usually taken it already). SQLite serialises all writers.
+        list(Fan.objects.select_for_update().filter(pk=fan_id).values_list("pk"))
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    at = connection.ops.adapt_datetimefield_value(hour)
+    columns = {"fan_id": fan_id, "hour": at, "creator_id": creator_id, **increments}
+    updates = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in increments)
+    with connection.cursor() as cursor:
+        # Identifiers come from model metadata only; every value is a parameter.
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}, {qn('previous_hour')}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(columns))}, "
+            f"(SELECT MAX(p.{qn('hour')}) FROM {table} p WHERE p.{qn('fan_id')} = %s AND p.{qn('hour')} < %s)) "
+            f"ON CONFLICT ({qn('fan_id')}, {qn('hour')}) DO UPDATE SET {updates}",
+            [*columns.values(), fan_id, at],
+        )
+        # Idempotent: when the row already existed, its successor already pointed at it.
+        cursor.execute(
+            f"UPDATE {table} SET {qn('previous_hour')} = %s WHERE {qn('fan_id')} = %s AND {qn('hour')} = "  # noqa: S608
+            f"(SELECT MIN(n.{qn('hour')}) FROM {table} n WHERE n.{qn('fan_id')} = %s AND n.{qn('hour')} > %s)",
+            [at, fan_id, fan_id, at],
+        )
+
+
 def message_recorded(*, message: Message) -> None:
     """Count a newly stored message: outgoing ones per creator-hour, incoming ones per fan-hour."""
     hour = utc_hour(message.created_at)
@@ -84,10 +123,11 @@ def message_recorded(*, message: Message) -> None:
             },
         )
     elif message.direction == Direction.INCOMING:
-        _upsert(
+        _linked_upsert(
             FanHourlyActivity,
-            conflict={"fan_id": message.fan_id, "hour": hour},
-            extra={"creator_id": message.creator_id},
+            fan_id=message.fan_id,
+            creator_id=message.creator_id,
+            hour=hour,
             increments={"incoming": 1},
         )
 
@@ -114,11 +154,19 @@ def transaction_recorded(*, txn: Transaction) -> None:
         extra={"creator_id": txn.creator_id},
         increments={"revenue_cents": amount},
     )
-    if txn.kind == TransactionKind.SUBSCRIPTION:
+    if txn.kind != TransactionKind.REFUND:
         _upsert(
-            FanHourlySubscription,
-            conflict={"fan_id": txn.fan_id, "hour": hour},
+            FanMonthlyPaid,
+            conflict={"fan_id": txn.fan_id, "month": utc_month(txn.occurred_at)},
             extra={"creator_id": txn.creator_id},
+            increments={"paid_cents": txn.amount_cents},
+        )
+    if txn.kind == TransactionKind.SUBSCRIPTION:
+        _linked_upsert(
+            FanHourlySubscription,
+            fan_id=txn.fan_id,
+            creator_id=txn.creator_id,
+            hour=hour,
             increments={"subscriptions": 1},
         )
 
@@ -182,6 +230,15 @@ def _fan_subscription_rows(transactions: QuerySet) -> QuerySet:
     )
 
 
+def _fan_paid_rows(transactions: QuerySet) -> QuerySet:
+    return (
+        transactions.exclude(kind__in=[TransactionKind.OPENING_BALANCE, TransactionKind.REFUND])
+        .order_by()
+        .values("creator_id", "fan_id", month=TruncMonth("occurred_at", tzinfo=UTC))
+        .annotate(paid_cents=Sum("amount_cents"))
+    )
+
+
 def _messaging_rows(messages: QuerySet) -> QuerySet:
     return (
         messages.filter(direction=Direction.OUTGOING)
@@ -205,15 +262,20 @@ def _fan_activity_rows(messages: QuerySet) -> QuerySet:
     )
 
 
-def _insert_from(model, rows: QuerySet, columns: list[str]) -> None:
+def _insert_from(model, rows: QuerySet, columns: list[str], *, linked: bool = False) -> None:
+    """INSERT ... SELECT `columns` of the aggregated `rows`; `linked` adds each fan's previous
+    hour among them (the `previous_hour` of FanHourlySubscription and FanHourlyActivity)."""
     qn = connection.ops.quote_name
     sql, params = rows.query.sql_with_params()
     # Select by alias so the column order of Django's compiled SELECT does not matter.
-    selected = ", ".join(f"q.{qn(c)}" for c in columns)
+    selected = [f"q.{qn(c)}" for c in columns]
+    if linked:
+        columns = [*columns, "previous_hour"]
+        selected.append(f"LAG(q.{qn('hour')}) OVER (PARTITION BY q.{qn('fan_id')} ORDER BY q.{qn('hour')})")
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
-            f"SELECT {selected} FROM ({sql}) q",
+            f"SELECT {', '.join(selected)} FROM ({sql}) q",
             params,
         )
 
@@ -245,6 +307,10 @@ def analytics_rebuild(*, creator: Creator | None = None) -> None:
         FanHourlySubscription,
         _fan_subscription_rows(transactions),
         ["creator_id", "fan_id", "hour", "subscriptions"],
+        linked=True,
+    )
+    _insert_from(
+        FanMonthlyPaid, _fan_paid_rows(transactions), ["creator_id", "fan_id", "month", "paid_cents"]
     )
     _insert_from(
         HourlyMessaging,
@@ -252,5 +318,8 @@ def analytics_rebuild(*, creator: Creator | None = None) -> None:
         ["creator_id", "hour", "outgoing", "outgoing_ai", "responses", "response_seconds"],
     )
     _insert_from(
-        FanHourlyActivity, _fan_activity_rows(messages), ["creator_id", "fan_id", "hour", "incoming"]
+        FanHourlyActivity,
+        _fan_activity_rows(messages),
+        ["creator_id", "fan_id", "hour", "incoming"],
+        linked=True,
     )

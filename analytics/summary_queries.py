@@ -21,9 +21,7 @@ from crm.models import Creator, Fan, Message, Transaction
 
 from .models import (
     DailyRevenue,
-    FanHourlyActivity,
     FanHourlyRevenue,
-    FanHourlySubscription,
     HourlyMessaging,
     HourlyRevenue,
 )
@@ -172,12 +170,13 @@ def union_query(parts: list, select: str, tail: str) -> list[tuple]:
     return run_union(parts, f"SELECT {select} FROM ({{union}}) u {tail}")  # noqa: S608
 
 
-def run_union(parts: list, template: str) -> list[tuple]:
-    """Run `template` with `{union}` replaced by the parts joined with UNION ALL."""
+def run_union(parts: list, template: str, after: list = ()) -> list[tuple]:
+    """Run `template` with `{union}` replaced by the parts joined with UNION ALL; `after` are the
+    parameters of the template's own placeholders, all of them after `{union}`."""
     if not parts:
         return []
     union = " UNION ALL ".join(part_sql for part_sql, _ in parts)
-    params = [p for _, part_params in parts for p in part_params]
+    params = [p for _, part_params in parts for p in part_params] + list(after)
     with connection.cursor() as cursor:
         # Only fixed SQL fragments and Django-compiled parts; every value is a parameter.
         cursor.execute(template.replace("{union}", union), params)
@@ -244,30 +243,7 @@ NEW_FANS = Source(
     },
 )
 
-SUBSCRIBERS = Source(
-    name="subscribers",
-    summary=lambda creator_id, first, end: FanHourlySubscription.objects.filter(
-        creator_id=creator_id, hour__gte=first, hour__lt=end
-    ),
-    summary_columns={"f": F("fan_id")},
-    raw=lambda creator_id, start, end: Transaction.objects.filter(
-        creator_id=creator_id, kind=TransactionKind.SUBSCRIPTION, occurred_at__gte=start, occurred_at__lt=end
-    ),
-    raw_columns={"f": F("fan_id")},
-)
-
-ACTIVE_FANS = Source(
-    name="active_fans",
-    summary=lambda creator_id, first, end: FanHourlyActivity.objects.filter(
-        creator_id=creator_id, hour__gte=first, hour__lt=end
-    ),
-    summary_columns={"f": F("fan_id")},
-    raw=lambda creator_id, start, end: Message.objects.filter(
-        creator_id=creator_id, direction=Direction.INCOMING, created_at__gte=start, created_at__lt=end
-    ),
-    raw_columns={"f": F("fan_id")},
-)
-
+# The top fans' full aggregation (analytics.fan_queries, when the monthly bound cannot decide).
 FAN_REVENUE = Source(
     name="fan_revenue",
     summary=lambda creator_id, first, end: FanHourlyRevenue.objects.filter(

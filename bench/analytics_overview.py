@@ -20,13 +20,23 @@ def main():
     parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgres"])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--windows", default="7d,30d,90d")
+    parser.add_argument(
+        "--candidates",
+        type=int,
+        help="best payers per month whose revenue is computed before the rest are bounded "
+        "(analytics.fan_queries.TOP_FAN_CANDIDATES); 0 forces the full aggregation of top fans",
+    )
     args = parser.parse_args()
     setup_django(args.db)
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from analytics import fan_queries
     from analytics.selectors import overview
+
+    if args.candidates is not None:
+        fan_queries.TOP_FAN_CANDIDATES = args.candidates
     from crm.models import Creator, Fan, Message, Transaction
 
     creator = Creator.objects.get(slug=BENCH_SLUG)
@@ -37,6 +47,8 @@ def main():
         "all creators' messages": Message.objects.count(),
     }
     print(f"{connection.vendor}: creator {BENCH_SLUG}: {sizes}")
+    # 5 queries: the monthly bound decided the top fans; 6: the full aggregation had to.
+    print(f"  top-fan candidates per month: {fan_queries.TOP_FAN_CANDIDATES}")
     for window in args.windows.split(","):
         overview(creator=creator, window=window)  # warm the connection and the page cache
         with CaptureQueriesContext(connection) as queries:

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from analytics.models import HourlyMessaging, HourlyRevenue
+from analytics.models import FanHourlyActivity, FanHourlySubscription, HourlyMessaging, HourlyRevenue
 from crm import services
 from tests.analytics.builders import NOW
 from tests.factories import CreatorFactory
@@ -43,3 +43,36 @@ def test_parallel_writers_keep_exact_counts():
     assert (row.outgoing, row.outgoing_ai) == (40, 40)
     revenue = HourlyRevenue.objects.get(creator=creator)
     assert (revenue.revenue_cents, revenue.transactions) == (3 * 40, 40)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_writers_of_one_fan_keep_the_links_in_time_order():
+    """Two conversations of one fan write interleaved hours at once; each new row reads the fan's
+    latest earlier row, so without the fan's lock one writer would miss the other's row."""
+    creator = CreatorFactory()
+    fan = services.fan_create(creator=creator, platform="onlyfans", name="busy")
+    conversations = [services.conversation_open(fan=fan, reuse=False)[0] for _ in range(2)]
+    errors = []
+
+    def writer(k):
+        try:
+            for step in range(12):
+                hours = 2 * step + k  # one writer the even hours, the other the odd ones
+                at = NOW - timedelta(days=3) + timedelta(hours=hours, minutes=5)
+                services.message_add(conversation=conversations[k], direction="in", created_at=at)
+                services.transaction_record(fan=fan, kind="subscription", amount_cents=5, occurred_at=at)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=writer, args=(k,)) for k in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    for model in (FanHourlyActivity, FanHourlySubscription):
+        rows = list(model.objects.filter(fan=fan).order_by("hour").values_list("hour", "previous_hour"))
+        assert len(rows) == 24
+        assert [previous for _, previous in rows] == [None] + [hour for hour, _ in rows[:-1]]

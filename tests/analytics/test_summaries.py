@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import CommandError, call_command
 
+from analytics import fan_queries
 from analytics import services as analytics_services
 from analytics.selectors import month_ranges, overview, week_ranges
 from crm import services
@@ -132,6 +133,13 @@ def brute_force(creator, now, days):
         return [m for m in msgs if m.direction == "out" and a <= m.created_at < b]
 
     current = (now - span, now)
+    previous = (now - 2 * span, now - span)
+
+    def fan_revenue(fan_id, a, b):
+        return sum(t.signed_amount_cents for t in txns if t.fan_id == fan_id and a <= t.occurred_at < b)
+
+    earners = [f for f in Fan.objects.filter(creator=creator) if fan_revenue(f.pk, *current) > 0]
+    earners.sort(key=lambda f: (-fan_revenue(f.pk, *current), -f.value_cents, f.pk))
     answered = [m.response_seconds for m in outgoing(*current) if m.response_seconds is not None]
     out = outgoing(*current)
     return {
@@ -141,7 +149,10 @@ def brute_force(creator, now, days):
         ),
         "avgResponseSeconds": round(sum(answered) / len(answered)) if answered else 0,
         "aiAutomationRate": round(sum(m.sent_by_ai for m in out) / len(out), 4) if out else 0.0,
-        "previousRevenue": revenue(now - 2 * span, now - span),
+        "previousRevenue": revenue(*previous),
+        "topFans": [
+            (f.name, fan_revenue(f.pk, *current), fan_revenue(f.pk, *previous)) for f in earners[:5]
+        ],
         "series": [revenue(a, b) for _, a, b in month_ranges(now, creator_zone_of(creator))],
         "newFans": [
             Fan.objects.filter(creator=creator, created_at__gte=a, created_at__lt=b).count()
@@ -170,7 +181,11 @@ def creator_zone_of(creator):
     ],
 )
 @pytest.mark.parametrize("window", ["7d", "30d", "90d"])
-def test_overview_matches_brute_force(history, now, window):
+@pytest.mark.parametrize("candidates", [1, fan_queries.TOP_FAN_CANDIDATES])
+def test_overview_matches_brute_force(history, now, window, candidates, monkeypatch):
+    # One candidate per month leaves most top-fan answers to the full aggregation; the default
+    # depth lets the monthly bound decide them.
+    monkeypatch.setattr(fan_queries, "TOP_FAN_CANDIDATES", candidates)
     for creator in history:
         result = overview(creator=creator, window=window, now=now)
         expected = brute_force(creator, now, {"7d": 7, "30d": 30, "90d": 90}[window])
@@ -186,3 +201,7 @@ def test_overview_matches_brute_force(history, now, window):
         assert result["revenueSeries"]["values"] == expected["series"]
         assert result["fanGrowth"]["newFans"] == expected["newFans"]
         assert result["fanGrowth"]["activeFans"] == expected["activeFans"]
+        assert [(f["name"], f["revenue"], f["trend"]) for f in result["topFans"]] == [
+            (name, current, round((current - before) / abs(before), 4) if before else 0.0)
+            for name, current, before in expected["topFans"]
+        ]

@@ -115,7 +115,9 @@ def test_writers_count_once_per_week_across_edges(creator):
 
 
 def ranked(creator, **kwargs):
-    return [(f["name"], f["revenue"], f["trend"]) for f in overview(creator=creator, now=NOW, **kwargs)["topFans"]]
+    return [
+        (f["name"], f["revenue"], f["trend"]) for f in overview(creator=creator, now=NOW, **kwargs)["topFans"]
+    ]
 
 
 @pytest.fixture
@@ -141,7 +143,9 @@ def test_the_bound_decides_in_one_query(spenders, monkeypatch, django_assert_num
 
 
 @pytest.mark.parametrize("candidates", [0, 1, 4])
-def test_the_aggregation_decides_when_the_bound_cannot(spenders, monkeypatch, candidates, django_assert_num_queries):
+def test_the_aggregation_decides_when_the_bound_cannot(
+    spenders, monkeypatch, candidates, django_assert_num_queries
+):
     monkeypatch.setattr(fan_queries, "TOP_FAN_CANDIDATES", candidates)
     with django_assert_num_queries(6):
         assert ranked(spenders) == EXPECTED_TOP

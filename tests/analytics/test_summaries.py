@@ -150,9 +150,7 @@ def brute_force(creator, now, days):
         "avgResponseSeconds": round(sum(answered) / len(answered)) if answered else 0,
         "aiAutomationRate": round(sum(m.sent_by_ai for m in out) / len(out), 4) if out else 0.0,
         "previousRevenue": revenue(*previous),
-        "topFans": [
-            (f.name, fan_revenue(f.pk, *current), fan_revenue(f.pk, *previous)) for f in earners[:5]
-        ],
+        "topFans": [(f.name, fan_revenue(f.pk, *current), fan_revenue(f.pk, *previous)) for f in earners[:5]],
         "series": [revenue(a, b) for _, a, b in month_ranges(now, creator_zone_of(creator))],
         "newFans": [
             Fan.objects.filter(creator=creator, created_at__gte=a, created_at__lt=b).count()

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from analytics import fan_queries
 from analytics import services as analytics_services
+from analytics.models import DailyRevenue, HourlyMessaging, HourlyRevenue
 from analytics.selectors import month_ranges, overview, week_ranges
 from crm import services
 from crm.choices import Direction, TransactionKind
@@ -118,6 +119,23 @@ def test_fan_deletion_removes_their_share(creator):
     kept = snapshot()
     analytics_services.analytics_rebuild()
     assert snapshot() == kept
+
+
+def test_forgetting_a_fan_takes_the_same_queries_for_any_history(creator, django_assert_num_queries):
+    """One UPDATE per creator-level table and one DELETE of emptied rows each, however many hours."""
+    who = services.fan_create(creator=creator, platform="onlyfans", name="long history")
+    conversation, _ = services.conversation_open(fan=who)
+    for k in range(40):
+        at = NOW - timedelta(hours=7 * k)
+        services.transaction_record(
+            fan=who, kind="tip", amount_cents=100 + k, occurred_at=at, platform=PLATFORMS[k % 4]
+        )
+        services.message_add(conversation=conversation, direction="out", created_at=at)
+    with django_assert_num_queries(6):
+        analytics_services.fan_forget(fan=who)
+    assert not HourlyRevenue.objects.filter(creator=creator).exists()
+    assert not DailyRevenue.objects.filter(creator=creator).exists()
+    assert not HourlyMessaging.objects.filter(creator=creator).exists()
 
 
 def brute_force(creator, now, days):

@@ -5,9 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from crm.exceptions import InvalidInput
+from crm.templatetags.crm_pages import money
 
 from . import charts, selectors
-from .templatetags.analytics_format import cents, duration, percent
+from .templatetags.analytics_format import duration, percent
 
 WINDOW_CHOICES = [("7d", "Last 7 days"), ("30d", "Last 30 days"), ("90d", "Last 90 days")]
 
@@ -23,7 +24,7 @@ def _kpis(metrics: dict) -> list[dict]:
     return [
         {
             "title": "Revenue",
-            "value": cents(metrics["revenueMonthly"]),
+            "value": money(metrics["revenueMonthly"]),
             "change": change["revenue"],
             "tone": _tone(change["revenue"]),
         },

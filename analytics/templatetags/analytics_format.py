@@ -1,17 +1,8 @@
-"""Formatting for the dashboard: money from cents, signed percentages, shares."""
+"""Formatting for the dashboard: signed percentages, shares, durations (money: crm_pages.money)."""
 
 from django import template
 
 register = template.Library()
-
-
-@register.filter
-def cents(value) -> str:
-    """12345 -> "$123.45"; negative amounts (refunds) keep their sign."""
-    value = int(value or 0)
-    sign = "-" if value < 0 else ""
-    dollars, rest = divmod(abs(value), 100)
-    return f"{sign}${dollars:,}.{rest:02d}"
 
 
 @register.filter

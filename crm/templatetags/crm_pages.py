@@ -11,5 +11,6 @@ def money(cents) -> str:
     if cents is None or cents == "":
         return ""
     cents = int(cents)
-    sign = "−" if cents < 0 else ""
-    return f"{sign}${abs(cents) / 100:,.2f}"
+    sign = "−" if cents < 0 else ""  # a typographic minus, as in the dashboard's changes
+    dollars, rest = divmod(abs(cents), 100)  # integers: no float rounding of large sums
+    return f"{sign}${dollars:,}.{rest:02d}"

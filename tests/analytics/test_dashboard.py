@@ -5,7 +5,8 @@ from django.test import Client
 from django.utils import timezone
 
 from analytics import charts
-from analytics.templatetags.analytics_format import cents, duration, signed_percent
+from analytics.templatetags.analytics_format import duration, signed_percent
+from crm.templatetags.crm_pages import money
 from tests.analytics.builders import build_dataset
 from tests.factories import UserFactory
 
@@ -75,8 +76,9 @@ def test_bar_chart_all_zero_does_not_divide_by_zero():
 
 
 def test_formatting():
-    assert cents(123456) == "$1,234.56"
-    assert cents(-5) == "-$0.05"
+    assert money(123456) == "$1,234.56"
+    assert money(-5) == "−$0.05"  # the pages' typographic minus
+    assert money(10**17 + 1) == "$1,000,000,000,000,000.01"  # no float rounding
     assert signed_percent(0.1234) == "+12.3%"
     assert signed_percent(-0.25) == "−25.0%"
     assert signed_percent(0) == "0.0%"

@@ -168,12 +168,12 @@ def _top_fans_bounded(creator, current, previous, limit):
     months = _months(*current)
     best = (
         f"SELECT m.{fan} FROM {paid} m WHERE m.{owner} = %s AND m.{month} = %s "
-        f"ORDER BY m.{cents} DESC, m.{fan} DESC LIMIT {TOP_FAN_CANDIDATES}"
+        f"ORDER BY m.{cents} DESC, m.{fan} DESC LIMIT {int(TOP_FAN_CANDIDATES)}"
     )
     # The best payment of a month left out of the candidates (0 when all are in).
     left_out = (
         f"COALESCE((SELECT m.{cents} FROM {paid} m WHERE m.{owner} = %s AND m.{month} = %s "
-        f"ORDER BY m.{cents} DESC, m.{fan} DESC LIMIT 1 OFFSET {TOP_FAN_CANDIDATES}), 0)"
+        f"ORDER BY m.{cents} DESC, m.{fan} DESC LIMIT 1 OFFSET {int(TOP_FAN_CANDIDATES)}), 0)"
     )
     candidates = " UNION ".join(f"SELECT c.{fan} FROM ({best}) c" for _ in months)
     bound = " + ".join(left_out for _ in months)

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.tasks import task_backends
+from django.tasks import TaskResultStatus, task_backends
 from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from crm.choices import Platform
 from crm.models import PlatformAccount
@@ -33,6 +34,10 @@ logger = logging.getLogger("webhooks")
 # SQLite accepts at most 32,766 parameters per statement; stay far below for `IN` lists.
 CHUNK = 500
 LEASE_EXPIRED = "Lease expired: the worker stopped or hung mid-event"
+WORKER_LOST = (
+    "The worker stopped or hung before this task finished (its run outlived the event's lease). "
+    "The sweeper re-enqueued the event; see its own status in the webhook events admin."
+)
 
 
 def _chunks(items: list, size: int = CHUNK):
@@ -296,7 +301,31 @@ def events_sweep(*, now: datetime | None = None, limit: int = 1000) -> dict[str,
     }
     for ids in moved.values():
         events_enqueue(ids)
-    return {"dead": len(exhausted), **{name: len(ids) for name, ids in moved.items()}}
+    return {
+        "dead": len(exhausted),
+        **{name: len(ids) for name, ids in moved.items()},
+        "abandoned_results": _close_abandoned_results(now),
+    }
+
+
+def _close_abandoned_results(now: datetime) -> int:
+    """Mark `failed` the task results of event tasks whose worker died mid-run.
+
+    django-tasks-db leaves such a result `RUNNING` for ever. A run older than the lease has lost
+    its event to the sweeper anyway, so its result is closed with what happened; if the worker
+    was only hung and finishes after all, django-tasks-db records that instead.
+    """
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING,
+        task_path=process_event.module_path,
+        started_at__lt=now - timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS),
+    ).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path="webhooks.services.WorkerLost",
+        traceback=WORKER_LOST,
+        return_value=None,
+    )
 
 
 # --- Replay and ignore (admin, account connection) -----------------------------------------

@@ -349,7 +349,12 @@ def test_exhaustion_makes_the_event_dead(account, monkeypatch, settings, django_
     assert "boom 3" in event.last_error
     far_future = timezone.now() + timedelta(days=30)
     assert events_sweep(now=far_future) == {
-        "dead": 0, "lease_expired": 0, "retry_due": 0, "lost_enqueue": 0, "account_connected": 0
+        "dead": 0,
+        "lease_expired": 0,
+        "retry_due": 0,
+        "lost_enqueue": 0,
+        "account_connected": 0,
+        "abandoned_results": 0,
     }
     # Staff can bring a dead event back once the cause is fixed.
     monkeypatch.setitem(handlers.HANDLERS, "comments", handlers.handle_comment)
@@ -451,3 +456,34 @@ def test_a_failing_replay_on_connect_does_not_fail_the_connection(creator, monke
     assert events_sweep()["account_connected"] == 1  # the sweeper catches up
     event.refresh_from_db()
     assert event.status == EventStatus.PROCESSED
+
+
+def test_the_sweeper_closes_task_results_a_dead_worker_left_running(settings):
+    """django-tasks-db keeps a killed worker's result RUNNING for ever; past the lease it is closed."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    now = timezone.now()
+    lease = timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
+
+    def result(task_path, started_at):
+        return DBTaskResult.objects.create(
+            status="RUNNING",
+            args_kwargs={"args": [1], "kwargs": {}},
+            task_path=task_path,
+            backend_name="default",
+            run_after=now,
+            started_at=started_at,
+        )
+
+    abandoned = result("webhooks.tasks.process_event", now - lease - timedelta(seconds=1))
+    young = result("webhooks.tasks.process_event", now - lease + timedelta(seconds=5))
+    other_task = result("screening.tasks.purge_expired_screening_files", now - 10 * lease)
+    assert events_sweep(now=now)["abandoned_results"] == 1
+    abandoned.refresh_from_db()
+    assert (abandoned.status, abandoned.finished_at) == ("FAILED", now)
+    assert abandoned.exception_class_path == "webhooks.services.WorkerLost"
+    assert "re-enqueued the event" in abandoned.traceback
+    assert DBTaskResult.objects.get(pk=young.pk).status == "RUNNING"
+    assert DBTaskResult.objects.get(pk=other_task.pk).status == "RUNNING"
+    assert events_sweep(now=now)["abandoned_results"] == 0

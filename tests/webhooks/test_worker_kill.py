@@ -62,6 +62,7 @@ def wait_for(predicate, timeout: float, what: str, proc: subprocess.Popen | None
 
 def test_a_worker_killed_mid_event_is_recovered_exactly_once(settings, tmp_path: Path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.WEBHOOK_LEASE_SECONDS = LEASE_SECONDS  # the sweeper's, as the worker's below
     creator = CreatorFactory()
     PlatformAccountFactory(creator=creator, external_account_id=ACCOUNT_ID)
     event = store(load("comments"))[0]  # stored and enqueued (database backend: a task row)
@@ -85,7 +86,8 @@ def test_a_worker_killed_mid_event_is_recovered_exactly_once(settings, tmp_path:
     # Under a live lease the sweeper leaves the event alone; once the lease expires it re-enqueues.
     assert events_sweep()["lease_expired"] == 0
     wait_for(lambda: timezone.now() > event.lease_expires_at, LEASE_SECONDS + 5, "the lease to expire")
-    assert events_sweep()["lease_expired"] == 1
+    swept = events_sweep()
+    assert (swept["lease_expired"], swept["abandoned_results"]) == (1, 1)  # the dead run's result is closed
 
     second = worker("--batch", "--interval", "0")
     output, _ = second.communicate(timeout=120)
@@ -93,6 +95,9 @@ def test_a_worker_killed_mid_event_is_recovered_exactly_once(settings, tmp_path:
 
     event.refresh_from_db()
     assert (event.status, event.attempts, event.lease_expires_at) == (EventStatus.PROCESSED, 2, None)
+    from django_tasks_db.models import DBTaskResult
+
+    assert sorted(DBTaskResult.objects.values_list("status", flat=True)) == ["FAILED", "SUCCESSFUL"]
     message = Message.objects.get()
     assert message.platform_message_id == "17865799348089039"
     assert Conversation.objects.get().message_count == 1

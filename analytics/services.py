@@ -56,22 +56,28 @@ def signed_amount():
     )
 
 
-def _upsert(model, *, conflict: dict, extra: dict | None = None, increments: dict) -> None:
-    """Add `increments` to the row identified by the unique `conflict` columns, creating it when missing."""
+def _upsert(
+    model, *, conflict: dict, extra: dict | None = None, increments: dict, computed: dict | None = None
+) -> None:
+    """Add `increments` to the row identified by the unique `conflict` columns, creating it when
+    missing; `computed` columns of a new row are `(sql, params)` expressions (not updated)."""
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     values = {**conflict, **(extra or {}), **increments}
     params = [
         connection.ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v for v in values.values()
     ]
-    columns = ", ".join(qn(c) for c in values)
-    placeholders = ", ".join(["%s"] * len(values))
+    expressions = ["%s"] * len(values)
+    for sql, sql_params in (computed or {}).values():
+        expressions.append(f"({sql})")
+        params += sql_params
+    columns = ", ".join(qn(c) for c in [*values, *(computed or {})])
     target = ", ".join(qn(c) for c in conflict)
     updates = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in increments)
     with connection.cursor() as cursor:
         cursor.execute(
             # Identifiers come from model metadata only; every value is a parameter.
-            f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(expressions)}) "  # noqa: S608
             f"ON CONFLICT ({target}) DO UPDATE SET {updates}",
             params,
         )
@@ -86,24 +92,25 @@ def _linked_upsert(model, *, fan_id: int, creator_id: int, hour: datetime, incre
         # row lock (crm.services has usually taken it already). SQLite serialises all writers.
         list(Fan.objects.select_for_update().filter(pk=fan_id).values_list("pk"))
     qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
-    at = connection.ops.adapt_datetimefield_value(hour)
-    columns = {"fan_id": fan_id, "hour": at, "creator_id": creator_id, **increments}
-    updates = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in increments)
+    table, fan, at = qn(model._meta.db_table), qn("fan_id"), qn("hour")
+    moment = connection.ops.adapt_datetimefield_value(hour)
+    latest_before = (
+        f"SELECT MAX(p.{at}) FROM {table} p WHERE p.{fan} = %s AND p.{at} < %s",  # noqa: S608
+        [fan_id, moment],
+    )
+    _upsert(
+        model,
+        conflict={"fan_id": fan_id, "hour": hour},
+        extra={"creator_id": creator_id},
+        increments=increments,
+        computed={"previous_hour": latest_before},
+    )
     with connection.cursor() as cursor:
-        # Identifiers come from model metadata only; every value is a parameter.
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}, {qn('previous_hour')}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(columns))}, "
-            f"(SELECT MAX(p.{qn('hour')}) FROM {table} p WHERE p.{qn('fan_id')} = %s AND p.{qn('hour')} < %s)) "
-            f"ON CONFLICT ({qn('fan_id')}, {qn('hour')}) DO UPDATE SET {updates}",
-            [*columns.values(), fan_id, at],
-        )
         # Idempotent: when the row already existed, its successor already pointed at it.
         cursor.execute(
-            f"UPDATE {table} SET {qn('previous_hour')} = %s WHERE {qn('fan_id')} = %s AND {qn('hour')} = "  # noqa: S608
-            f"(SELECT MIN(n.{qn('hour')}) FROM {table} n WHERE n.{qn('fan_id')} = %s AND n.{qn('hour')} > %s)",
-            [at, fan_id, fan_id, at],
+            f"UPDATE {table} SET {qn('previous_hour')} = %s WHERE {fan} = %s AND {at} = "  # noqa: S608
+            f"(SELECT MIN(n.{at}) FROM {table} n WHERE n.{fan} = %s AND n.{at} > %s)",
+            [moment, fan_id, fan_id, moment],
         )
 
 

@@ -5,6 +5,7 @@ from django.test import Client
 from django.utils import timezone
 
 from analytics import charts
+from analytics.selectors import overview
 from analytics.templatetags.analytics_format import duration, signed_percent
 from crm.templatetags.crm_pages import money
 from tests.analytics.builders import build_dataset
@@ -51,6 +52,12 @@ def test_dashboard_with_data(page_client):
     assert 'aria-current="page">Dashboard</a>' in html
     assert '<th scope="row">Bob' in html  # a top fan in the table
     assert "No fan has paid" not in html
+    # The page shows the overview's computed figures, not placeholders.
+    data = overview(creator=page_client.creator, window="90d")
+    assert data["metrics"]["revenueMonthly"] > 0
+    assert money(data["metrics"]["revenueMonthly"]) in html
+    for fan in data["topFans"]:
+        assert f'<th scope="row">{fan["name"]}' in html and money(fan["revenue"]) in html
 
 
 def test_invalid_window_is_a_400_with_the_default_shown(page_client):

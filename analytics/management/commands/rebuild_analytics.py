@@ -5,7 +5,7 @@ from crm.models import Creator
 
 
 class Command(BaseCommand):
-    help = "Recompute the analytics daily summaries from the raw messages and transactions."
+    help = "Recompute the analytics summaries from the raw messages and transactions."
 
     def add_arguments(self, parser):
         parser.add_argument("--creator", metavar="SLUG", help="only this creator (default: all)")

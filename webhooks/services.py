@@ -179,6 +179,10 @@ class LeaseLost(Exception):
     """The event was taken away (lease taken over, ignored by staff) while this attempt ran."""
 
 
+class WorkerLost(Exception):
+    """Recorded (never raised) on a task result whose worker died mid-run; see events_sweep."""
+
+
 def _held(event_id: int, token: int) -> QuerySet:
     return WebhookEvent.objects.filter(pk=event_id, status=EventStatus.PROCESSING, attempts=token)
 
@@ -322,7 +326,7 @@ def _close_abandoned_results(now: datetime) -> int:
     ).update(
         status=TaskResultStatus.FAILED,
         finished_at=now,
-        exception_class_path="webhooks.services.WorkerLost",
+        exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
         traceback=WORKER_LOST,
         return_value=None,
     )

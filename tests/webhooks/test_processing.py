@@ -490,3 +490,14 @@ def test_the_sweeper_closes_task_results_a_dead_worker_left_running(settings):
     assert DBTaskResult.objects.get(pk=other_task.pk).status == "RUNNING"
     assert events_sweep(now=now)["abandoned_results"] == 0
 
+
+def test_a_sweep_with_nothing_to_do_only_reads(account):
+    """The sweeper runs every few seconds: when nothing is due it takes no write lock (SQLite has one)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    process(store("comments")[0])
+    with CaptureQueriesContext(connection) as queries:
+        assert sum(events_sweep().values()) == 0
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert [sql for sql in statements if not sql.startswith("SELECT")] == []

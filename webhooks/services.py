@@ -179,6 +179,10 @@ class LeaseLost(Exception):
     """The event was taken away (lease taken over, ignored by staff) while this attempt ran."""
 
 
+class WorkerLost(Exception):
+    """Recorded (never raised) on a task result whose worker died mid-run; see events_sweep."""
+
+
 def _held(event_id: int, token: int) -> QuerySet:
     return WebhookEvent.objects.filter(pk=event_id, status=EventStatus.PROCESSING, attempts=token)
 
@@ -315,14 +319,17 @@ def _close_abandoned_results(now: datetime) -> int:
     its event to the sweeper anyway, so its result is closed with what happened; if the worker
     was only hung and finishes after all, django-tasks-db records that instead.
     """
-    return DBTaskResult.objects.filter(
+    abandoned = DBTaskResult.objects.filter(
         status=TaskResultStatus.RUNNING,
         task_path=process_event.module_path,
         started_at__lt=now - timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS),
-    ).update(
+    )
+    if not abandoned.exists():
+        return 0  # the usual sweep: a read, no write lock taken (as in _move)
+    return abandoned.update(
         status=TaskResultStatus.FAILED,
         finished_at=now,
-        exception_class_path="webhooks.services.WorkerLost",
+        exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
         traceback=WORKER_LOST,
         return_value=None,
     )

@@ -20,22 +20,17 @@ _held = threading.local()
 @contextmanager
 def write_turn():
     connection = transaction.get_connection()
-    name = str(connection.settings_dict["NAME"])
-    if connection.vendor != "sqlite" or "memory" in name or getattr(_held, "depth", 0):
+    if connection.vendor != "sqlite" or connection.is_in_memory_db() or getattr(_held, "turn", False):
         # Not a SQLite file, or this thread already holds the turn (immediate tasks run on commit).
-        _held.depth = getattr(_held, "depth", 0) + 1
-        try:
-            yield
-        finally:
-            _held.depth -= 1
+        yield
         return
-    fd = os.open(f"{name}.writelock", os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(f"{connection.settings_dict['NAME']}.writelock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        _held.depth = 1
+        _held.turn = True
         try:
             yield
         finally:
-            _held.depth = 0
+            _held.turn = False
     finally:
         os.close(fd)  # closing releases the lock

@@ -16,6 +16,7 @@ from webhooks.models import WebhookEvent
 from webhooks.selectors import account_activity
 from webhooks.services import (
     LEASE_EXPIRED,
+    WorkerLost,
     event_claim,
     event_process,
     events_ignore,
@@ -483,7 +484,20 @@ def test_the_sweeper_closes_task_results_a_dead_worker_left_running(settings):
     abandoned.refresh_from_db()
     assert (abandoned.status, abandoned.finished_at) == ("FAILED", now)
     assert abandoned.exception_class_path == "webhooks.services.WorkerLost"
+    assert abandoned.task_result.errors[0].exception_class is WorkerLost  # the recorded path resolves
     assert "re-enqueued the event" in abandoned.traceback
     assert DBTaskResult.objects.get(pk=young.pk).status == "RUNNING"
     assert DBTaskResult.objects.get(pk=other_task.pk).status == "RUNNING"
     assert events_sweep(now=now)["abandoned_results"] == 0
+
+
+def test_a_sweep_with_nothing_to_do_only_reads(account):
+    """The sweeper runs every few seconds: when nothing is due it takes no write lock (SQLite has one)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    process(store("comments")[0])
+    with CaptureQueriesContext(connection) as queries:
+        assert sum(events_sweep().values()) == 0
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert [sql for sql in statements if not sql.startswith("SELECT")] == []

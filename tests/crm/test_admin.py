@@ -185,6 +185,22 @@ def test_screening_actions_call_the_service(staff, creator):
         assert fan.screening_decided_by == staff.user
 
 
+def test_screening_actions_need_the_change_permission(client, creator):
+    from django.contrib.auth.models import Permission
+
+    fan = FanFactory(creator=creator)
+    viewer = User.objects.create_user(
+        username="viewer", email="viewer@example.com", password="x", is_staff=True
+    )
+    viewer.user_permissions.add(Permission.objects.get(codename="view_fan"))
+    client.force_login(viewer)
+    response = client.get(url(Fan))
+    assert response.status_code == 200
+    assert "approve_screening" not in response.content.decode()
+    client.post(url(Fan), {"action": "approve_screening", "_selected_action": [fan.pk]})
+    assert Fan.objects.get(pk=fan.pk).screening_status == ScreeningStatus.PENDING
+
+
 def test_mark_read_and_archive_actions(staff, creator):
     conversation = ConversationFactory(fan=FanFactory(creator=creator))
     MessageFactory(conversation=conversation, direction=Direction.INCOMING)

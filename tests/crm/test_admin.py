@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from crm import crypto, services
 from crm.choices import ClientCategory, Direction, ScreeningStatus, TransactionKind
-from crm.models import ApiKey, Conversation, Fan, Message, PlatformAccount, Transaction, User
+from crm.models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction, User
 from tests.factories import (
     ApiKeyFactory,
     ConversationFactory,
@@ -57,9 +57,11 @@ def queries_for(client, path: str) -> int:
 
 # Session, user, one count (big tables skip the full count), the page of rows with its
 # select_related, the layout's creator lookup; small tables add the full count, transactions
-# the date hierarchy's two queries. None of it depends on the number of rows.
+# the date hierarchy's two queries, creators the timezone filter's values. None of it depends
+# on the number of rows.
 CHANGELIST_QUERIES = {
     Fan: 5, Message: 5, Conversation: 5, Transaction: 7, User: 5, ApiKey: 6, PlatformAccount: 6,
+    Creator: 7, Tag: 6,
 }
 
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from crm import page_selectors, selectors, services
 from crm.exceptions import ApplicationError
 from crm.forms import FanForm, FanNotesForm, TransactionForm, add_service_error
+from crm.templatetags.crm_pages import money
 from screening.views import section_context as screening_section_context
 
 from .common import creator_page, list_page_context
@@ -108,7 +109,7 @@ def fan_transaction_record(request, creator, fan_id):
             add_service_error(form, exc)
         else:
             if created:
-                messages.success(request, f"{txn.get_kind_display()} of ${txn.amount_cents / 100:,.2f} recorded.")
+                messages.success(request, f"{txn.get_kind_display()} of {money(txn.amount_cents)} recorded.")
             else:
                 messages.warning(request, "A transaction with this external id was already recorded.")
             return redirect("fan_detail", fan_id=fan.pk)

@@ -268,6 +268,7 @@ def test_record_transaction(page_client):
     assert fan.value_cents == 1250
     txn = Transaction.objects.get(fan=fan)
     assert txn.platform == fan.platform and txn.kind == "tip"
+    assert "Tip of $12.50 recorded." in page_client.get(f"/fans/{fan.pk}/").content.decode()
 
 
 def test_record_refund_subtracts_and_duplicate_external_id_warns(page_client):

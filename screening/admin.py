@@ -1,14 +1,14 @@
 """Back office for screening: methods and files as inlines of the fan, a read-only file list,
 and a file download view for staff holding `screening.view_screeningfile`.
 
-The Fan admin (crm/admin.py) adds the inlines and the approve/reject actions with:
-    from screening.admin import FAN_SCREENING_ACTIONS, FAN_SCREENING_INLINES
-    inlines = [..., *FAN_SCREENING_INLINES]
-    actions = [..., *FAN_SCREENING_ACTIONS]
+The Fan admin (crm/admin/fans.py) takes the inlines and the approve/reject actions from here:
+    inlines = FAN_SCREENING_INLINES
+    actions = FAN_SCREENING_ACTIONS
 """
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -61,6 +61,7 @@ class ScreeningFileInline(admin.TabularInline):
 FAN_SCREENING_INLINES = (ScreeningMethodInline, ScreeningFileInline)
 
 
+@transaction.atomic
 def _decide(request, fans, status: str) -> int:
     for fan in fans:
         screening_decide(fan=fan, status=status, decided_by=request.user)

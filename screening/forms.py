@@ -3,12 +3,13 @@
 from django import forms
 
 from crm.choices import ClientCategory, ScreeningStatus
+from crm.forms import PageForm
 
 from .choices import MethodStatus, MethodType
 from .services import MAX_DETAILS_LENGTH
 
 
-class ScreeningMethodForm(forms.Form):
+class ScreeningMethodForm(PageForm):
     method_type = forms.ChoiceField(label="Method", choices=MethodType.choices)
     details = forms.CharField(
         required=False, max_length=MAX_DETAILS_LENGTH, widget=forms.Textarea(attrs={"rows": 2}),
@@ -18,7 +19,7 @@ class ScreeningMethodForm(forms.Form):
 
     def __init__(self, *args, method=None, **kwargs):
         # Each method's form on the page gets its own ids (and the add form its own).
-        kwargs.setdefault("auto_id", f"id_method{method.pk}_%s" if method else "id_newmethod_%s")
+        self.id_prefix = f"method{method.pk}" if method else "newmethod"
         if method is not None:
             kwargs.setdefault(
                 "initial", {"method_type": method.method_type, "details": method.details, "status": method.status}
@@ -27,23 +28,17 @@ class ScreeningMethodForm(forms.Form):
         self.method = method
 
 
-class ScreeningFileForm(forms.Form):
+class ScreeningFileForm(PageForm):
+    id_prefix = "screeningfile"
     file = forms.FileField(
         label="ID file", help_text="JPG, PNG, PDF, DOC or DOCX, up to 10 MB. Checked by its content."
     )
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "id_screeningfile_%s")
-        super().__init__(*args, **kwargs)
 
-
-class ScreeningDecisionForm(forms.Form):
+class ScreeningDecisionForm(PageForm):
+    id_prefix = "decision"
     status = forms.ChoiceField(choices=ScreeningStatus.choices)
     client_category = forms.ChoiceField(
         label="Set category", required=False,
         choices=[("", "Automatic (approval: screened)"), *ClientCategory.choices],
     )
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "id_decision_%s")
-        super().__init__(*args, **kwargs)

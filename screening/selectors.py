@@ -28,7 +28,11 @@ def screening_client_get(*, creator: Creator, fan_id) -> Fan:
 
 def screening_info_for_fan(*, creator: Creator, fan_id) -> ScreeningInfo:
     """The client's methods and files: three queries whatever their number."""
-    fan = screening_client_get(creator=creator, fan_id=fan_id)
+    return screening_info(fan=screening_client_get(creator=creator, fan_id=fan_id))
+
+
+def screening_info(*, fan: Fan) -> ScreeningInfo:
+    """The methods and files of a fan already read through the creator: two queries."""
     methods = list(ScreeningMethod.objects.filter(fan=fan).order_by("created_at", "id"))
     files = list(ScreeningFile.objects.filter(fan=fan).order_by("uploaded_at", "id"))
     return ScreeningInfo(fan=fan, methods=methods, files=files)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from crm import page_selectors
 from crm.exceptions import ApplicationError
 from crm.forms import add_service_error
 from crm.page_views.common import creator_page
@@ -19,9 +20,9 @@ from .downloads import screening_file_response
 from .forms import ScreeningDecisionForm, ScreeningFileForm, ScreeningMethodForm
 
 
-def section_context(request, creator, fan, forms: dict) -> dict:
-    """What the fan page shows in its screening section (3 queries)."""
-    info = selectors.screening_info_for_fan(creator=creator, fan_id=fan.pk)
+def section_context(fan, forms: dict) -> dict:
+    """What the fan page shows in its screening section (2 queries: the fan is the page's own)."""
+    info = selectors.screening_info(fan=fan)
     failed_method = forms.get("method_form")
     method_forms = [
         failed_method if failed_method is not None and failed_method.method == method else ScreeningMethodForm(method=method)
@@ -42,8 +43,7 @@ def _back(fan_id):
 
 
 def _rerender(request, creator, fan_id, **forms):
-    from crm import page_selectors
-    from crm.page_views.fans import render_fan_page
+    from crm.page_views.fans import render_fan_page  # the fan page imports section_context from here
 
     fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
     return render_fan_page(request, creator, fan, **forms)

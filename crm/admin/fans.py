@@ -1,16 +1,15 @@
 """Fans: private fields shown in clear, every write through crm.services."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from crm import services
-from crm.choices import ScreeningStatus
 from crm.crypto import email_hash, normalise_phone, phone_hash
 from crm.exceptions import ApplicationError
 from crm.models import Fan
-from screening.admin import FAN_SCREENING_INLINES
+from screening.admin import FAN_SCREENING_ACTIONS, FAN_SCREENING_INLINES
 
 from .base import cents
 
@@ -85,7 +84,7 @@ class FanAdmin(admin.ModelAdmin):
     )
     show_full_result_count = False
     inlines = FAN_SCREENING_INLINES
-    actions = ("approve_screening", "reject_screening")
+    actions = FAN_SCREENING_ACTIONS
 
     @admin.display(description="value", ordering="value_cents")
     def value(self, fan: Fan) -> str:
@@ -138,17 +137,3 @@ class FanAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for fan in queryset:
             services.fan_delete(fan=fan)
-
-    def _decide(self, request, queryset, status: str) -> None:
-        with transaction.atomic():
-            for fan in queryset.select_related("creator"):
-                services.fan_screening_decide(fan=fan, status=status, decided_by=request.user)
-        self.message_user(request, f"{queryset.count()} fan(s) marked {status}.", messages.SUCCESS)
-
-    @admin.action(description="Approve screening of the selected fans")
-    def approve_screening(self, request, queryset):
-        self._decide(request, queryset, ScreeningStatus.APPROVED)
-
-    @admin.action(description="Reject screening of the selected fans")
-    def reject_screening(self, request, queryset):
-        self._decide(request, queryset, ScreeningStatus.REJECTED)

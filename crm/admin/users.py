@@ -79,5 +79,4 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ("name", "creator")
     list_select_related = ("creator",)
     search_fields = ("name", "creator__slug")
-    list_filter = ("name",)
     autocomplete_fields = ("creator",)

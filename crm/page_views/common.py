@@ -4,7 +4,6 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from crm import page_selectors
 from crm.exceptions import NotFound
@@ -26,16 +25,6 @@ def creator_page(view):
             raise Http404(exc.message)
 
     return wrapper
-
-
-def safe_next(request, fallback: str) -> str:
-    """A same-site `next` from the form (to return to a filtered list), else `fallback`."""
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def query_without(request, *names: str) -> str:

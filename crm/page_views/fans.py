@@ -8,6 +8,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from crm import page_selectors, selectors, services
 from crm.exceptions import ApplicationError
 from crm.forms import FanForm, FanNotesForm, TransactionForm, add_service_error
+from crm.templatetags.crm_pages import money
+from screening.views import section_context as screening_section_context
 
 from .common import creator_page, list_page_context
 
@@ -55,16 +57,9 @@ def render_fan_page(request, creator, fan, **forms):
         "conversations": page_selectors.fan_conversations(fan=fan),
         "tag_names": page_selectors.creator_tag_names(creator=creator),
     }
-    context.update(screening_context(request, creator, fan, forms))
+    context.update(screening_section_context(fan, forms))  # the screening app's section
     status = 400 if any(f.errors for f in forms.values()) else 200
     return render(request, "crm/fans/detail.html", context, status=status)
-
-
-def screening_context(request, creator, fan, forms) -> dict:
-    """The screening section belongs to the screening app (its selectors, services, forms)."""
-    from screening.views import section_context
-
-    return section_context(request, creator, fan, forms)
 
 
 @creator_page
@@ -114,7 +109,7 @@ def fan_transaction_record(request, creator, fan_id):
             add_service_error(form, exc)
         else:
             if created:
-                messages.success(request, f"{txn.get_kind_display()} of ${txn.amount_cents / 100:,.2f} recorded.")
+                messages.success(request, f"{txn.get_kind_display()} of {money(txn.amount_cents)} recorded.")
             else:
                 messages.warning(request, "A transaction with this external id was already recorded.")
             return redirect("fan_detail", fan_id=fan.pk)

@@ -10,7 +10,7 @@ from crm.exceptions import ApplicationError
 from crm.forms import ConversationTagsForm, MessageForm, add_service_error
 from crm.storage import private_download
 
-from .common import creator_page, list_page_context, safe_next
+from .common import creator_page, list_page_context
 
 
 @creator_page
@@ -80,7 +80,7 @@ def thread_archive(request, creator, conversation_id):
     archive = request.POST.get("archive") == "1"
     services.conversation_update(conversation=conversation, is_archived=archive)
     messages.success(request, "Conversation archived." if archive else "Conversation moved back to the inbox.")
-    return redirect(safe_next(request, f"/inbox/{conversation.pk}/"))
+    return redirect("thread", conversation_id=conversation.pk)
 
 
 @creator_page

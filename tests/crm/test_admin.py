@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from crm import crypto, services
 from crm.choices import ClientCategory, Direction, ScreeningStatus, TransactionKind
-from crm.models import ApiKey, Conversation, Fan, Message, PlatformAccount, Transaction, User
+from crm.models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction, User
 from tests.factories import (
     ApiKeyFactory,
     ConversationFactory,
@@ -57,9 +57,11 @@ def queries_for(client, path: str) -> int:
 
 # Session, user, one count (big tables skip the full count), the page of rows with its
 # select_related, the layout's creator lookup; small tables add the full count, transactions
-# the date hierarchy's two queries. None of it depends on the number of rows.
+# the date hierarchy's two queries, creators the timezone filter's values. None of it depends
+# on the number of rows.
 CHANGELIST_QUERIES = {
     Fan: 5, Message: 5, Conversation: 5, Transaction: 7, User: 5, ApiKey: 6, PlatformAccount: 6,
+    Creator: 7, Tag: 6,
 }
 
 
@@ -183,6 +185,22 @@ def test_screening_actions_call_the_service(staff, creator):
         assert fan.screening_status == ScreeningStatus.APPROVED
         assert fan.client_category == ClientCategory.SCREENED
         assert fan.screening_decided_by == staff.user
+
+
+def test_screening_actions_need_the_change_permission(client, creator):
+    from django.contrib.auth.models import Permission
+
+    fan = FanFactory(creator=creator)
+    viewer = User.objects.create_user(
+        username="viewer", email="viewer@example.com", password="x", is_staff=True
+    )
+    viewer.user_permissions.add(Permission.objects.get(codename="view_fan"))
+    client.force_login(viewer)
+    response = client.get(url(Fan))
+    assert response.status_code == 200
+    assert "approve_screening" not in response.content.decode()
+    client.post(url(Fan), {"action": "approve_screening", "_selected_action": [fan.pk]})
+    assert Fan.objects.get(pk=fan.pk).screening_status == ScreeningStatus.PENDING
 
 
 def test_mark_read_and_archive_actions(staff, creator):

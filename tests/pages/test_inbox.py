@@ -234,7 +234,8 @@ def test_attachment_download_of_another_creator_is_404(page_client, other_page_c
 
 
 def test_archive_and_unarchive(page_client, conversation):
-    assert page_client.post(f"/inbox/{conversation.pk}/archive", {"archive": "1"}).status_code == 302
+    response = page_client.post(f"/inbox/{conversation.pk}/archive", {"archive": "1", "next": "/fans/"})
+    assert response.status_code == 302 and response["Location"] == f"/inbox/{conversation.pk}/"
     conversation.refresh_from_db()
     assert conversation.is_archived
     response = page_client.post(f"/inbox/{conversation.pk}/archive", {"archive": "0", "next": "https://evil.example/"})

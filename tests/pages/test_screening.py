@@ -83,6 +83,23 @@ def test_fan_page_shows_screening_section(page_client, fan):
     assert "Called the agency" in body and "licence.png" in body and 'id="screening"' in body
 
 
+def test_fan_page_element_ids_are_unique(page_client, fan):
+    """Every form of the page (profile, notes, transaction, each method, new method, file,
+    decision) labels its own fields: no id is used twice."""
+    import re
+    from collections import Counter
+
+    methods = [ScreeningMethodFactory(fan=fan), ScreeningMethodFactory(fan=fan)]
+    body = page_client.get(f"/fans/{fan.pk}/").content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', body))
+    assert [name for name, count in ids.items() if count > 1] == []
+    for name in (
+        "id_decision_client_category", "id_screeningfile_file", "id_newmethod_details",
+        *(f"id_method{m.pk}_details" for m in methods),
+    ):
+        assert ids[name] == 1, name
+
+
 def test_add_update_and_remove_method(page_client, fan):
     response = page_client.post(f"/fans/{fan.pk}/screening/methods", {"method_type": "references", "details": "Ref from A", "status": "pending"})
     assert response.status_code == 302 and response["Location"] == f"/fans/{fan.pk}/#screening"

@@ -1,5 +1,5 @@
 """A URLconf with a throwaway admin site whose Fan admin carries the screening inlines, the
-way crm/admin.py's FanAdmin does, so the inlines are tested without depending on it."""
+way crm/admin/fans.py's FanAdmin does, so the inlines are tested without depending on it."""
 
 from django.contrib import admin
 from django.urls import path

@@ -308,7 +308,8 @@ def events_sweep(*, now: datetime | None = None, limit: int = 1000) -> dict[str,
     return {
         "dead": len(exhausted),
         **{name: len(ids) for name, ids in moved.items()},
-        "abandoned_results": _close_abandoned_results(now),
+        # Only a sweep that found an expired lease looks: the results table has no index for it.
+        "abandoned_results": _close_abandoned_results(now) if exhausted or moved["lease_expired"] else 0,
     }
 
 
@@ -317,7 +318,8 @@ def _close_abandoned_results(now: datetime) -> int:
 
     django-tasks-db leaves such a result `RUNNING` for ever. A run older than the lease has lost
     its event to the sweeper anyway, so its result is closed with what happened; if the worker
-    was only hung and finishes after all, django-tasks-db records that instead.
+    was only hung and finishes after all, django-tasks-db records that instead. Called when the
+    sweep moved an event whose lease expired (a run that died then is older than the lease).
     """
     abandoned = DBTaskResult.objects.filter(
         status=TaskResultStatus.RUNNING,

@@ -459,12 +459,16 @@ def test_a_failing_replay_on_connect_does_not_fail_the_connection(creator, monke
     assert event.status == EventStatus.PROCESSED
 
 
-def test_the_sweeper_closes_task_results_a_dead_worker_left_running(settings):
-    """django-tasks-db keeps a killed worker's result RUNNING for ever; past the lease it is closed."""
+def test_the_sweeper_closes_task_results_a_dead_worker_left_running(account, settings):
+    """django-tasks-db keeps a killed worker's result RUNNING for ever; once the sweeper finds the
+    worker's event with an expired lease, results older than the lease are closed."""
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    now = timezone.now()
+    event = store("comments")[0]
+    assert event_claim(event_id=event.pk) == 1  # a worker took it, then died
+    event.refresh_from_db()
+    now = event.lease_expires_at + timedelta(seconds=1)
     lease = timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
 
     def result(task_path, started_at):
@@ -480,7 +484,11 @@ def test_the_sweeper_closes_task_results_a_dead_worker_left_running(settings):
     abandoned = result("webhooks.tasks.process_event", now - lease - timedelta(seconds=1))
     young = result("webhooks.tasks.process_event", now - lease + timedelta(seconds=5))
     other_task = result("screening.tasks.purge_expired_screening_files", now - 10 * lease)
-    assert events_sweep(now=now)["abandoned_results"] == 1
+    # Without an expired lease the sweep does not look at the results at all.
+    assert events_sweep(now=event.lease_expires_at - timedelta(seconds=1))["abandoned_results"] == 0
+    assert DBTaskResult.objects.get(pk=abandoned.pk).status == "RUNNING"
+    swept = events_sweep(now=now)
+    assert (swept["lease_expired"], swept["abandoned_results"]) == (1, 1)
     abandoned.refresh_from_db()
     assert (abandoned.status, abandoned.finished_at) == ("FAILED", now)
     assert abandoned.exception_class_path == "webhooks.services.WorkerLost"

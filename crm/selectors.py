@@ -36,22 +36,28 @@ def creator_by_slug(slug: str) -> Creator | None:
     return Creator.objects.select_related("user").filter(slug=slug).first()
 
 
+def owned_get(queryset, row_id, message: str):
+    """The row `row_id` of a queryset already limited to the creator's rows, else NotFound(message).
+
+    A malformed id is the same NotFound as a missing one (no query is run for it).
+    """
+    pk = parse_id(row_id)
+    found = queryset.filter(pk=pk).first() if pk else None
+    if found is None:
+        raise NotFound(message)
+    return found
+
+
 def fan_get(*, creator: Creator, fan_id, message: str = "Fan not found") -> Fan:
-    pk = parse_id(fan_id)
-    fan = Fan.objects.filter(creator=creator, pk=pk).first() if pk else None
-    if fan is None:
-        raise NotFound(message)
-    return fan
+    return owned_get(Fan.objects.filter(creator=creator), fan_id, message)
 
 
-def conversation_get(*, creator: Creator, conversation_id, message: str = "Conversation not found") -> Conversation:
-    pk = parse_id(conversation_id)
-    conversation = (
-        Conversation.objects.select_related("fan").filter(creator=creator, pk=pk).first() if pk else None
+def conversation_get(
+    *, creator: Creator, conversation_id, message: str = "Conversation not found"
+) -> Conversation:
+    return owned_get(
+        Conversation.objects.select_related("fan").filter(creator=creator), conversation_id, message
     )
-    if conversation is None:
-        raise NotFound(message)
-    return conversation
 
 
 # --- Lists with per-row counters (seed-002 API, pages) ----------------------------------------
@@ -77,13 +83,7 @@ def fans_with_conversation_counts(queryset):
 
 
 def fan_get_with_counts(*, creator: Creator, fan_id, message: str = "Fan not found") -> Fan:
-    pk = parse_id(fan_id)
-    fan = (
-        fans_with_conversation_counts(Fan.objects.filter(creator=creator, pk=pk)).first() if pk else None
-    )
-    if fan is None:
-        raise NotFound(message)
-    return fan
+    return owned_get(fans_with_conversation_counts(Fan.objects.filter(creator=creator)), fan_id, message)
 
 
 def fan_match_contact(*, creator: Creator, email_hash: str = "", phone_hash: str = "") -> Fan | None:
@@ -98,15 +98,9 @@ def fan_match_contact(*, creator: Creator, email_hash: str = "", phone_hash: str
 
 
 def message_get(*, creator: Creator, message_id, message: str = "Message not found") -> Message:
-    pk = parse_id(message_id)
-    found = (
-        Message.objects.select_related("conversation", "fan").filter(creator=creator, pk=pk).first()
-        if pk
-        else None
+    return owned_get(
+        Message.objects.select_related("conversation", "fan").filter(creator=creator), message_id, message
     )
-    if found is None:
-        raise NotFound(message)
-    return found
 
 
 # --- Lists of the seed-000 API (the caller filters, orders and paginates) ------------------

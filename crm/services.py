@@ -312,7 +312,6 @@ def message_add(
         message.attachment_content_type = attachment.content_type
         if message_type == MessageType.TEXT:
             message.message_type = MessageType.IMAGE if attachment.is_image else MessageType.FILE
-        message.attachment.save(attachment.kind.extension, attachment.file, save=False)
 
     updates = {
         "message_count": F("message_count") + 1,
@@ -331,8 +330,11 @@ def message_add(
         updates["awaiting_reply_since"] = None
         fan_updates["last_contacted_at"] = Greatest(Coalesce(F("last_contacted_at"), Value(now)), Value(now))
 
+    # Validated before the attachment is stored: invalid input never touches the file store.
+    message.full_clean(exclude=["conversation", "creator", "fan", "attachment"], validate_constraints=False)
+    if attachment is not None:
+        message.attachment.save(attachment.kind.extension, attachment.file, save=False)
     try:
-        message.full_clean(exclude=["conversation", "creator", "fan", "attachment"], validate_constraints=False)
         message.save()
         analytics_services.message_recorded(message=message)
         Conversation.objects.filter(pk=locked.pk).update(**updates)

@@ -1,10 +1,15 @@
 """Private file storage: generated names, never a public URL."""
 
+import logging
 import secrets
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse
 from django.utils import timezone
+
+from .exceptions import NotFound
+
+logger = logging.getLogger(__name__)
 
 # The default storage is private: local files with no URL (MEDIA_URL is None) or a private S3
 # bucket. It is lazy, so tests that override STORAGES get a fresh one.
@@ -32,6 +37,21 @@ def delete_stored_file_on_commit(name: str) -> None:
         # turn a committed delete into an error response; the failure is logged instead
         # (screening orphans are swept by `purge_screening_files --orphans`).
         transaction.on_commit(lambda: private_storage.delete(name), robust=True)
+
+
+def private_open(name: str, *, not_found: str):
+    """A stored object opened for reading, or NotFound(not_found) when it is missing or unreadable.
+
+    Remote stores open lazily, so the first read is forced here: a missing object is a clean 404,
+    not an error half-way through a response body.
+    """
+    try:
+        handle = private_storage.open(name, "rb")
+        handle.read(0)
+    except Exception as exc:
+        logger.warning("Stored object %s is not readable: %s", name, exc)
+        raise NotFound(not_found) from exc
+    return handle
 
 
 def private_download(handle, *, filename: str, content_type: str) -> FileResponse:

@@ -4,21 +4,17 @@ Used by the v1 download route and the admin download view (and the creator pages
 its own authorisation check.
 """
 
-import logging
 import unicodedata
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from django.http import FileResponse
 
-from crm.exceptions import NotFound
-from crm.storage import private_download, private_storage
+from crm.storage import private_download, private_open
 from crm.uploads import sanitise_filename
 
 from .models import ScreeningFile
 from .selectors import FILE_NOT_FOUND
-
-logger = logging.getLogger(__name__)
 
 
 def _ascii(text: str) -> str:
@@ -44,12 +40,7 @@ def content_disposition(name: str, extension: str) -> str:
 
 def screening_file_response(screening_file: ScreeningFile) -> FileResponse:
     """Stream the stored object as a download; a missing object is "File not found"."""
-    try:
-        handle = private_storage.open(screening_file.file.name, "rb")
-        handle.read(0)  # remote stores fetch lazily: fail here, not half-way through the body
-    except Exception as exc:
-        logger.warning("Screening file %s has no readable stored object: %s", screening_file.pk, exc)
-        raise NotFound(FILE_NOT_FOUND) from exc
+    handle = private_open(screening_file.file.name, not_found=FILE_NOT_FOUND)
     extension = PurePosixPath(screening_file.file.name).suffix
     response = private_download(handle, filename=f"file{extension}", content_type=screening_file.content_type)
     # Always both names: the ASCII fallback and the exact UTF-8 one.

@@ -4,9 +4,8 @@ method or file behaves exactly like one that does not exist (404)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from crm.exceptions import NotFound
 from crm.models import Creator, Fan
-from crm.selectors import fan_get, parse_id
+from crm.selectors import fan_get, owned_get
 
 from .models import ScreeningFile, ScreeningMethod
 
@@ -26,6 +25,10 @@ def screening_client_get(*, creator: Creator, fan_id) -> Fan:
     return fan_get(creator=creator, fan_id=fan_id, message=CLIENT_NOT_FOUND)
 
 
+def _files_of(fan: Fan) -> list[ScreeningFile]:
+    return list(ScreeningFile.objects.filter(fan=fan).order_by("uploaded_at", "id"))
+
+
 def screening_info_for_fan(*, creator: Creator, fan_id) -> ScreeningInfo:
     """The client's methods and files: three queries whatever their number."""
     return screening_info(fan=screening_client_get(creator=creator, fan_id=fan_id))
@@ -34,32 +37,25 @@ def screening_info_for_fan(*, creator: Creator, fan_id) -> ScreeningInfo:
 def screening_info(*, fan: Fan) -> ScreeningInfo:
     """The methods and files of a fan already read through the creator: two queries."""
     methods = list(ScreeningMethod.objects.filter(fan=fan).order_by("created_at", "id"))
-    files = list(ScreeningFile.objects.filter(fan=fan).order_by("uploaded_at", "id"))
-    return ScreeningInfo(fan=fan, methods=methods, files=files)
+    return ScreeningInfo(fan=fan, methods=methods, files=_files_of(fan))
 
 
 def screening_files_for_fan(*, creator: Creator, fan_id) -> tuple[Fan, list[ScreeningFile]]:
     fan = screening_client_get(creator=creator, fan_id=fan_id)
-    return fan, list(ScreeningFile.objects.filter(fan=fan).order_by("uploaded_at", "id"))
+    return fan, _files_of(fan)
 
 
 def screening_file_get(*, creator: Creator, fan_id, file_id) -> ScreeningFile:
     """One file of one of the creator's clients ("Client not found" / "File not found")."""
     fan = screening_client_get(creator=creator, fan_id=fan_id)
-    pk = parse_id(file_id)
-    screening_file = ScreeningFile.objects.filter(fan=fan, pk=pk).first() if pk else None
-    if screening_file is None:
-        raise NotFound(FILE_NOT_FOUND)
+    screening_file = owned_get(ScreeningFile.objects.filter(fan=fan), file_id, FILE_NOT_FOUND)
     screening_file.fan = fan
     return screening_file
 
 
 def screening_method_get(*, creator: Creator, fan_id, method_id) -> ScreeningMethod:
     fan = screening_client_get(creator=creator, fan_id=fan_id)
-    pk = parse_id(method_id)
-    method = ScreeningMethod.objects.filter(fan=fan, pk=pk).first() if pk else None
-    if method is None:
-        raise NotFound(METHOD_NOT_FOUND)
+    method = owned_get(ScreeningMethod.objects.filter(fan=fan), method_id, METHOD_NOT_FOUND)
     method.fan = fan
     return method
 

@@ -114,9 +114,8 @@ def screening_file_upload(*, fan: Fan, upload, uploaded_by=None) -> ScreeningFil
         logger.exception("Screening file could not be stored")
         raise StorageUnavailable("File storage unavailable, try again later") from exc
     try:
-        with transaction.atomic():
-            row.full_clean()
-            row.save()
+        # Already validated; the generated key's uniqueness is the database constraint's to enforce.
+        row.save()
     except BaseException:
         private_storage.delete(row.file.name)
         raise

@@ -154,6 +154,9 @@ def test_selectors_scope_to_the_creator(fan, other_fan, creator):
         selectors.screening_file_get(creator=creator, fan_id=other_fan.pk, file_id=theirs.pk)
     with pytest.raises(NotFound, match="File not found"):
         selectors.screening_file_get(creator=creator, fan_id=fan.pk, file_id=theirs.pk)
+    for malformed in ["abc", "0", "1.5", "99999999999999999999", None]:
+        with pytest.raises(NotFound, match="File not found"):
+            selectors.screening_file_get(creator=creator, fan_id=fan.pk, file_id=malformed)
     with pytest.raises(NotFound, match="Not found"):
         selectors.screening_method_get(creator=creator, fan_id=fan.pk, method_id=method.pk)
     with pytest.raises(NotFound, match="Client not found"):

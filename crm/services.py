@@ -159,7 +159,9 @@ def fan_update(*, fan: Fan, tags: Iterable[str] | None = None, **fields) -> Fan:
         _save_fan(fan)
     if tags is not None:
         fan.tags.set(tags_resolve(creator=fan.creator, names=tags))
-        Fan.objects.filter(pk=fan.pk).update(updated_at=timezone.now())
+        # Keep the instance current too, so callers can answer with it without a reload.
+        fan.updated_at = timezone.now()
+        Fan.objects.filter(pk=fan.pk).update(updated_at=fan.updated_at)
     return fan
 
 

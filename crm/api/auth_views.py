@@ -112,17 +112,17 @@ def issue_tokens(user) -> tuple[str, str]:
     return str(refresh.access_token), str(refresh)
 
 
-def _blacklist_once(token: RefreshToken) -> bool:
-    """Blacklist a refresh token; False when it already was (another request used it first)."""
-    jti = token[jwt_settings.JTI_CLAIM]
+def _token_user(token: RefreshToken):
+    """The token's user, or None when the account is gone."""
     user_id = token.payload.get(jwt_settings.USER_ID_CLAIM)
+    return get_user_model().objects.filter(**{jwt_settings.USER_ID_FIELD: user_id}).first()
+
+
+def _blacklist_once(token: RefreshToken, user) -> bool:
+    """Blacklist a refresh token; False when it already was (another request used it first)."""
     outstanding, _ = OutstandingToken.objects.get_or_create(
-        jti=jti,
-        defaults={
-            "user": get_user_model().objects.filter(pk=user_id).first(),
-            "token": str(token),
-            "expires_at": datetime_from_epoch(token["exp"]),
-        },
+        jti=token[jwt_settings.JTI_CLAIM],
+        defaults={"user": user, "token": str(token), "expires_at": datetime_from_epoch(token["exp"])},
     )
     _, created = BlacklistedToken.objects.get_or_create(token=outstanding)
     return created
@@ -135,9 +135,8 @@ def rotate(raw_refresh: str) -> tuple[str, str]:
         token = RefreshToken(raw_refresh)  # signature, expiry and blacklist
     except TokenError:
         raise exceptions.AuthenticationFailed("Not authenticated")
-    user_id = token.payload.get(jwt_settings.USER_ID_CLAIM)
-    user = get_user_model().objects.filter(**{jwt_settings.USER_ID_FIELD: user_id}).first()
-    if user is None or not user.is_active or not _blacklist_once(token):
+    user = _token_user(token)
+    if user is None or not user.is_active or not _blacklist_once(token, user):
         raise exceptions.AuthenticationFailed("Not authenticated")
     return issue_tokens(user)
 
@@ -249,7 +248,7 @@ class LogoutView(AuthView):
             try:
                 token = RefreshToken(raw)
                 with transaction.atomic():
-                    _blacklist_once(token)
+                    _blacklist_once(token, _token_user(token))
             except TokenError:
                 pass  # expired or already revoked: nothing left to invalidate
         session_logout(request._request)

@@ -156,8 +156,8 @@ class FanDetailView(CrmApiView):
         data = dict(self.validated(s.FanUpdateSerializer))
         if "handle" in data:
             data["handle"] = data["handle"] or ""
+        # fan_update keeps the instance current (tags and updated_at included): no reload.
         fan = services.fan_update(fan=fan, **data)
-        fan.refresh_from_db()
         return Response({"fan": self.render(s.FanSerializer, fan)})
 
     @extend_schema(

@@ -150,9 +150,13 @@ def client_list_rows(queryset):
     return selectors.fans_with_conversation_counts(queryset.defer("email", "phone", "notes"))
 
 
+def client_with_counts(creator, fan_id) -> Fan:
+    """The creator's client with the counters the detail shows (`Client not found` otherwise)."""
+    return selectors.fan_get_with_counts(creator=creator, fan_id=fan_id, message=CLIENT_NOT_FOUND)
+
+
 def client_detail(creator, fan_id, **extra) -> dict:
-    fan = selectors.fan_get_with_counts(creator=creator, fan_id=fan_id, message=CLIENT_NOT_FOUND)
-    return {**ClientDetailSerializer(fan).data, **extra}
+    return {**ClientDetailSerializer(client_with_counts(creator, fan_id)).data, **extra}
 
 
 def created_payload(creator, fan: Fan, *, created: bool) -> dict:
@@ -282,7 +286,9 @@ class ClientDetailView(V1SurfaceView):
         },
     )
     def put(self, request, interaction_id):
-        fan = client_get(self.creator, interaction_id)
+        # Loaded once with its counters (which a change of these fields leaves as they are); the
+        # services keep the instance current, so it is also the answer.
+        fan = client_with_counts(self.creator, interaction_id)
         serializer = ClientWriteSerializer(data=json_object(request), partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -291,7 +297,7 @@ class ClientDetailView(V1SurfaceView):
             fields = _fan_fields(data)
             if fields:
                 services.fan_update(fan=fan, **fields)
-        return v1_ok(client_detail(self.creator, fan.pk))
+        return v1_ok(ClientDetailSerializer(fan).data)
 
 
 # --- Notes -----------------------------------------------------------------------------------

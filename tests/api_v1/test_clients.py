@@ -232,6 +232,18 @@ def test_update_is_partial(v1_client, creator):
     assert data["notes_encrypted"] == "keep me" and data["client_identifier"] == "client123"
 
 
+def test_update_answers_what_a_get_shows_afterwards(v1_client, creator):
+    fan = direct_fan(creator, client_identifier="c", email="old@example.com")
+    services.message_add(conversation=ConversationFactory(fan=fan), direction=Direction.INCOMING, text="hi")
+    ConversationFactory(fan=fan)
+    payload = {"email": "new@example.com", "notes_encrypted": "n", "screening_status": "approved"}
+    answer = assert_status(v1_client.put(f"/api/v1/clients/{fan.pk}", payload, format="json"), 200)["data"]
+    shown = assert_status(v1_client.get(f"/api/v1/clients/{fan.pk}"), 200)["data"]
+    assert answer == shown
+    assert answer["unread_count"] == 1 and answer["conversation_count"] == 2
+    assert answer["email_hash"] == email_hash("new@example.com") and answer["client_category"] == "screened"
+
+
 def test_update_notes_encrypted_sets_the_notes_encrypted_at_rest(v1_client, creator):
     fan = direct_fan(creator, client_identifier="c")
     v1_client.put(f"/api/v1/clients/{fan.pk}", {"notes_encrypted": "Updated notes..."}, format="json")

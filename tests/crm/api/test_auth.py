@@ -2,6 +2,7 @@
 
 import pytest
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from tests.crm.api.cases import assert_error, assert_status
@@ -133,6 +134,15 @@ def test_refresh_rotates_the_cookie_and_blacklists_the_old_one(anon_client, crea
     replay = APIClient()
     replay.cookies["refresh_token"] = old_refresh
     assert_error(replay.post("/api/auth/refresh"), 401, "Not authenticated")
+
+
+def test_a_refresh_token_without_an_outstanding_row_is_still_used_once(anon_client, creator):
+    """flushexpiredtokens or a restore may have dropped the row: blacklisting records it again."""
+    token = str(RefreshToken.for_user(creator.user))
+    OutstandingToken.objects.all().delete()
+    assert_status(anon_client.post("/api/auth/refresh", {"refresh": token}, format="json"), 200)
+    assert BlacklistedToken.objects.get().token.user == creator.user
+    assert_error(anon_client.post("/api/auth/refresh", {"refresh": token}, format="json"), 401, "Not authenticated")
 
 
 @pytest.mark.parametrize("refresh", [None, "garbage", "a.b.c"])

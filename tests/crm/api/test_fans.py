@@ -1,5 +1,7 @@
 """GET/POST /api/crm/fans and GET/PATCH/DELETE /api/crm/fans/{id}."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from crm.models import Fan, Transaction
@@ -131,6 +133,18 @@ def test_patch_changes_listed_fields_only(crm_client, creator):
     data = response.json()["fan"]
     assert (data["name"], data["handle"], data["value_cents"]) == ("New", None, 0)
     assert sorted(data["tags"]) == ["a", "b"]
+
+
+@pytest.mark.parametrize("body", [{"tags": ["x"]}, {"name": "Renamed"}, {"name": "Both", "tags": []}])
+def test_patch_answers_what_a_get_shows_afterwards(crm_client, creator, body):
+    fan = FanFactory(creator=creator)
+    fan.tags.set([TagFactory(creator=creator, name="old")])
+    Fan.objects.filter(pk=fan.pk).update(updated_at=datetime(2020, 1, 1, tzinfo=UTC))
+    response = crm_client.patch(f"/api/crm/fans/{fan.pk}", body, format="json")
+    assert_status(response, 200)
+    answer = response.json()["fan"]
+    assert answer == crm_client.get(f"/api/crm/fans/{fan.pk}").json()["fan"]
+    assert not answer["updated_at"].startswith("2020")
 
 
 def test_patch_to_a_taken_platform_id_is_a_conflict(crm_client, creator):

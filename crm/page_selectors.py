@@ -8,7 +8,7 @@ from .filters import ConversationFilterSet, FanFilterSet
 from .keyset import Key, Ordering, Page
 from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
 from .page_cursors import paginate
-from .selectors import fan_get, parse_id
+from .selectors import fan_get, owned_get, parse_id
 
 PAGE_SIZE = 25
 THREAD_PAGE_SIZE = 30
@@ -114,21 +114,12 @@ def thread_messages_page(
     return page
 
 
-def _owned(queryset: QuerySet, row_id, message: str):
-    """The row `row_id` of a queryset already limited to the creator's rows, else NotFound."""
-    pk = parse_id(row_id)
-    found = queryset.filter(pk=pk).first() if pk else None
-    if found is None:
-        raise NotFound(message)
-    return found
-
-
 def message_with_attachment(*, creator: Creator, conversation_id, message_id) -> Message:
     conversation_pk = parse_id(conversation_id)
     if conversation_pk is None:
         raise NotFound("Attachment not found")
     messages = Message.objects.filter(creator=creator, conversation_id=conversation_pk).exclude(attachment="")
-    return _owned(messages, message_id, "Attachment not found")
+    return owned_get(messages, message_id, "Attachment not found")
 
 
 def api_keys_list(*, creator: Creator) -> QuerySet[ApiKey]:
@@ -136,7 +127,7 @@ def api_keys_list(*, creator: Creator) -> QuerySet[ApiKey]:
 
 
 def api_key_get(*, creator: Creator, key_id) -> ApiKey:
-    return _owned(ApiKey.objects.filter(creator=creator), key_id, "API key not found")
+    return owned_get(ApiKey.objects.filter(creator=creator), key_id, "API key not found")
 
 
 def platform_accounts_list(*, creator: Creator, platform: str) -> list[PlatformAccount]:
@@ -144,4 +135,4 @@ def platform_accounts_list(*, creator: Creator, platform: str) -> list[PlatformA
 
 
 def platform_account_get(*, creator: Creator, account_id) -> PlatformAccount:
-    return _owned(PlatformAccount.objects.filter(creator=creator), account_id, "Account not found")
+    return owned_get(PlatformAccount.objects.filter(creator=creator), account_id, "Account not found")

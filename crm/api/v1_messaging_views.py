@@ -10,7 +10,7 @@ from crm.choices import Direction, MessageType
 from crm.exceptions import InvalidInput, NotFound
 from crm.filters import ConversationFilterSet
 from crm.models import Conversation, Message
-from crm.storage import private_download
+from crm.storage import private_download, private_open
 from crm.uploads import ATTACHMENT_KINDS, check_upload, sanitise_filename
 
 from . import v1_schema as doc
@@ -332,14 +332,7 @@ class FileDownloadView(V1SurfaceView):
     )
     def get(self, request, message_id):
         message = attachment_message(self.creator, message_id)
-        storage = message.attachment.storage
-        # Object stores open lazily, so ask first; a file deleted in between is still a 404.
-        if not storage.exists(message.attachment.name):
-            raise NotFound(FILE_NOT_FOUND)
-        try:
-            handle = storage.open(message.attachment.name, "rb")
-        except (FileNotFoundError, OSError):
-            raise NotFound(FILE_NOT_FOUND)
+        handle = private_open(message.attachment.name, not_found=FILE_NOT_FOUND)
         # FileResponse writes filename*=UTF-8'' for non-ASCII names
         filename = sanitise_filename(message.attachment_name or message.attachment.name)
         return private_download(handle, filename=filename, content_type=message.attachment_content_type)

@@ -8,7 +8,7 @@ from crm import page_selectors, selectors, services
 from crm.choices import Direction
 from crm.exceptions import ApplicationError
 from crm.forms import ConversationTagsForm, MessageForm, add_service_error
-from crm.storage import private_download
+from crm.storage import private_download, private_open
 
 from .common import creator_page, list_page_context
 
@@ -101,7 +101,7 @@ def attachment_download(request, creator, conversation_id, message_id):
         creator=creator, conversation_id=conversation_id, message_id=message_id
     )
     return private_download(
-        message.attachment.open("rb"),
+        private_open(message.attachment.name, not_found="Attachment not found"),
         filename=message.attachment_name or "file",
         content_type=message.attachment_content_type,
     )

@@ -200,6 +200,14 @@ def test_send_with_attachment_and_download_it(page_client, conversation):
     assert b"".join(download.streaming_content) == PNG
 
 
+def test_download_of_an_attachment_missing_from_storage_is_404(page_client, conversation):
+    page_client.post(f"/inbox/{conversation.pk}/send", {"text": "", "attachment": png_upload("gone.png")})
+    message = Message.objects.get(conversation=conversation)
+    message.attachment.storage.delete(message.attachment.name)
+    download = page_client.get(f"/inbox/{conversation.pk}/messages/{message.pk}/attachment")
+    assert download.status_code == 404  # not a 500
+
+
 @pytest.mark.parametrize(
     "data, message",
     [

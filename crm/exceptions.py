@@ -24,3 +24,12 @@ class AlreadyExists(ApplicationError):
 
 class PayloadTooLarge(ApplicationError):
     status_code = 413
+
+
+class StorageUnavailable(ApplicationError):
+    """The file store refused a write; the client may retry later."""
+
+    status_code = 503
+
+    def __init__(self, message: str = "File storage unavailable, try again later", **kwargs):
+        super().__init__(message, **kwargs)

@@ -1,6 +1,7 @@
 """Writes with business meaning. Views, serializers, admin, tasks and webhooks all call these."""
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
@@ -16,10 +17,12 @@ from analytics import services as analytics_services
 
 from .choices import ClientCategory, Direction, MessageType, Platform, ScreeningStatus, TransactionKind
 from .crypto import email_hash, phone_hash
-from .exceptions import AlreadyExists, InvalidInput
+from .exceptions import AlreadyExists, InvalidInput, StorageUnavailable
 from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
 from .signals_public import platform_account_connected
 from .uploads import CheckedUpload
+
+logger = logging.getLogger(__name__)
 
 # --- Creators ------------------------------------------------------------------------------
 
@@ -335,7 +338,11 @@ def message_add(
     # Validated before the attachment is stored: invalid input never touches the file store.
     message.full_clean(exclude=["conversation", "creator", "fan", "attachment"], validate_constraints=False)
     if attachment is not None:
-        message.attachment.save(attachment.kind.extension, attachment.file, save=False)
+        try:
+            message.attachment.save(attachment.kind.extension, attachment.file, save=False)
+        except Exception as exc:
+            logger.exception("Message attachment could not be stored")
+            raise StorageUnavailable() from exc
     try:
         message.save()
         analytics_services.message_recorded(message=message)

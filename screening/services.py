@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm import services as crm_services
-from crm.exceptions import ApplicationError, InvalidInput
+from crm.exceptions import InvalidInput, StorageUnavailable
 from crm.models import Fan
 from crm.storage import private_storage
 from crm.uploads import SCREENING_KINDS, check_upload
@@ -32,12 +32,6 @@ PURGE_BATCH_SIZE = 500
 STORAGE_PREFIX = "screening/"
 # An object younger than this may belong to an upload whose transaction has not committed yet.
 ORPHAN_GRACE = timedelta(hours=1)
-
-
-class StorageUnavailable(ApplicationError):
-    """The file store refused a write; the client may retry later."""
-
-    status_code = 503
 
 
 # --- Methods -------------------------------------------------------------------------------
@@ -112,7 +106,7 @@ def screening_file_upload(*, fan: Fan, upload, uploaded_by=None) -> ScreeningFil
         row.file.save(checked.kind.extension, checked.file, save=False)
     except Exception as exc:
         logger.exception("Screening file could not be stored")
-        raise StorageUnavailable("File storage unavailable, try again later") from exc
+        raise StorageUnavailable() from exc
     try:
         # Already validated; the generated key's uniqueness is the database constraint's to enforce.
         row.save()

@@ -202,3 +202,17 @@ def test_oversized_multipart_body_is_413_in_the_envelope(v1_client, world, setti
         v1_client.post("/api/v1/messages", payload, format="multipart"), 413, "Request body too large"
     )
     assert Message.objects.filter(conversation=world.conversation).count() == 2
+
+
+def test_send_attachment_while_storage_refuses_writes_is_a_503(v1_client, world, monkeypatch):
+    from django.core.files.storage import FileSystemStorage
+
+    def refuse(*args, **kwargs):
+        raise OSError("read-only file system")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", refuse)
+    payload = {"conversation_id": str(world.conversation.pk), "file": SimpleUploadedFile("a.pdf", PDF)}
+    before = Message.objects.count()
+    response = v1_client.post("/api/v1/messages", payload, format="multipart")
+    assert_v1_error(response, 503, "File storage unavailable, try again later")
+    assert Message.objects.count() == before

@@ -54,3 +54,19 @@ def test_a_message_that_fails_to_save_leaves_no_stored_attachment(settings, monk
         services.message_add(conversation=conversation, direction=Direction.OUTGOING, attachment=upload)
     assert len(stored) == 1  # the object was written, then removed again
     assert stored_files(settings) == []
+
+
+def test_a_store_refusing_the_attachment_is_storage_unavailable(settings, monkeypatch):
+    from crm.exceptions import StorageUnavailable
+
+    conversation = ConversationFactory()
+    upload = check_upload(upload_from_bytes("p.png", PNG), kinds=ATTACHMENT_KINDS)
+
+    def refuse(*args, **kwargs):
+        raise OSError("read-only file system")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", refuse)
+    with pytest.raises(StorageUnavailable) as excinfo:
+        services.message_add(conversation=conversation, direction=Direction.OUTGOING, attachment=upload)
+    assert excinfo.value.status_code == 503
+    assert not Message.objects.exists()

@@ -284,3 +284,16 @@ def test_send_oversized_attachment_is_a_field_error(page_client, conversation, s
     assert_status(response, 400)
     assert "too large" in " ".join(response.context["message_form"].errors["attachment"])
     assert not Message.objects.exists()
+
+
+def test_send_while_storage_refuses_writes_says_so(page_client, conversation, monkeypatch):
+    from django.core.files.storage import FileSystemStorage
+
+    def refuse(*args, **kwargs):
+        raise OSError("read-only file system")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", refuse)
+    response = page_client.post(f"/inbox/{conversation.pk}/send", {"text": "hi", "attachment": png_upload("a.png")})
+    assert response.status_code == 400
+    assert "File storage unavailable, try again later" in response.content.decode()
+    assert not Message.objects.filter(conversation=conversation).exists()

@@ -293,7 +293,8 @@ def test_send_while_storage_refuses_writes_says_so(page_client, conversation, mo
         raise OSError("read-only file system")
 
     monkeypatch.setattr(FileSystemStorage, "_save", refuse)
-    response = page_client.post(f"/inbox/{conversation.pk}/send", {"text": "hi", "attachment": png_upload("a.png")})
+    payload = {"text": "hi", "attachment": png_upload("a.png")}
+    response = page_client.post(f"/inbox/{conversation.pk}/send", payload)
     assert response.status_code == 400
     assert "File storage unavailable, try again later" in response.content.decode()
     assert not Message.objects.filter(conversation=conversation).exists()

@@ -209,14 +209,13 @@ class ContactForm(forms.Form):
     company = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_model_id(self):
-        from .selectors import creator_by_slug
+        from .selectors import contactable_creator
 
-        slug = self.cleaned_data["model_id"].strip().lower()
-        creator = creator_by_slug(slug)
-        if creator is None or not creator.user.is_active:
+        creator = contactable_creator(self.cleaned_data["model_id"])
+        if creator is None:
             raise forms.ValidationError("Unknown creator.", code="unknown")
         self.creator = creator
-        return slug
+        return creator.slug
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()

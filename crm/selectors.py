@@ -36,6 +36,12 @@ def creator_by_slug(slug: str) -> Creator | None:
     return Creator.objects.select_related("user").filter(slug=slug).first()
 
 
+def contactable_creator(slug: str) -> Creator | None:
+    """The creator a public contact form may reach: slug as typed (any case, spaces), account active."""
+    creator = creator_by_slug(slug.strip().lower())
+    return creator if creator is not None and creator.user.is_active else None
+
+
 def owned_get(queryset, row_id, message: str):
     """The row `row_id` of a queryset already limited to the creator's rows, else NotFound(message).
 

@@ -12,8 +12,8 @@ from crm.forms import ContactForm
 
 
 def _creator_or_404(slug: str):
-    creator = selectors.creator_by_slug(slug.strip().lower())
-    if creator is None or not creator.user.is_active:
+    creator = selectors.contactable_creator(slug)
+    if creator is None:
         raise Http404("No such contact page")
     return creator
 

@@ -3,8 +3,23 @@ import json
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from .choices import Field
 from .models import WebhookEvent
 from .services import events_ignore, events_replay
+
+
+class EventTypeFilter(admin.SimpleListFilter):
+    """The webhook fields this system handles, as fixed choices: Django's own filter on a
+    free-form column would read every event's value (SELECT DISTINCT) on each page view."""
+
+    title = "event type"
+    parameter_name = "event_type"
+
+    def lookups(self, request, model_admin):
+        return Field.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(event_type=self.value()) if self.value() else queryset
 
 
 @admin.register(WebhookEvent)
@@ -13,7 +28,7 @@ class WebhookEventAdmin(admin.ModelAdmin):
 
     list_display = ("id", "provider", "event_type", "account_id", "creator", "status", "attempts", "received_at", "processed_at")
     list_select_related = ("creator",)
-    list_filter = ("provider", "event_type", "status", "ignored_reason")
+    list_filter = ("provider", EventTypeFilter, "status", "ignored_reason")
     search_fields = ("=external_id", "=account_id")
     ordering = ("-received_at", "-id")
     show_full_result_count = False

@@ -18,8 +18,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.exceptions import InvalidInput
 from crm.choices import Direction
-from crm.exceptions import InvalidInput
 from crm.models import Conversation, Creator, Fan, Message, Transaction
 
 from . import fan_queries

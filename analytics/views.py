@@ -4,8 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
-from crm.exceptions import InvalidInput
-from crm.templatetags.crm_pages import money
+from core.exceptions import InvalidInput
+from core.templatetags.formatting import money
 
 from . import charts, selectors
 from .templatetags.analytics_format import duration, percent

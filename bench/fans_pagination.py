@@ -105,7 +105,7 @@ def measure(client, ordering: str) -> dict:
 
 def plan_of_deep_page(creator, ordering: str) -> str:
     """The database's plan for the thousandth page's fan query."""
-    from crm.api.crm_views import FAN_ORDERINGS
+    from crm.api.jwt.views import FAN_ORDERINGS
 
     keyset = FAN_ORDERINGS[ordering]
     base = Fan.objects.filter(creator=creator).order_by(*keyset.order_by())

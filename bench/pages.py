@@ -35,10 +35,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from core.page_cursors import encode_cursor  # noqa: E402
 from crm import page_selectors, services  # noqa: E402
 from crm.choices import Direction, Platform, TransactionKind  # noqa: E402
 from crm.models import Conversation, Creator, Fan, Message, Transaction  # noqa: E402
-from crm.page_cursors import encode_cursor  # noqa: E402
 
 BATCH = 5000
 SLUG = "bench-pages"

@@ -32,9 +32,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from core.crypto import email_hash  # noqa: E402
 from crm import services  # noqa: E402
 from crm.choices import ClientCategory, Platform  # noqa: E402
-from crm.crypto import email_hash  # noqa: E402
 from crm.models import Conversation, Creator, Fan  # noqa: E402
 
 BATCH = 5000

@@ -1,17 +1,20 @@
+"""The project's routes: each app's pages and API surfaces, mounted here (the top layer)."""
+
 from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", include("crm.api.v1_urls")),
+    path("api/v1/", include("crm.api.v1.urls")),
     path("api/v1/", include("screening.api.urls")),
-    path("api/contact/", include("crm.api.contact_urls")),
+    path("api/contact/", include("crm.api.v1.contact_urls")),
     path("api/analytics/", include("analytics.api.urls")),
     path("api/webhooks/", include("webhooks.api.urls")),
-    path("api/", include("crm.api.crm_urls")),
+    path("api/", include("crm.api.jwt.urls")),
     path("", include("analytics.urls")),
+    path("fans/<str:fan_id>/screening/", include("screening.urls")),
     path("", include("crm.urls")),
 ]
 
-handler404 = "crm.api.errors.page_not_found"
-handler500 = "crm.api.errors.server_error"
+handler404 = "core.api.errors.page_not_found"
+handler500 = "core.api.errors.server_error"

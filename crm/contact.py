@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from . import ratelimit, selectors, services
+from core import ratelimit
+from core.crypto import email_hash
+
+from . import selectors, services
 from .choices import Direction, Platform
-from .crypto import email_hash
 from .forms import ContactForm
 from .models import Conversation, Fan, Message
 

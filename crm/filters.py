@@ -5,10 +5,11 @@ import re
 import django_filters
 from django.db.models import Q
 
+from core.crypto import email_hash, phone_hash
+from core.lookups import MAX_ID
+
 from .choices import ClientCategory, Platform, ScreeningStatus, SubscriptionStatus, TransactionKind
-from .crypto import email_hash, phone_hash
 from .models import Conversation, Fan, Transaction
-from .selectors import MAX_ID
 
 _EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().-]+$")

@@ -4,9 +4,12 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
+from core.exceptions import ApplicationError
+from core.forms import PageForm
+from core.uploads import ATTACHMENT_KINDS, check_upload
+
 from .choices import ClientCategory, Platform, ScreeningStatus, SubscriptionStatus, TransactionKind
-from .exceptions import ApplicationError
-from .uploads import ATTACHMENT_KINDS, check_upload
+from .selectors import contactable_creator
 
 
 class LoginForm(AuthenticationForm):
@@ -26,19 +29,6 @@ MAX_TAGS = 20
 
 def split_tags(value: str) -> list[str]:
     return list(dict.fromkeys(t.strip() for t in (value or "").split(",") if t.strip()))
-
-
-def add_service_error(form: forms.Form, exc: ApplicationError | ValidationError) -> None:
-    """Show a service's refusal next to the field it names, else above the form."""
-    if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-        return
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 class TagsField(forms.CharField):
@@ -100,17 +90,6 @@ class FanNotesForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Private: only you see them; stored encrypted.",
     )
-
-
-class PageForm(forms.Form):
-    """A form sharing a page with others: its own id prefix keeps label/input ids unique."""
-
-    id_prefix = ""
-
-    def __init__(self, *args, **kwargs):
-        if self.id_prefix:
-            kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
-        super().__init__(*args, **kwargs)
 
 
 class TransactionForm(PageForm):
@@ -209,8 +188,6 @@ class ContactForm(forms.Form):
     company = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_model_id(self):
-        from .selectors import contactable_creator
-
         creator = contactable_creator(self.cleaned_data["model_id"])
         if creator is None:
             raise forms.ValidationError("Unknown creator.", code="unknown")

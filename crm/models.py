@@ -6,6 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from core.crypto import EncryptedTextField
+from core.storage import generated_name
+
 from .choices import (
     ClientCategory,
     Direction,
@@ -15,8 +18,13 @@ from .choices import (
     SubscriptionStatus,
     TransactionKind,
 )
-from .crypto import EncryptedTextField
-from .storage import message_attachment_path
+
+
+def message_attachment_path(instance, filename: str) -> str:
+    """A generated storage key; `filename` is only the extension the validator chose from the
+    sniffed type, never the user's file name."""
+    extension = filename if filename.startswith(".") else ""
+    return generated_name("attachments", extension)
 
 
 class User(AbstractUser):

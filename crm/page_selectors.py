@@ -3,12 +3,14 @@ of queries however many rows it shows (related rows are prefetched, never loaded
 
 from django.db.models import Prefetch, QuerySet
 
-from .exceptions import NotFound
+from core.exceptions import NotFound
+from core.keyset import Key, Ordering, Page
+from core.lookups import owned_get, parse_id
+from core.page_cursors import paginate
+
 from .filters import ConversationFilterSet, FanFilterSet
-from .keyset import Key, Ordering, Page
 from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
-from .page_cursors import paginate
-from .selectors import fan_get, owned_get, parse_id
+from .selectors import fan_get
 
 PAGE_SIZE = 25
 THREAD_PAGE_SIZE = 30

@@ -3,31 +3,16 @@
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .exceptions import NotFound
+from core.crypto import token_hash
+from core.lookups import owned_get
+
 from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
-
-MAX_ID = 2**63 - 1
-
-
-def parse_id(value) -> int | None:
-    """A database id from user input, or None when it cannot be one (wrong type, out of range)."""
-    if isinstance(value, bool):
-        return None
-    try:
-        number = int(str(value).strip()) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if isinstance(value, float) and value != number:
-        return None
-    return number if 0 < number <= MAX_ID else None
 
 
 def api_key_active_by_raw(raw_key: str) -> ApiKey | None:
-    from .services import api_key_hash
-
     return (
         ApiKey.objects.select_related("creator__user")
-        .filter(key_hash=api_key_hash(raw_key), revoked_at__isnull=True)
+        .filter(key_hash=token_hash(raw_key), revoked_at__isnull=True)
         .first()
     )
 
@@ -40,18 +25,6 @@ def contactable_creator(slug: str) -> Creator | None:
     """The creator a public contact form may reach: slug as typed (any case, spaces), account active."""
     creator = creator_by_slug(slug.strip().lower())
     return creator if creator is not None and creator.user.is_active else None
-
-
-def owned_get(queryset, row_id, message: str):
-    """The row `row_id` of a queryset already limited to the creator's rows, else NotFound(message).
-
-    A malformed id is the same NotFound as a missing one (no query is run for it).
-    """
-    pk = parse_id(row_id)
-    found = queryset.filter(pk=pk).first() if pk else None
-    if found is None:
-        raise NotFound(message)
-    return found
 
 
 def fan_get(*, creator: Creator, fan_id, message: str = "Fan not found") -> Fan:

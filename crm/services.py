@@ -1,6 +1,5 @@
 """Writes with business meaning. Views, serializers, admin, tasks and webhooks all call these."""
 
-import hashlib
 import logging
 import secrets
 from collections.abc import Iterable
@@ -13,14 +12,13 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.text import slugify
 
-from analytics import services as analytics_services
+from core.crypto import email_hash, phone_hash, token_hash
+from core.exceptions import AlreadyExists, InvalidInput, StorageUnavailable
+from core.uploads import CheckedUpload
 
+from . import signals
 from .choices import ClientCategory, Direction, MessageType, Platform, ScreeningStatus, TransactionKind
-from .crypto import email_hash, phone_hash
-from .exceptions import AlreadyExists, InvalidInput, StorageUnavailable
 from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
-from .signals_public import platform_account_connected
-from .uploads import CheckedUpload
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +188,7 @@ def fan_screening_decide(
 @transaction.atomic
 def fan_delete(*, fan: Fan) -> None:
     """Delete a fan and everything under it; stored files go after the commit (signals)."""
-    analytics_services.fan_forget(fan=fan)
+    signals.fan_deleting.send(sender=Fan, fan=fan)
     fan.delete()
 
 
@@ -345,7 +343,7 @@ def message_add(
             raise StorageUnavailable() from exc
     try:
         message.save()
-        analytics_services.message_recorded(message=message)
+        signals.message_recorded.send(sender=Message, message=message)
         Conversation.objects.filter(pk=locked.pk).update(**updates)
         if fan_updates:
             Fan.objects.filter(pk=locked.fan_id).update(**fan_updates)
@@ -402,7 +400,7 @@ def transaction_record(
         # A concurrent writer recorded the same external id first.
         return Transaction.objects.get(creator_id=fan.creator_id, platform=platform, external_id=external_id), False
     Fan.objects.filter(pk=fan.pk).update(value_cents=F("value_cents") + txn.signed_amount_cents)
-    analytics_services.transaction_recorded(txn=txn)
+    signals.transaction_recorded.send(sender=Transaction, txn=txn)
     return txn, True
 
 
@@ -428,7 +426,7 @@ def platform_account_connect(
     account.full_clean(validate_constraints=False)
     account.save()
     transaction.on_commit(
-        lambda: platform_account_connected.send(sender=PlatformAccount, account=account)
+        lambda: signals.platform_account_connected.send(sender=PlatformAccount, account=account)
     )
     return account
 
@@ -443,11 +441,6 @@ def platform_account_disconnect(*, account: PlatformAccount) -> None:
 API_KEY_PREFIX = "pk_"
 
 
-def api_key_hash(raw_key: str) -> str:
-    # The key is 256 random bits, so a plain SHA-256 is enough (no password stretching needed).
-    return hashlib.sha256(raw_key.encode()).hexdigest()
-
-
 @transaction.atomic
 def api_key_create(*, creator: Creator, name: str = "") -> tuple[ApiKey, str]:
     """A new key; the raw value is returned once and never stored."""
@@ -456,7 +449,7 @@ def api_key_create(*, creator: Creator, name: str = "") -> tuple[ApiKey, str]:
         creator=creator,
         name=(name or "").strip()[:100] or f"Key {timezone.now():%Y-%m-%d %H:%M}",
         prefix=raw_key[:10],
-        key_hash=api_key_hash(raw_key),
+        key_hash=token_hash(raw_key),
     )
     api_key.full_clean(validate_constraints=False)
     api_key.save()

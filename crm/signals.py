@@ -1,12 +1,21 @@
-"""Stored attachments follow their messages, including when a fan or creator is deleted."""
+"""The signals crm sends so that apps above it can act without crm importing them.
 
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
+Sent inside the transaction of the change (so a receiver's writes commit or roll back with it),
+unless noted; receivers connect in their AppConfig.ready (see docs/architecture.md).
+"""
 
-from .models import Message
-from .storage import delete_stored_file_on_commit
+from django.dispatch import Signal
 
+# `message`: a Message was just stored (inside message_add's transaction).
+message_recorded = Signal()
 
-@receiver(post_delete, sender=Message, dispatch_uid="message_delete_attachment")
-def delete_message_attachment(sender, instance: Message, **kwargs):
-    delete_stored_file_on_commit(instance.attachment.name)
+# `txn`: a Transaction was just recorded (inside transaction_record's transaction).
+transaction_recorded = Signal()
+
+# `fan`: a Fan is about to be deleted, with everything under it (inside fan_delete's
+# transaction, before the rows go): receivers remove what they derived from them.
+fan_deleting = Signal()
+
+# `account`: a PlatformAccount was connected. Sent after commit: the account exists for any
+# process a receiver hands work to.
+platform_account_connected = Signal()

@@ -1,9 +1,8 @@
 """Back office for screening: methods and files as inlines of the fan, a read-only file list,
 and a file download view for staff holding `screening.view_screeningfile`.
 
-The Fan admin (crm/admin/fans.py) takes the inlines and the approve/reject actions from here:
-    inlines = FAN_SCREENING_INLINES
-    actions = FAN_SCREENING_ACTIONS
+The Fan admin (crm/admin/fans.py) shows the inlines and the approve/reject actions of this module,
+registered with crm.extensions from ScreeningConfig.ready.
 """
 
 from django.contrib import admin, messages
@@ -14,8 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from core.exceptions import NotFound
 from crm.choices import ScreeningStatus
-from crm.exceptions import NotFound
 
 from .downloads import screening_file_response
 from .models import ScreeningFile, ScreeningMethod

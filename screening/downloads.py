@@ -10,8 +10,8 @@ from urllib.parse import quote
 
 from django.http import FileResponse
 
-from crm.storage import private_download, private_open
-from crm.uploads import sanitise_filename
+from core.storage import private_download, private_open
+from core.uploads import sanitise_filename
 
 from .models import ScreeningFile
 from .selectors import FILE_NOT_FOUND

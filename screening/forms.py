@@ -2,8 +2,8 @@
 
 from django import forms
 
+from core.forms import PageForm
 from crm.choices import ClientCategory, ScreeningStatus
-from crm.forms import PageForm
 
 from .choices import MethodStatus, MethodType
 from .services import MAX_DETAILS_LENGTH

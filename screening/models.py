@@ -3,15 +3,14 @@
 from django.conf import settings
 from django.db import models
 
-from crm.crypto import EncryptedTextField
+from core.crypto import EncryptedTextField
+from core.storage import generated_name
 from crm.models import Fan
 
 from .choices import MethodStatus, MethodType
 
 
 def screening_file_path(instance, filename: str) -> str:
-    from crm.storage import generated_name
-
     # `filename` is the extension chosen from the sniffed type, never the user's name.
     extension = filename if filename.startswith(".") else ""
     return generated_name("screening", extension)

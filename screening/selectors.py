@@ -4,8 +4,9 @@ method or file behaves exactly like one that does not exist (404)."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.lookups import owned_get
 from crm.models import Creator, Fan
-from crm.selectors import fan_get, owned_get
+from crm.selectors import fan_get
 
 from .models import ScreeningFile, ScreeningMethod
 

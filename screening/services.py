@@ -11,11 +11,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.exceptions import InvalidInput, StorageUnavailable
+from core.storage import private_storage
+from core.uploads import SCREENING_KINDS, check_upload
 from crm import services as crm_services
-from crm.exceptions import InvalidInput, StorageUnavailable
 from crm.models import Fan
-from crm.storage import private_storage
-from crm.uploads import SCREENING_KINDS, check_upload
 
 from .choices import MethodStatus, MethodType
 from .models import ScreeningFile, ScreeningMethod
@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 MAX_DETAILS_LENGTH = 10_000
 METHOD_UPDATABLE_FIELDS = frozenset({"method_type", "details", "status"})
 PURGE_BATCH_SIZE = 500
-# Where screening_file_path puts every object (crm.storage.generated_name("screening", ...)).
+# Where screening_file_path puts every object (core.storage.generated_name("screening", ...)).
 STORAGE_PREFIX = "screening/"
 # An object younger than this may belong to an upload whose transaction has not committed yet.
 ORPHAN_GRACE = timedelta(hours=1)

@@ -1,4 +1,4 @@
-"""The screening section's routes, under /fans/<fan_id>/screening/ (see crm/page_urls.py)."""
+"""The screening section's routes, under /fans/<fan_id>/screening/ (mounted by config.urls)."""
 
 from django.urls import path
 

@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from core.exceptions import ApplicationError
+from core.forms import add_service_error
 from crm import page_selectors
-from crm.exceptions import ApplicationError
-from crm.forms import add_service_error
-from crm.page_views.common import creator_page
+from crm.views.common import creator_page
+from crm.views.fans import render_fan_page
 
 from . import selectors, services
 from .downloads import screening_file_response
@@ -43,8 +44,6 @@ def _back(fan_id):
 
 
 def _rerender(request, creator, fan_id, **forms):
-    from crm.page_views.fans import render_fan_page  # the fan page imports section_context from here
-
     fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
     return render_fan_page(request, creator, fan, **forms)
 

@@ -1,8 +1,17 @@
 from django.apps import AppConfig
 
+from crm.extensions import SettingsPanel, settings_panels
+
 
 class WebhooksConfig(AppConfig):
     name = "webhooks"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        # Models are loaded only now, so the modules that use them are imported here.
+        from . import receivers, views  # noqa: F401 (receivers connects itself)
+
+        settings_panels.register(
+            "instagram-activity",
+            SettingsPanel(section="instagram", template="webhooks/account_activity.html", context=views.account_activity_panel),
+            order=10,
+        )

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from core.exceptions import AlreadyExists
 from crm import selectors as crm_selectors
 from crm import services as crm_services
 from crm.choices import Direction, Platform
-from crm.exceptions import AlreadyExists
 from crm.models import Creator, Fan
 
 from .choices import EventStatus, Field, IgnoredReason

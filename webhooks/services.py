@@ -1,4 +1,4 @@
-"""The event store's writes: intake, claim-process-finish under a lease, retries, sweeping, replay.
+"""The event store's writes: intake, enqueueing, sweeping, replay (processing: webhooks.processing).
 
 Life of an event: `pending` (stored, task enqueued after commit) → `processing` (claimed with a
 lease; `attempts` + 1) → `processed` / `ignored`, or on an exception `failed` with a retry time,
@@ -7,13 +7,12 @@ a worker whose lease was taken over cannot commit its work.
 """
 
 import logging
-import traceback
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.tasks import TaskResultStatus, task_backends
 from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
@@ -22,7 +21,6 @@ from django_tasks_db.models import DBTaskResult
 from crm.choices import Platform
 from crm.models import PlatformAccount
 
-from . import handlers
 from .choices import EventStatus, IgnoredReason, Provider
 from .intake import EventDraft
 from .models import WebhookEvent
@@ -48,12 +46,6 @@ def _chunks(items: list, size: int = CHUNK):
 def _grace(now: datetime) -> datetime:
     """When the sweeper will re-enqueue a pending event whose task never ran (a lost enqueue)."""
     return now + timedelta(seconds=settings.WEBHOOK_PENDING_GRACE_SECONDS)
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff after the n-th failed attempt: base * 2^(n-1), capped."""
-    base, cap = settings.WEBHOOK_RETRY_BASE_SECONDS, settings.WEBHOOK_RETRY_MAX_SECONDS
-    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
 # --- Enqueueing ----------------------------------------------------------------------------
@@ -153,84 +145,8 @@ def events_store(*, drafts: list[EventDraft]) -> list[int]:
     return ids
 
 
-# --- Processing ----------------------------------------------------------------------------
-
-
-def event_claim(*, event_id: int, now: datetime | None = None) -> int | None:
-    """Take the event for processing; the attempt number (the fencing token), or None if not ours.
-
-    One conditional UPDATE: only a pending event, or a failed one whose retry is due, can be
-    claimed; an event being processed under a live lease, or already finished, is left alone.
-    """
-    now = now or timezone.now()
-    claimable = Q(status=EventStatus.PENDING) | Q(status=EventStatus.FAILED, next_attempt_at__lte=now)
-    claimed = WebhookEvent.objects.filter(claimable, pk=event_id).update(
-        status=EventStatus.PROCESSING,
-        lease_expires_at=now + timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS),
-        attempts=F("attempts") + 1,
-        next_attempt_at=None,
-    )
-    if not claimed:
-        return None
-    return WebhookEvent.objects.values_list("attempts", flat=True).get(pk=event_id)
-
-
-class LeaseLost(Exception):
-    """The event was taken away (lease taken over, ignored by staff) while this attempt ran."""
-
-
 class WorkerLost(Exception):
     """Recorded (never raised) on a task result whose worker died mid-run; see events_sweep."""
-
-
-def _held(event_id: int, token: int) -> QuerySet:
-    return WebhookEvent.objects.filter(pk=event_id, status=EventStatus.PROCESSING, attempts=token)
-
-
-def event_process(*, event_id: int) -> str | None:
-    """Claim, handle and finish one event; the resulting status, or None when there was nothing to do."""
-    token = event_claim(event_id=event_id)
-    if token is None:
-        return None
-    try:
-        with write_turn(), transaction.atomic():
-            # Lock the row: the finish below must be the one that commits this attempt's work.
-            event = _held(event_id, token).select_for_update(of=("self",)).select_related("creator").first()
-            if event is None:
-                return None  # staff ignored it, or the lease was taken over
-            outcome = handlers.dispatch(event)
-            finished = _held(event_id, token).update(
-                status=outcome.status,
-                creator=event.creator,
-                ignored_reason=outcome.reason,
-                last_error=outcome.note,
-                lease_expires_at=None,
-                next_attempt_at=None,
-                processed_at=timezone.now(),
-            )
-            if not finished:
-                raise LeaseLost  # rolls back this attempt's work
-        return outcome.status
-    except LeaseLost:
-        logger.warning("Webhook event %s attempt %s lost its lease; its work was rolled back", event_id, token)
-        return None
-    except Exception as exc:
-        return _record_failure(event_id=event_id, token=token, exc=exc)
-
-
-def _record_failure(*, event_id: int, token: int, exc: Exception) -> str | None:
-    now = timezone.now()
-    error = "".join(traceback.format_exception(exc))[-4000:]
-    dead = token >= settings.WEBHOOK_MAX_ATTEMPTS
-    status = EventStatus.DEAD if dead else EventStatus.FAILED
-    updated = _held(event_id, token).update(
-        status=status,
-        last_error=error,
-        lease_expires_at=None,
-        next_attempt_at=None if dead else now + retry_delay(token),
-    )
-    logger.warning("Webhook event %s attempt %s failed (%s): %r", event_id, token, status, exc)
-    return status if updated else None
 
 
 # --- Sweeping ------------------------------------------------------------------------------

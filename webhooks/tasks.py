@@ -2,10 +2,10 @@
 
 from django.tasks import task
 
+from .processing import event_process
+
 
 @task
 def process_event(event_id: int) -> str | None:
     """Process one stored webhook event; the task only carries its id (the row is the truth)."""
-    from .services import event_process
-
     return event_process(event_id=event_id)

@@ -1,4 +1,4 @@
-"""Formatting for the dashboard: signed percentages, shares, durations (money: crm_pages.money)."""
+"""Formatting for the dashboard: signed percentages, shares, durations (money: core.templatetags.formatting)."""
 
 from django import template
 

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks_db",
     "django_ratelimit",
+    "core",
     "crm",
     "screening",
     "webhooks",
@@ -38,7 +39,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # First, so oversized API bodies are refused before anything reads them.
-    "crm.api.errors.ApiErrorMiddleware",
+    "core.api.errors.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,9 +104,9 @@ if REDIS_URL:
     }
 else:
     # The stock database cache increments with a read then a write, so two processes can lose a
-    # count; crm.cache.AtomicDatabaseCache increments under a row lock instead.
+    # count; core.cache.AtomicDatabaseCache increments under a row lock instead.
     CACHES = {
-        "default": {"BACKEND": "crm.cache.AtomicDatabaseCache", "LOCATION": "cache_table"}
+        "default": {"BACKEND": "core.cache.AtomicDatabaseCache", "LOCATION": "cache_table"}
     }
 RATELIMIT_USE_CACHE = "default"
 # django-ratelimit warns (W001) about any backend outside its short list, Django's own Redis
@@ -115,7 +116,7 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "crm.User"
-AUTHENTICATION_BACKENDS = ["crm.auth_backends.EmailOrUsernameBackend"]
+AUTHENTICATION_BACKENDS = ["core.auth_backends.EmailOrUsernameBackend"]
 LOGIN_URL = "/auth/login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/auth/login"

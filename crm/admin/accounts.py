@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from core.exceptions import ApplicationError
 from crm import services
-from crm.exceptions import ApplicationError
 from crm.models import ApiKey, PlatformAccount
 
 

@@ -5,11 +5,11 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from core.crypto import email_hash, normalise_phone, phone_hash
+from core.exceptions import ApplicationError
 from crm import services
-from crm.crypto import email_hash, normalise_phone, phone_hash
-from crm.exceptions import ApplicationError
+from crm.extensions import fan_admin_actions, fan_admin_inlines
 from crm.models import Fan
-from screening.admin import FAN_SCREENING_ACTIONS, FAN_SCREENING_INLINES
 
 from .base import cents
 
@@ -83,8 +83,16 @@ class FanAdmin(admin.ModelAdmin):
         "updated_at",
     )
     show_full_result_count = False
-    inlines = FAN_SCREENING_INLINES
-    actions = FAN_SCREENING_ACTIONS
+
+    # Inlines and actions of the apps above crm (screening's methods, files and decisions),
+    # registered from their AppConfig.ready; read when the admin is used, after every app is ready.
+    @property
+    def inlines(self):
+        return tuple(fan_admin_inlines)
+
+    @property
+    def actions(self):
+        return tuple(fan_admin_actions)
 
     @admin.display(description="value", ordering="value_cents")
     def value(self, fan: Fan) -> str:

@@ -3,8 +3,8 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
+from core.exceptions import ApplicationError
 from crm import services
-from crm.exceptions import ApplicationError
 from crm.models import Transaction
 
 from .base import LedgerRowAdmin, cents

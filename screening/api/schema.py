@@ -1,9 +1,9 @@
 """OpenAPI descriptions of the screening endpoints (documentation only; the envelopes and
-errors are the seed-002 surface's, from crm.api.v1_schema)."""
+errors are the seed-002 surface's, from core.api.schema)."""
 
 from rest_framework import serializers
 
-from crm.api.v1_schema import UploadField
+from core.api.schema import UploadField
 
 from .serializers import FileOutputSerializer, MethodOutputSerializer
 

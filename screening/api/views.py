@@ -10,11 +10,11 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 
-from crm.api import v1_schema as doc
-from crm.api.base import V1SurfaceView, v1_ok
-from crm.api.crm_schema import WRITE_HEADERS_DOC
-from crm.api.v1_messaging_views import AnyMediaRenderer
-from crm.exceptions import InvalidInput
+from core.api.renderers import AnyMediaRenderer
+from core.api.schema import BINARY_DOWNLOAD, WRITE_HEADERS_DOC, v1_envelope, v1_errors
+from core.api.views import v1_ok
+from core.exceptions import InvalidInput
+from crm.api.base import V1SurfaceView
 from screening import selectors, services
 from screening.downloads import screening_file_response
 
@@ -36,8 +36,8 @@ class ScreeningInfoView(V1SurfaceView):
         tags=TAGS,
         summary="A client's screening methods and files",
         responses={
-            200: doc.v1_envelope("V1ScreeningInfo", ScreeningInfoSerializer),
-            **doc.v1_errors(401, 403, 404),
+            200: v1_envelope("V1ScreeningInfo", ScreeningInfoSerializer),
+            **v1_errors(401, 403, 404),
         },
     )
     def get(self, request, interaction_id):
@@ -53,8 +53,8 @@ class ScreeningMethodsView(V1SurfaceView):
         description=WRITE_HEADERS_DOC,
         request=MethodInputSerializer,
         responses={
-            201: doc.v1_envelope("V1ScreeningMethod", MethodOutputSerializer),
-            **doc.v1_errors(400, 401, 403, 404, 413, 429),
+            201: v1_envelope("V1ScreeningMethod", MethodOutputSerializer),
+            **v1_errors(400, 401, 403, 404, 413, 429),
         },
     )
     def post(self, request, interaction_id):
@@ -73,8 +73,8 @@ class ScreeningMethodDetailView(V1SurfaceView):
         description=WRITE_HEADERS_DOC,
         request=MethodInputSerializer,
         responses={
-            200: doc.v1_envelope("V1ScreeningMethod", MethodOutputSerializer),
-            **doc.v1_errors(400, 401, 403, 404, 413, 429),
+            200: v1_envelope("V1ScreeningMethod", MethodOutputSerializer),
+            **v1_errors(400, 401, 403, 404, 413, 429),
         },
     )
     def put(self, request, interaction_id, method_id):
@@ -97,8 +97,8 @@ class ScreeningFilesView(V1SurfaceView):
         description=WRITE_HEADERS_DOC,
         request=FileUploadSerializer,
         responses={
-            201: doc.v1_envelope("V1ScreeningFile", FileOutputSerializer),
-            **doc.v1_errors(400, 401, 403, 404, 413, 429),
+            201: v1_envelope("V1ScreeningFile", FileOutputSerializer),
+            **v1_errors(400, 401, 403, 404, 413, 429),
         },
     )
     def post(self, request, interaction_id):
@@ -119,7 +119,7 @@ class ScreeningFileDetailView(V1SurfaceView):
         tags=TAGS,
         summary="Delete a screening file",
         description=WRITE_HEADERS_DOC,
-        responses={200: doc.v1_envelope("V1Deleted"), **doc.v1_errors(401, 403, 404, 429)},
+        responses={200: v1_envelope("V1Deleted"), **v1_errors(401, 403, 404, 429)},
     )
     def delete(self, request, interaction_id, file_id):
         screening_file = selectors.screening_file_get(
@@ -136,7 +136,7 @@ class ScreeningFileDownloadView(V1SurfaceView):
         operation_id="v1_screening_files_download",
         tags=TAGS,
         summary="Download a screening file",
-        responses={**doc.BINARY_DOWNLOAD, **doc.v1_errors(401, 403, 404)},
+        responses={**BINARY_DOWNLOAD, **v1_errors(401, 403, 404)},
     )
     def get(self, request, interaction_id, file_id):
         screening_file = selectors.screening_file_get(
@@ -153,8 +153,8 @@ class ScreeningFileListView(V1SurfaceView):
         tags=["v1 files"],
         summary="List a client's screening files",
         responses={
-            200: doc.v1_envelope("V1ScreeningFileList", FileListItemSerializer, many=True),
-            **doc.v1_errors(401, 403, 404),
+            200: v1_envelope("V1ScreeningFileList", FileListItemSerializer, many=True),
+            **v1_errors(401, 403, 404),
         },
     )
     def get(self, request, interaction_id):

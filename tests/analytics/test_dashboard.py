@@ -7,7 +7,7 @@ from django.utils import timezone
 from analytics import charts
 from analytics.selectors import overview
 from analytics.templatetags.analytics_format import duration, signed_percent
-from crm.templatetags.crm_pages import money
+from core.templatetags.formatting import money
 from tests.analytics.builders import build_dataset
 from tests.factories import UserFactory
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from analytics.selectors import compact_age, overview
-from crm.exceptions import InvalidInput
+from core.exceptions import InvalidInput
 from tests.analytics.builders import DAY, NOW, build_dataset, build_noise
 from tests.factories import CreatorFactory
 

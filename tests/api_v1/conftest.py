@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from core.uploads import ATTACHMENT_KINDS, check_upload, upload_from_bytes
 from crm import services
 from crm.choices import Direction
-from crm.uploads import ATTACHMENT_KINDS, check_upload, upload_from_bytes
 from tests.factories import ConversationFactory, FanFactory
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -3,9 +3,10 @@
 import pytest
 from django.db import connection
 
-from crm import ratelimit, services
+from core import ratelimit
+from core.crypto import email_hash
+from crm import services
 from crm.choices import ClientCategory, Direction, Platform, ScreeningStatus
-from crm.crypto import email_hash
 from crm.models import Fan
 from tests.factories import ConversationFactory, FanFactory
 

@@ -3,9 +3,9 @@
 import pytest
 from rest_framework.test import APIClient
 
+from core.crypto import email_hash
 from crm.choices import Direction, Platform
 from crm.contact import contact_submit
-from crm.crypto import email_hash
 from crm.models import Conversation, Fan, Message
 from tests.factories import FanFactory
 

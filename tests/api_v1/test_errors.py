@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from crm.api import v1_views
+from crm.api.v1 import views as v1_views
 
 from .conftest import assert_v1_error
 

@@ -10,9 +10,9 @@ conversation 10, message 100) are replaced by the ids of the rows the fixture cr
 import pytest
 from rest_framework.test import APIClient
 
+from core.uploads import ATTACHMENT_KINDS, check_upload, upload_from_bytes
 from crm import services
 from crm.choices import Direction, Platform
-from crm.uploads import ATTACHMENT_KINDS, check_upload, upload_from_bytes
 from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from crm import crypto, services
+from core import crypto
+from crm import services
 from crm.choices import ClientCategory, Direction, ScreeningStatus, TransactionKind
 from crm.models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction, User
 from tests.factories import (

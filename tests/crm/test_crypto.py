@@ -5,7 +5,8 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from crm import crypto, services
+from core import crypto
+from crm import services
 from crm.choices import Platform
 from crm.models import Fan
 from screening.models import ScreeningMethod

@@ -1,4 +1,4 @@
-"""crm.keyset, the pagination core both surfaces use: conditions, order, and paging both ways."""
+"""core.keyset, the pagination core both surfaces use: conditions, order, and paging both ways."""
 
 import re
 from datetime import timedelta
@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from crm.keyset import Key, Ordering, paginate
+from core.keyset import Key, Ordering, paginate
 from crm.models import Fan
 from tests.factories import FanFactory
 

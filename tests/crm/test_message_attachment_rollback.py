@@ -3,10 +3,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import DatabaseError
 
+from core.uploads import ATTACHMENT_KINDS, check_upload, upload_from_bytes
 from crm import services
 from crm.choices import Direction
 from crm.models import Message
-from crm.uploads import ATTACHMENT_KINDS, check_upload, upload_from_bytes
 from tests.factories import ConversationFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def test_a_message_that_fails_to_save_leaves_no_stored_attachment(settings, monk
 
 
 def test_a_store_refusing_the_attachment_is_storage_unavailable(settings, monkeypatch):
-    from crm.exceptions import StorageUnavailable
+    from core.exceptions import StorageUnavailable
 
     conversation = ConversationFactory()
     upload = check_upload(upload_from_bytes("p.png", PNG), kinds=ATTACHMENT_KINDS)

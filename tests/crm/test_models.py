@@ -4,10 +4,10 @@ import pytest
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
+from core.uploads import ATTACHMENT_KINDS, check_upload, upload_from_bytes
 from crm import services
 from crm.choices import Direction, Platform, TransactionKind
 from crm.models import Conversation, Creator, Fan, Message, Tag, Transaction, User
-from crm.uploads import ATTACHMENT_KINDS, check_upload, upload_from_bytes
 from screening.models import ScreeningFile, ScreeningMethod
 from tests.factories import (
     ConversationFactory,

@@ -1,10 +1,10 @@
-"""crm.ratelimit: counting a hit and peeking at a budget without counting."""
+"""core.ratelimit: counting a hit and peeking at a budget without counting."""
 
 import pytest
 from django.core.cache import cache
 from django.test import RequestFactory
 
-from crm import ratelimit
+from core import ratelimit
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.exceptions import AlreadyExists, InvalidInput
 from crm import services
 from crm.choices import ClientCategory, Direction, Platform, ScreeningStatus, TransactionKind
-from crm.exceptions import AlreadyExists, InvalidInput
 from crm.models import Conversation, Fan, Message, Tag, Transaction
 from tests.factories import ConversationFactory, FanFactory
 

@@ -17,10 +17,10 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from core.uploads import ATTACHMENT_KINDS, check_upload
 from crm import services
 from crm.choices import Direction, Platform, TransactionKind
 from crm.models import Conversation, Creator, Fan, Message
-from crm.uploads import ATTACHMENT_KINDS, check_upload
 from screening import services as screening_services
 from tests.screening.samples import PDF, PNG
 

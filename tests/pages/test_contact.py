@@ -80,7 +80,7 @@ def test_honeypot_stores_nothing_and_says_thanks(client, creator, trap):
 
 
 def test_rate_limit_is_shared_with_the_api(client, creator):
-    from crm.api.errors import V1  # noqa: F401 - the API surface is installed
+    from core.api.errors import V1  # noqa: F401 - the API surface is installed
 
     for _ in range(5):
         assert client.post(f"/c/{creator.slug}/", VALID).status_code == 302

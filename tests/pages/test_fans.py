@@ -341,7 +341,7 @@ def test_list_decrypts_no_private_fields(page_client, monkeypatch):
     def refuse(token):
         raise AssertionError("the fans list decrypted a private field")
 
-    monkeypatch.setattr("crm.crypto.decrypt", refuse)
+    monkeypatch.setattr("core.crypto.decrypt", refuse)
     assert_status(page_client.get("/fans/"), 200)
 
 

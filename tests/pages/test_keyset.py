@@ -3,9 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from crm.keyset import Key, Ordering
+from core.keyset import Key, Ordering
+from core.page_cursors import decode_cursor, encode_cursor, paginate
 from crm.models import Fan
-from crm.page_cursors import decode_cursor, encode_cursor, paginate
 from tests.factories import FanFactory
 
 pytestmark = pytest.mark.django_db

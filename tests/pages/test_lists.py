@@ -1,4 +1,4 @@
-"""What the fans list and the inbox share (crm.page_views.common.list_page_context)."""
+"""What the fans list and the inbox share (crm.views.common.list_page_context)."""
 
 import pytest
 

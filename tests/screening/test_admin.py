@@ -51,7 +51,7 @@ def test_non_staff_and_anonymous_are_sent_to_the_admin_login(stored_file, creato
 
 
 def test_missing_file_is_404(stored_file):
-    from crm.storage import private_storage
+    from core.storage import private_storage
 
     client = staff_client(superuser=True)
     assert client.get("/admin/screening/screeningfile/999999/download/").status_code == 404

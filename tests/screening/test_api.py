@@ -235,7 +235,7 @@ def test_file_list_route(v1_client, fan):
 
 def test_missing_stored_object_is_file_not_found(v1_client, fan):
     row = ScreeningFileFactory(fan=fan)
-    from crm.storage import private_storage
+    from core.storage import private_storage
 
     private_storage.delete(row.file.name)
     response = v1_client.get(f"/api/v1/screening/{fan.pk}/files/{row.pk}/download")

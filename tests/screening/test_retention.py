@@ -82,7 +82,7 @@ def test_task_runs_the_same_sweep(fan, settings):
 def test_orphan_sweep_removes_only_old_unreferenced_objects(fan, settings):
     from django.core.files.base import ContentFile
 
-    from crm.storage import private_storage
+    from core.storage import private_storage
 
     settings.SCREENING_FILE_RETENTION_DAYS = None
     kept = file_aged(fan, 0)

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from core.exceptions import InvalidInput, NotFound
+from core.storage import private_storage
 from crm.choices import ClientCategory, ScreeningStatus
-from crm.exceptions import InvalidInput, NotFound
-from crm.storage import private_storage
 from screening import selectors, services
 from screening.models import ScreeningFile, ScreeningMethod
 from tests.factories import ScreeningFileFactory, ScreeningMethodFactory

@@ -1,10 +1,10 @@
-"""The upload validator (crm.uploads) as screening uses it: content decides, the name must agree."""
+"""The upload validator (core.uploads) as screening uses it: content decides, the name must agree."""
 
 import pytest
 
-from crm.exceptions import InvalidInput, PayloadTooLarge
-from crm.ole import is_word_document, stream_names
-from crm.uploads import SCREENING_KINDS, check_upload, sanitise_filename
+from core.exceptions import InvalidInput, PayloadTooLarge
+from core.ole import is_word_document, stream_names
+from core.uploads import SCREENING_KINDS, check_upload, sanitise_filename
 from tests.screening import samples
 
 pytestmark = pytest.mark.once
@@ -95,11 +95,11 @@ def test_ole_directory_reader():
 
 
 def test_docx_with_an_oversized_central_directory_is_refused(monkeypatch):
-    import crm.uploads
+    import core.uploads
 
     many = samples._zip({"[Content_Types].xml": b"", "word/document.xml": b"", **{f"x/{i}": b"" for i in range(300)}})
     assert check_upload(samples.upload("big.docx", many)).content_type.endswith("document")
-    monkeypatch.setattr(crm.uploads, "MAX_DOCX_DIRECTORY_BYTES", 1000)
+    monkeypatch.setattr(core.uploads, "MAX_DOCX_DIRECTORY_BYTES", 1000)
     with pytest.raises(InvalidInput, match="Unsupported file type"):
         check_upload(samples.upload("big.docx", many))
     # A ZIP without an end-of-directory record is not parsed at all.

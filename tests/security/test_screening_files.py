@@ -2,7 +2,7 @@
 
 import pytest
 
-from crm.storage import private_storage
+from core.storage import private_storage
 from screening import services
 from screening.models import ScreeningFile, ScreeningMethod
 from tests.factories import FanFactory, ScreeningMethodFactory

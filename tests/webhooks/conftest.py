@@ -9,7 +9,8 @@ from django.test import Client
 from tests.factories import PlatformAccountFactory
 from webhooks.intake import parse_delivery, sign
 from webhooks.models import WebhookEvent
-from webhooks.services import event_process, events_store
+from webhooks.processing import event_process
+from webhooks.services import events_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 URL = "/api/webhooks/instagram"

@@ -13,17 +13,9 @@ from tests.webhooks.conftest import ACCOUNT_ID, assert_status, deliver, load, pr
 from webhooks import handlers
 from webhooks.choices import EventStatus, IgnoredReason
 from webhooks.models import WebhookEvent
+from webhooks.processing import event_claim, event_process, retry_delay
 from webhooks.selectors import account_activity
-from webhooks.services import (
-    LEASE_EXPIRED,
-    WorkerLost,
-    event_claim,
-    event_process,
-    events_ignore,
-    events_replay,
-    events_sweep,
-    retry_delay,
-)
+from webhooks.services import LEASE_EXPIRED, WorkerLost, events_ignore, events_replay, events_sweep
 
 pytestmark = pytest.mark.django_db
 

@@ -112,7 +112,7 @@ def test_the_sweeper_skips_an_event_a_hung_worker_still_holds(settings):
 
     from django.db import connections, transaction
 
-    from webhooks.services import event_claim
+    from webhooks.processing import event_claim
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; row locks are a PostgreSQL matter")

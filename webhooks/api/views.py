@@ -13,9 +13,9 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from crm.api.base import PublicCrmView
-from crm.api.errors import CRM, error_response
-from crm.exceptions import PayloadTooLarge
+from core.api.errors import CRM, error_response
+from core.api.views import PublicCrmView
+from core.exceptions import PayloadTooLarge
 
 from ..intake import InvalidPayload, parse_delivery, signature_valid
 from ..services import events_store

@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.exceptions import ApplicationError
 from crm import selectors, services
 from crm.choices import Platform
-from crm.exceptions import ApplicationError
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.exceptions import ApplicationError
 from crm import services
-from crm.exceptions import ApplicationError
 
 
 class Command(BaseCommand):

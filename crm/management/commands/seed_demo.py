@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from core.exceptions import ApplicationError
 from crm import services
 from crm.demo import seed_demo_data
-from crm.exceptions import ApplicationError
 from crm.models import Creator
 
 DEMO_SLUG = "demo"

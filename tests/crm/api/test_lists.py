@@ -3,9 +3,9 @@
 import pytest
 from django.core import signing
 
+from core.api.cursors import CURSOR_SALT
 from crm import services
-from crm.api.crm_views import CONVERSATION_ORDERINGS, FAN_ORDERINGS
-from crm.api.pagination import CURSOR_SALT
+from crm.api.jwt.views import CONVERSATION_ORDERINGS, FAN_ORDERINGS
 from crm.models import Fan
 from tests.crm.api.cases import assert_error, assert_status
 from tests.factories import ConversationFactory, FanFactory, TagFactory, TransactionFactory

@@ -1,10 +1,10 @@
-"""crm.api.pagination without HTTP: orderings and limits (the keyset core: tests/crm/test_keyset.py)."""
+"""core.api.cursors without HTTP: orderings and limits (the keyset core: tests/crm/test_keyset.py)."""
 
 import pytest
 
-from crm.api.pagination import parse_limit, sort_by
-from crm.exceptions import InvalidInput
-from crm.keyset import Key, Ordering
+from core.api.cursors import parse_limit, sort_by
+from core.exceptions import InvalidInput
+from core.keyset import Key, Ordering
 
 pytestmark = pytest.mark.once
 

@@ -14,8 +14,9 @@ from django.test import RequestFactory
 from django.urls import path
 from rest_framework.test import APIClient
 
-from crm import ratelimit
-from crm.api.base import V1SurfaceView, v1_ok
+from core import ratelimit
+from core.api.views import v1_ok
+from crm.api.base import V1SurfaceView
 from crm.models import Fan
 from tests.conftest import jwt_for
 from tests.crm.api.cases import assert_error, assert_status

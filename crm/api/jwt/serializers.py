@@ -1,0 +1,205 @@
+"""Input and output serializers of the seed-000 CRM endpoints (`/api/crm/...`).
+
+Inputs list their writable fields; owner ids (`user_id`, `creator`), counters and
+`value_cents` on update are simply not fields, so a body cannot set them. Outputs build their
+dicts directly (a page may hold 1000 rows) while declaring their fields for the OpenAPI schema.
+"""
+
+from rest_framework import serializers
+
+from core.api.fields import (
+    MAX_BIGINT,
+    StrictBooleanField,
+    StrictCharField,
+    StrictDateTimeField,
+    StrictIntegerField,
+    UtcDateTimeField,
+    iso_utc,
+    tag_list_field,
+)
+from crm.choices import Direction, Platform, TransactionKind
+
+# Inputs and outputs share one choice set each, so the schema has one enum per choice.
+PLATFORMS = Platform.choices
+
+
+def _tag_names(obj) -> list[str]:
+    return [tag.name for tag in obj.tags.all()]
+
+
+# --- Fans ----------------------------------------------------------------------------------
+
+
+class FanSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    user_id = serializers.IntegerField(help_text="The creator's user id")
+    name = serializers.CharField()
+    platform = serializers.ChoiceField(choices=Platform.choices)
+    platform_id = serializers.CharField(allow_null=True)
+    handle = serializers.CharField(allow_null=True)
+    tags = serializers.ListField(child=serializers.CharField())
+    value_cents = serializers.IntegerField(help_text="Lifetime value in cents")
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+
+    def to_representation(self, fan):
+        return {
+            "id": fan.pk,
+            "user_id": self.context["user_id"],
+            "name": fan.name,
+            "platform": fan.platform,
+            "platform_id": fan.platform_id or None,
+            "handle": fan.handle or None,
+            "tags": _tag_names(fan),
+            "value_cents": fan.value_cents,
+            "created_at": iso_utc(fan.created_at),
+            "updated_at": iso_utc(fan.updated_at),
+        }
+
+
+class FanCreateSerializer(serializers.Serializer):
+    name = StrictCharField(max_length=255)
+    platform = serializers.ChoiceField(choices=PLATFORMS)
+    platform_id = StrictCharField(max_length=255)
+    handle = StrictCharField(max_length=255, required=False, allow_blank=True, allow_null=True)
+    tags = tag_list_field(required=False)
+    value_cents = StrictIntegerField(required=False, min_value=0, max_value=MAX_BIGINT)
+
+
+class FanUpdateSerializer(serializers.Serializer):
+    name = StrictCharField(max_length=255, required=False)
+    platform = serializers.ChoiceField(choices=PLATFORMS, required=False)
+    platform_id = StrictCharField(max_length=255, required=False)
+    handle = StrictCharField(max_length=255, required=False, allow_blank=True, allow_null=True)
+    tags = tag_list_field(required=False)
+
+
+# --- Conversations -------------------------------------------------------------------------
+
+
+class ConversationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    user_id = serializers.IntegerField(help_text="The creator's user id")
+    fan_id = serializers.IntegerField()
+    platform = serializers.ChoiceField(choices=Platform.choices)
+    platform_conversation_id = serializers.CharField(allow_null=True)
+    last_message_at = UtcDateTimeField(allow_null=True)
+    unread_count = serializers.IntegerField()
+    created_at = UtcDateTimeField()
+    # Beyond the seed document: what PATCH can change, and the thread's size.
+    is_archived = serializers.BooleanField()
+    tags = serializers.ListField(child=serializers.CharField())
+    message_count = serializers.IntegerField()
+    updated_at = UtcDateTimeField()
+
+    def to_representation(self, conversation):
+        return {
+            "id": conversation.pk,
+            "user_id": self.context["user_id"],
+            "fan_id": conversation.fan_id,
+            "platform": conversation.platform,
+            "platform_conversation_id": conversation.platform_conversation_id or None,
+            "last_message_at": iso_utc(conversation.last_message_at),
+            "unread_count": conversation.unread_count,
+            "created_at": iso_utc(conversation.created_at),
+            "is_archived": conversation.is_archived,
+            "tags": _tag_names(conversation),
+            "message_count": conversation.message_count,
+            "updated_at": iso_utc(conversation.updated_at),
+        }
+
+
+class ConversationCreateSerializer(serializers.Serializer):
+    fanId = StrictIntegerField(min_value=1, max_value=MAX_BIGINT)  # noqa: N815 (the seed's name)
+    platform = serializers.ChoiceField(choices=PLATFORMS, required=False)
+    platform_conversation_id = StrictCharField(max_length=255, required=False, allow_null=True)
+
+
+class ConversationUpdateSerializer(serializers.Serializer):
+    is_archived = StrictBooleanField(required=False)
+    read = StrictBooleanField(required=False, help_text="true marks every incoming message read")
+    tags = tag_list_field(required=False)
+
+
+# --- Messages ------------------------------------------------------------------------------
+
+
+class MessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    conversation_id = serializers.IntegerField()
+    fan_id = serializers.IntegerField()
+    direction = serializers.ChoiceField(choices=Direction.choices)
+    message_type = serializers.CharField()
+    text = serializers.CharField()
+    price_cents = serializers.IntegerField()
+    sent_by_ai = serializers.BooleanField()
+    read_at = UtcDateTimeField(allow_null=True)
+    created_at = UtcDateTimeField()
+
+    def to_representation(self, message):
+        return {
+            "id": message.pk,
+            "conversation_id": message.conversation_id,
+            "fan_id": message.fan_id,
+            "direction": message.direction,
+            "message_type": message.message_type,
+            "text": message.text,
+            "price_cents": message.price_cents,
+            "sent_by_ai": message.sent_by_ai,
+            "read_at": iso_utc(message.read_at),
+            "created_at": iso_utc(message.created_at),
+        }
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    text = StrictCharField(max_length=5000, trim_whitespace=False)
+    price_cents = StrictIntegerField(required=False, min_value=0, max_value=MAX_BIGINT)
+    sent_by_ai = StrictBooleanField(required=False)
+
+    def validate_text(self, value):
+        if not value.strip():
+            raise serializers.ValidationError("text is required", code="blank")
+        return value
+
+
+# --- Transactions --------------------------------------------------------------------------
+
+
+class TransactionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    user_id = serializers.IntegerField(help_text="The creator's user id")
+    fan_id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=TransactionKind.choices)
+    amount_cents = serializers.IntegerField(help_text="Always positive; refunds subtract")
+    platform = serializers.ChoiceField(choices=Platform.choices)
+    external_id = serializers.CharField(allow_null=True)
+    occurred_at = UtcDateTimeField()
+    created_at = UtcDateTimeField()
+
+    def to_representation(self, txn):
+        return {
+            "id": txn.pk,
+            "user_id": self.context["user_id"],
+            "fan_id": txn.fan_id,
+            "kind": txn.kind,
+            "amount_cents": txn.amount_cents,
+            "platform": txn.platform,
+            "external_id": txn.external_id or None,
+            "occurred_at": iso_utc(txn.occurred_at),
+            "created_at": iso_utc(txn.created_at),
+        }
+
+
+class TransactionCreateSerializer(serializers.Serializer):
+    fanId = StrictIntegerField(min_value=1, max_value=MAX_BIGINT)  # noqa: N815 (as conversations)
+    kind = serializers.ChoiceField(choices=TransactionKind.choices)
+    amount_cents = StrictIntegerField(min_value=1, max_value=MAX_BIGINT)
+    occurred_at = StrictDateTimeField(required=False)
+    platform = serializers.ChoiceField(choices=PLATFORMS, required=False)
+    external_id = StrictCharField(max_length=255, required=False, allow_null=True, allow_blank=True)
+
+    def validate_kind(self, value):
+        # Opening balances are recorded only when a fan is created with a value_cents.
+        if value == TransactionKind.OPENING_BALANCE:
+            raise serializers.ValidationError("Invalid kind", code="invalid")
+        return value

@@ -1,0 +1,45 @@
+"""POST /api/contact/submit: the public contact form, no API key (seed-002 surface)."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.response import Response
+
+from core.api.errors import RateLimited
+from core.api.parsers import json_object
+from core.api.schema import v1_errors
+from core.api.views import PublicV1View, RateLimitHeadersMixin
+from crm.contact import CONTACT_THANKS, contact_rate_limit, contact_submit
+
+from . import schema as doc
+
+
+class ContactSubmitView(RateLimitHeadersMixin, PublicV1View):
+    @extend_schema(
+        operation_id="contact_submit",
+        tags=["contact"],
+        summary="Send a message to a creator through their public contact form",
+        description="No API key. 5 submissions per 15 minutes per address (X-RateLimit-* headers). "
+        "`website` and `company` are honeypots: leave them empty.",
+        request=doc.ContactSubmitSerializer,
+        responses={
+            200: doc.CONTACT_ACCEPTED,
+            400: OpenApiResponse(
+                doc.CONTACT_REJECTED, description="Validation failed (with details), or rejected"
+            ),
+            **v1_errors(413, 429),
+        },
+    )
+    def post(self, request):
+        self.rate_limit_usage = contact_rate_limit(request)
+        if self.rate_limit_usage.exceeded:
+            raise RateLimited(self.rate_limit_usage)
+        result = contact_submit(data=json_object(request))
+        if result.spam:
+            # No hint of which field gave the bot away.
+            return Response({"success": False, "error": "Submission rejected"}, status=400)
+        if not result.accepted:
+            return Response(
+                {"success": False, "error": "Validation failed", "details": result.errors}, status=400
+            )
+        return Response(
+            {"success": True, "message": CONTACT_THANKS, "conversation_id": result.conversation.pk}
+        )

@@ -1,0 +1,339 @@
+"""Seed-002 `/api/v1`: conversations, messages and message files."""
+
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.renderers import JSONRenderer
+
+from core.api.pages import paginate
+from core.api.parsers import json_object
+from core.api.renderers import AnyMediaRenderer
+from core.api.schema import (
+    BINARY_DOWNLOAD,
+    WRITE_HEADERS_DOC,
+    page_parameters,
+    status_parameter,
+    v1_envelope,
+    v1_errors,
+)
+from core.api.views import v1_ok
+from core.exceptions import InvalidInput, NotFound
+from core.lookups import parse_id
+from core.storage import private_download, private_open
+from core.uploads import ATTACHMENT_KINDS, check_upload, sanitise_filename
+from crm import selectors, services
+from crm.choices import Direction, MessageType
+from crm.filters import ConversationFilterSet
+from crm.models import Conversation, Message
+
+from ..base import V1SurfaceView
+from . import schema as doc
+from .serializers import (
+    ArchiveSerializer,
+    ConversationCreateSerializer,
+    ConversationSerializer,
+    FileSerializer,
+    MessageCreateSerializer,
+    MessageSerializer,
+)
+from .views import client_get
+
+CONVERSATION_STATUSES = {"all": None, "active": False, "archived": True}
+MAX_TAGS = 50
+FILE_NOT_FOUND = "File not found"
+
+CONVERSATION = v1_envelope("V1ConversationResponse", doc.V1ConversationSerializer)
+MESSAGE = v1_envelope("V1MessageResponse", doc.V1MessageSerializer)
+
+
+def conversation_change(operation_id: str, summary: str, request=None) -> dict:
+    """The schema of the PUT actions on one conversation (archive, tags, read)."""
+    body_errors = (400, 413) if request is not None else ()
+    return dict(
+        operation_id=operation_id,
+        tags=["v1 conversations"],
+        summary=summary,
+        description=WRITE_HEADERS_DOC,
+        request=request,
+        responses={200: CONVERSATION, **v1_errors(*body_errors, 401, 403, 404, 429)},
+    )
+
+
+def conversation_rows(creator):
+    return Conversation.objects.filter(creator=creator).select_related("fan").prefetch_related("tags")
+
+
+def conversation_payload(creator, conversation_id) -> dict:
+    conversation = conversation_rows(creator).filter(pk=conversation_id).first()
+    return ConversationSerializer(conversation).data
+
+
+class OneConversationView(V1SurfaceView):
+    """A route on one conversation: loaded once, and answered with that same instance.
+
+    The services keep the instance current (conversation_update saves its fields, mark_read
+    refreshes its counters), so no second load is needed; tags are read after any change.
+    """
+
+    def conversation(self, conversation_id) -> Conversation:
+        return selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
+
+    def answer(self, conversation: Conversation):
+        return v1_ok(ConversationSerializer(conversation).data)
+
+
+def required_conversation(request, creator):
+    """The `conversation_id` query parameter's conversation (400 when absent, 404 when not ours)."""
+    raw = request.query_params.get("conversation_id", "")
+    if not raw.strip():
+        raise InvalidInput("conversation_id is required", field="conversation_id")
+    return selectors.conversation_get(creator=creator, conversation_id=raw)
+
+
+# --- Conversations ---------------------------------------------------------------------------
+
+
+class ConversationListView(V1SurfaceView):
+    @extend_schema(
+        operation_id="v1_conversations_list",
+        tags=["v1 conversations"],
+        summary="List conversations, newest first",
+        parameters=[
+            *page_parameters(),
+            status_parameter(CONVERSATION_STATUSES, "Default all"),
+            OpenApiParameter("interaction_id", OpenApiTypes.INT, description="Only this client's"),
+        ],
+        responses={
+            200: v1_envelope("V1ConversationListResponse", doc.V1ConversationSerializer, paginated=True),
+            **v1_errors(400, 401, 403),
+        },
+    )
+    def get(self, request):
+        params = request.query_params
+        status = params.get("status", "all") or "all"
+        if status not in CONVERSATION_STATUSES:
+            raise InvalidInput("Invalid status", field="status")
+        filters = {}
+        if CONVERSATION_STATUSES[status] is not None:
+            filters["archived"] = CONVERSATION_STATUSES[status]
+        if params.get("interaction_id", "") != "":
+            fan_id = parse_id(params["interaction_id"])
+            if fan_id is None:
+                raise InvalidInput("Invalid interaction_id", field="interaction_id")
+            filters["fan"] = fan_id
+        base = Conversation.objects.filter(creator=self.creator)
+        matching = ConversationFilterSet(data=filters, queryset=base).qs
+        rows, pagination = paginate(
+            request,
+            matching.order_by("-id"),
+            decorate=lambda page: page.select_related("fan").prefetch_related("tags"),
+        )
+        return v1_ok(ConversationSerializer(rows, many=True).data, pagination=pagination)
+
+    @extend_schema(
+        operation_id="v1_conversations_create",
+        tags=["v1 conversations"],
+        summary="Open a new conversation with a client, with an optional first message",
+        description=WRITE_HEADERS_DOC,
+        request=doc.V1ConversationCreateSerializer,
+        responses={201: CONVERSATION, **v1_errors(400, 401, 403, 404, 413, 429)},
+    )
+    def post(self, request):
+        serializer = ConversationCreateSerializer(data=json_object(request))
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not data["subject"].strip():
+            raise InvalidInput("subject is required", field="subject")
+        fan = client_get(self.creator, data["interaction_id"])
+        with transaction.atomic():
+            # /api/v1 threads are distinguished by subject: always a new one.
+            conversation, _created = services.conversation_open(fan=fan, subject=data["subject"], reuse=False)
+            if data.get("message"):
+                services.message_add(
+                    conversation=conversation, direction=Direction.OUTGOING, text=data["message"]
+                )
+        return v1_ok(conversation_payload(self.creator, conversation.pk), status=201)
+
+
+class ConversationDetailView(OneConversationView):
+    @extend_schema(
+        operation_id="v1_conversations_retrieve",
+        tags=["v1 conversations"],
+        summary="A conversation",
+        responses={200: CONVERSATION, **v1_errors(401, 403, 404)},
+    )
+    def get(self, request, conversation_id):
+        return self.answer(self.conversation(conversation_id))
+
+
+class ConversationArchiveView(OneConversationView):
+    @extend_schema(
+        **conversation_change("v1_conversations_archive", "Archive or unarchive", ArchiveSerializer)
+    )
+    def put(self, request, conversation_id):
+        conversation = self.conversation(conversation_id)
+        serializer = ArchiveSerializer(data=json_object(request))
+        serializer.is_valid(raise_exception=True)
+        services.conversation_update(
+            conversation=conversation, is_archived=serializer.validated_data["archived"]
+        )
+        return self.answer(conversation)
+
+
+class ConversationTagsView(OneConversationView):
+    @extend_schema(**conversation_change("v1_conversations_tags", "Replace the tags", doc.V1TagsSerializer))
+    def put(self, request, conversation_id):
+        conversation = self.conversation(conversation_id)
+        tags = json_object(request).get("tags")
+        if not isinstance(tags, list):
+            raise InvalidInput("Tags must be an array", field="tags")
+        if not all(isinstance(tag, str) for tag in tags):
+            raise InvalidInput("Tags must be an array of strings", field="tags")
+        if len(tags) > MAX_TAGS or any(len(tag.strip()) > 64 for tag in tags):
+            raise InvalidInput(f"At most {MAX_TAGS} tags of at most 64 characters", field="tags")
+        services.conversation_update(conversation=conversation, tags=tags)
+        return self.answer(conversation)
+
+
+class ConversationReadView(OneConversationView):
+    @extend_schema(**conversation_change("v1_conversations_read", "Mark every incoming message read"))
+    def put(self, request, conversation_id):
+        conversation = self.conversation(conversation_id)
+        services.conversation_mark_read(conversation=conversation)
+        return self.answer(conversation)
+
+
+# --- Messages --------------------------------------------------------------------------------
+
+
+class MessageListView(V1SurfaceView):
+    @extend_schema(
+        operation_id="v1_messages_list",
+        tags=["v1 messages"],
+        summary="A conversation's messages, oldest first",
+        parameters=[doc.CONVERSATION_ID_PARAMETER, *page_parameters()],
+        responses={
+            200: v1_envelope("V1MessageListResponse", doc.V1MessageSerializer, paginated=True),
+            **v1_errors(400, 401, 403, 404),
+        },
+    )
+    def get(self, request):
+        conversation = required_conversation(request, self.creator)
+        messages = Message.objects.filter(conversation=conversation).select_related("fan")
+        rows, pagination = paginate(request, messages.order_by("created_at", "id"))
+        data = MessageSerializer(rows, many=True, context={"creator": self.creator}).data
+        return v1_ok(data, pagination=pagination)
+
+    @extend_schema(
+        operation_id="v1_messages_create",
+        tags=["v1 messages"],
+        summary="Send a message, optionally with a file (multipart)",
+        description="The sniffed content of a file decides its type. " + WRITE_HEADERS_DOC,
+        request={
+            "application/json": doc.V1MessageCreateSerializer,
+            "multipart/form-data": doc.V1MessageUploadSerializer,
+        },
+        responses={201: MESSAGE, **v1_errors(400, 401, 403, 404, 413, 429)},
+    )
+    def post(self, request):
+        serializer = MessageCreateSerializer(data=json_object(request))
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        upload = request.FILES.get("file")
+        text = data.get("message") or ""
+        if not text.strip() and upload is None:
+            raise InvalidInput("message is required", field="message")
+        conversation = selectors.conversation_get(
+            creator=self.creator, conversation_id=data["conversation_id"]
+        )
+        # Checked before anything is written: a refused file leaves no row and no object.
+        attachment = check_upload(upload, kinds=ATTACHMENT_KINDS) if upload is not None else None
+        message_type = data["message_type"]
+        direction = Direction.SYSTEM if message_type == MessageType.SYSTEM else Direction.OUTGOING
+        if attachment is not None and message_type != MessageType.SYSTEM:
+            # The sniffed content decides between image and file, not the caller's label.
+            message_type = MessageType.TEXT
+        message = services.message_add(
+            conversation=conversation,
+            direction=direction,
+            text=text,
+            message_type=message_type,
+            attachment=attachment,
+        )
+        # message_add returns the complete row; a model or system sender needs no fan loaded.
+        return v1_ok(MessageSerializer(message, context={"creator": self.creator}).data, status=201)
+
+
+class MessageDetailView(V1SurfaceView):
+    @extend_schema(
+        operation_id="v1_messages_retrieve",
+        tags=["v1 messages"],
+        summary="A message",
+        responses={200: MESSAGE, **v1_errors(401, 403, 404)},
+    )
+    def get(self, request, message_id):
+        message = selectors.message_get(creator=self.creator, message_id=message_id)
+        return v1_ok(MessageSerializer(message, context={"creator": self.creator}).data)
+
+
+# --- Files -----------------------------------------------------------------------------------
+
+
+def attachment_message(creator, message_id) -> Message:
+    message = selectors.message_get(creator=creator, message_id=message_id, message=FILE_NOT_FOUND)
+    if not message.attachment.name:
+        raise NotFound(FILE_NOT_FOUND)
+    return message
+
+
+class FileListView(V1SurfaceView):
+    @extend_schema(
+        operation_id="v1_files_list",
+        tags=["v1 files"],
+        summary="A conversation's message files, oldest first",
+        parameters=[doc.CONVERSATION_ID_PARAMETER, *page_parameters()],
+        responses={
+            200: v1_envelope("V1FileListResponse", doc.V1FileSerializer, paginated=True),
+            **v1_errors(400, 401, 403, 404),
+        },
+    )
+    def get(self, request):
+        conversation = required_conversation(request, self.creator)
+        with_files = (
+            Message.objects.filter(conversation=conversation).exclude(attachment="").select_related("fan")
+        )
+        rows, pagination = paginate(request, with_files.order_by("created_at", "id"))
+        data = FileSerializer(rows, many=True, context={"creator": self.creator}).data
+        return v1_ok(data, pagination=pagination)
+
+
+class FileDetailView(V1SurfaceView):
+    @extend_schema(
+        operation_id="v1_files_retrieve",
+        tags=["v1 files"],
+        summary="A message file's details",
+        responses={
+            200: v1_envelope("V1FileResponse", doc.V1FileSerializer),
+            **v1_errors(401, 403, 404),
+        },
+    )
+    def get(self, request, message_id):
+        message = attachment_message(self.creator, message_id)
+        return v1_ok(FileSerializer(message, context={"creator": self.creator}).data)
+
+
+class FileDownloadView(V1SurfaceView):
+    renderer_classes = [JSONRenderer, AnyMediaRenderer]
+
+    @extend_schema(
+        operation_id="v1_files_download",
+        tags=["v1 files"],
+        summary="Download a message file",
+        responses={**BINARY_DOWNLOAD, **v1_errors(401, 403, 404)},
+    )
+    def get(self, request, message_id):
+        message = attachment_message(self.creator, message_id)
+        handle = private_open(message.attachment.name, not_found=FILE_NOT_FOUND)
+        # FileResponse writes filename*=UTF-8'' for non-ASCII names
+        filename = sanitise_filename(message.attachment_name or message.attachment.name)
+        return private_download(handle, filename=filename, content_type=message.attachment_content_type)

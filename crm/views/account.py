@@ -1,0 +1,119 @@
+"""Settings: API keys, the Instagram connection and password change."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from core.exceptions import ApplicationError
+from core.forms import add_service_error
+from crm import page_selectors, services
+from crm.choices import Platform
+from crm.extensions import settings_panels
+from crm.forms import ApiKeyForm, InstagramConnectForm
+
+from .common import creator_page
+
+# The raw key of a key just created waits in the session (server-side), not in a messages
+# cookie, and is removed the first time the settings page shows it.
+NEW_KEY_SESSION = "settings.new_api_key"
+
+
+def _settings_page(request, creator, *, key_form=None, instagram_form=None, password_form=None):
+    new_key = request.session.pop(NEW_KEY_SESSION, None)
+    if password_form is None:
+        password_form = PasswordChangeForm(request.user)
+        # Django autofocuses the old password; on a page of several sections that would jump
+        # the screen (and a screen reader) to the bottom.
+        password_form.fields["old_password"].widget.attrs.pop("autofocus", None)
+    accounts = page_selectors.platform_accounts_list(creator=creator, platform=Platform.INSTAGRAM)
+    context = {
+        "new_key": new_key,
+        "api_keys": page_selectors.api_keys_list(creator=creator),
+        "key_form": key_form or ApiKeyForm(),
+        "instagram_form": instagram_form or InstagramConnectForm(),
+        "password_form": password_form,
+        "instagram_accounts": accounts,
+        "callback_url": request.build_absolute_uri("/api/webhooks/instagram"),
+        "verify_token": settings.INSTAGRAM_WEBHOOK_VERIFY_TOKEN,
+    }
+    context["settings_panels"] = _panels(request, creator, context)
+    failed = any(f is not None and f.is_bound and f.errors for f in (key_form, instagram_form, password_form))
+    return render(request, "crm/settings.html", context, status=400 if failed else 200)
+
+
+def _panels(request, creator, context: dict) -> dict[str, list]:
+    """The registered panels by settings section; what each needs joins the page's context."""
+    panels: dict[str, list] = {}
+    for panel in settings_panels:
+        context.update(panel.context(request, creator))
+        panels.setdefault(panel.section, []).append(panel)
+    return panels
+
+
+@creator_page
+@never_cache
+def settings_page(request, creator):
+    return _settings_page(request, creator)
+
+
+@creator_page
+@require_POST
+def api_key_create(request, creator):
+    form = ApiKeyForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, creator, key_form=form)
+    api_key, raw_key = services.api_key_create(creator=creator, name=form.cleaned_data["name"])
+    request.session[NEW_KEY_SESSION] = {"name": api_key.name, "raw": raw_key}
+    messages.success(request, f"API key “{api_key.name}” created. Copy it now: it is shown only once.")
+    return redirect("settings")
+
+
+@creator_page
+@require_POST
+def api_key_revoke(request, creator, key_id):
+    api_key = page_selectors.api_key_get(creator=creator, key_id=key_id)
+    services.api_key_revoke(api_key=api_key)
+    messages.success(request, f"API key “{api_key.name}” revoked.")
+    return redirect("settings")
+
+
+@creator_page
+@require_POST
+def instagram_connect(request, creator):
+    form = InstagramConnectForm(request.POST)
+    if form.is_valid():
+        try:
+            account = services.platform_account_connect(
+                creator=creator, platform=Platform.INSTAGRAM, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Instagram account {account.external_account_id} connected.")
+            return redirect("settings")
+    return _settings_page(request, creator, instagram_form=form)
+
+
+@creator_page
+@require_POST
+def instagram_disconnect(request, creator, account_id):
+    account = page_selectors.platform_account_get(creator=creator, account_id=account_id)
+    services.platform_account_disconnect(account=account)
+    messages.success(request, f"Instagram account {account.external_account_id} disconnected.")
+    return redirect("settings")
+
+
+@creator_page
+@require_POST
+def password_change(request, creator):
+    form = PasswordChangeForm(request.user, request.POST)
+    if form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)  # stay logged in on this device
+        messages.success(request, "Password changed.")
+        return redirect("settings")
+    return _settings_page(request, creator, password_form=form)

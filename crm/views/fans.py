@@ -1,0 +1,140 @@
+"""Fans list, fan page (profile, tags, notes, transactions, conversations) and fan deletion."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.exceptions import ApplicationError
+from core.forms import add_service_error
+from core.templatetags.formatting import money
+from crm import page_selectors, selectors, services
+from crm.extensions import fan_page_sections
+from crm.forms import FanForm, FanNotesForm, TransactionForm
+
+from .common import creator_page, list_page_context
+
+
+@creator_page
+def fan_list(request, creator):
+    context = list_page_context(
+        request,
+        creator,
+        filters=page_selectors.fan_filterset(creator=creator, data=request.GET),
+        sorts=page_selectors.FAN_SORTS,
+        default_sort=page_selectors.DEFAULT_FAN_SORT,
+        read_page=page_selectors.fans_page,
+    )
+    context["is_filtered"] = any(v for k, v in request.GET.items() if k not in ("sort", "after", "before"))
+    return render(request, "crm/fans/list.html", context)
+
+
+@creator_page
+@require_http_methods(["GET", "POST"])
+def fan_create(request, creator):
+    form = FanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            fan = services.fan_create(creator=creator, tags=form.cleaned_data["tags"], **form.profile())
+        except (ApplicationError, ValidationError) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Fan “{fan.name}” created.")
+            return redirect("fan_detail", fan_id=fan.pk)
+    return render(request, "crm/fans/new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def render_fan_page(request, creator, fan, **forms):
+    """The fan page with its sections; forms that failed validation are passed in to re-render."""
+    transactions = page_selectors.fan_transactions_page(
+        fan=fan, after=request.GET.get("tx_after", ""), before=request.GET.get("tx_before", "")
+    )
+    context = {
+        "fan": fan,
+        "profile_form": forms.get("profile_form") or FanForm(initial=FanForm.initial_for(fan)),
+        "notes_form": forms.get("notes_form") or FanNotesForm(initial={"notes": fan.notes}),
+        "transaction_form": forms.get("transaction_form") or TransactionForm(),
+        "transactions": transactions,
+        "conversations": page_selectors.fan_conversations(fan=fan),
+        "tag_names": page_selectors.creator_tag_names(creator=creator),
+        "fan_sections": list(fan_page_sections),
+    }
+    for section in context["fan_sections"]:  # the sections other apps add (crm.extensions)
+        context.update(section.context(fan, forms))
+    status = 400 if any(f.errors for f in forms.values()) else 200
+    return render(request, "crm/fans/detail.html", context, status=status)
+
+
+@creator_page
+def fan_detail(request, creator, fan_id):
+    fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
+    return render_fan_page(request, creator, fan)
+
+
+@creator_page
+@require_POST
+def fan_edit(request, creator, fan_id):
+    fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
+    form = FanForm(request.POST)
+    if form.is_valid():
+        try:
+            services.fan_update(fan=fan, tags=form.cleaned_data["tags"], **form.profile())
+        except (ApplicationError, ValidationError) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect("fan_detail", fan_id=fan.pk)
+        fan.refresh_from_db()
+    return render_fan_page(request, creator, fan, profile_form=form)
+
+
+@creator_page
+@require_POST
+def fan_notes(request, creator, fan_id):
+    fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
+    form = FanNotesForm(request.POST)
+    if form.is_valid():
+        services.fan_update(fan=fan, notes=form.cleaned_data["notes"])
+        messages.success(request, "Notes saved.")
+        return redirect("fan_detail", fan_id=fan.pk)
+    return render_fan_page(request, creator, fan, notes_form=form)
+
+
+@creator_page
+@require_POST
+def fan_transaction_record(request, creator, fan_id):
+    fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
+    form = TransactionForm(request.POST)
+    if form.is_valid():
+        try:
+            txn, created = services.transaction_record(fan=fan, **form.service_kwargs())
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            if created:
+                messages.success(request, f"{txn.get_kind_display()} of {money(txn.amount_cents)} recorded.")
+            else:
+                messages.warning(request, "A transaction with this external id was already recorded.")
+            return redirect("fan_detail", fan_id=fan.pk)
+    return render_fan_page(request, creator, fan, transaction_form=form)
+
+
+@creator_page
+@require_POST
+def fan_conversation_open(request, creator, fan_id):
+    """Message a fan: their open conversation on their platform, or a new one."""
+    fan = selectors.fan_get(creator=creator, fan_id=fan_id)  # no tags shown: no tag query
+    conversation, _created = services.conversation_open(fan=fan)
+    return redirect("thread", conversation_id=conversation.pk)
+
+
+@creator_page
+@require_http_methods(["GET", "POST"])
+def fan_delete(request, creator, fan_id):
+    fan = selectors.fan_get(creator=creator, fan_id=fan_id)  # no tags shown: no tag query
+    if request.method == "POST":
+        name = fan.name
+        services.fan_delete(fan=fan)
+        messages.success(request, f"Fan “{name}” deleted.")
+        return redirect("fan_list")
+    return render(request, "crm/fans/delete.html", {"fan": fan})

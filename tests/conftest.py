@@ -5,11 +5,11 @@ import subprocess
 import time
 
 import pytest
-from django.test import Client
+from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from tests.factories import ApiKeyFactory, CreatorFactory
+from tests.helpers import crm_client_for, page_client_for, v1_client_for
 
 IN_CI = os.environ.get("CI") == "true"
 
@@ -50,25 +50,15 @@ def other_creator(db):
     return CreatorFactory()
 
 
-def jwt_for(user) -> str:
-    return str(RefreshToken.for_user(user).access_token)
-
-
 @pytest.fixture
 def crm_client(creator):
     """A seed-000 client authenticated with the `access_token` cookie, as the seed's browser is."""
-    client = APIClient()
-    client.cookies["access_token"] = jwt_for(creator.user)
-    client.creator = creator
-    return client
+    return crm_client_for(creator.user, creator=creator)
 
 
 @pytest.fixture
 def other_crm_client(other_creator):
-    client = APIClient()
-    client.cookies["access_token"] = jwt_for(other_creator.user)
-    client.creator = other_creator
-    return client
+    return crm_client_for(other_creator.user, creator=other_creator)
 
 
 @pytest.fixture
@@ -79,9 +69,7 @@ def api_key(creator):
 @pytest.fixture
 def v1_client(api_key):
     """A seed-002 client with `Authorization: Bearer pk_...`."""
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key.raw_key}")
-    client.creator = api_key.creator
+    client = v1_client_for(api_key.raw_key, creator=api_key.creator)
     client.api_key = api_key
     return client
 
@@ -94,10 +82,21 @@ def anon_client():
 @pytest.fixture
 def page_client(creator):
     """A logged-in browser session for the server-rendered pages."""
-    client = Client()
-    client.force_login(creator.user)
-    client.creator = creator
-    return client
+    return page_client_for(creator.user, creator=creator)
+
+
+@pytest.fixture
+def other_page_client(other_creator):
+    return page_client_for(other_creator.user, creator=other_creator)
+
+
+@pytest.fixture
+def staff(db):
+    """A superuser's session in the admin (`staff.user` is the user)."""
+    user = get_user_model().objects.create_superuser(
+        username="admin", email="admin@example.com", password="admin12345"
+    )
+    return page_client_for(user)
 
 
 def require_or_skip(what: str, found: bool):

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from tests.analytics.builders import build_dataset
-from tests.conftest import jwt_for
+from tests.helpers import jwt_for
 
 pytestmark = pytest.mark.django_db
 URL = "/api/analytics/overview"

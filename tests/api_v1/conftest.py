@@ -50,27 +50,3 @@ def world(creator):
 @pytest.fixture
 def other_world(other_creator):
     return build_world(other_creator)
-
-
-def body(response) -> dict:
-    """The JSON body, or a failure that shows what came back."""
-    try:
-        return response.json()
-    except ValueError:
-        pytest.fail(f"not JSON ({response.status_code}): {response.content[:300]!r}")
-
-
-def assert_status(response, status: int) -> dict:
-    """Assert the status, printing the body on failure (NetBox's assertHttpStatus)."""
-    content = response.content[:500] if not getattr(response, "streaming", False) else b"<stream>"
-    assert response.status_code == status, f"expected {status}, got {response.status_code}: {content!r}"
-    return body(response) if not getattr(response, "streaming", False) else {}
-
-
-def assert_v1_error(response, status: int, message: str | None = None) -> dict:
-    data = assert_status(response, status)
-    assert data["success"] is False, data
-    assert isinstance(data["error"], str) and data["error"], data
-    if message is not None:
-        assert data["error"] == message, data
-    return data

@@ -9,8 +9,7 @@ from crm import services
 from crm.choices import ClientCategory, Direction, Platform, ScreeningStatus
 from crm.models import Fan
 from tests.factories import ConversationFactory, FanFactory
-
-from .conftest import assert_status, assert_v1_error
+from tests.helpers import assert_status, assert_v1_error
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from crm.choices import Direction, Platform
 from crm.contact import contact_submit
 from crm.models import Conversation, Fan, Message
 from tests.factories import FanFactory
-
-from .conftest import assert_status, assert_v1_error
+from tests.helpers import assert_status, assert_v1_error
 
 pytestmark = pytest.mark.django_db
 

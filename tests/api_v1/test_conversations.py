@@ -6,8 +6,7 @@ from crm import services
 from crm.choices import Direction
 from crm.models import Conversation, Message, Tag
 from tests.factories import ConversationFactory, FanFactory
-
-from .conftest import assert_status, assert_v1_error
+from tests.helpers import assert_status, assert_v1_error
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,7 @@ import pytest
 from django.test import Client
 
 from crm.api.v1 import views as v1_views
-
-from .conftest import assert_v1_error
+from tests.helpers import assert_v1_error
 
 pytestmark = pytest.mark.django_db
 

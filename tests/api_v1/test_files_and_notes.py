@@ -5,8 +5,9 @@ from django.db import connection
 
 from crm import services
 from crm.choices import Direction
+from tests.helpers import assert_status, assert_v1_error
 
-from .conftest import PDF, PNG, assert_status, assert_v1_error, attach
+from .conftest import PDF, PNG, attach
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from rest_framework.test import APIClient
 
 from crm.models import ApiKey
 from tests.factories import DEFAULT_PASSWORD, ApiKeyFactory
-
-from .conftest import assert_status, assert_v1_error
+from tests.helpers import assert_status, assert_v1_error
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from crm import services
 from crm.choices import Direction
 from crm.models import Message
+from tests.helpers import assert_status, assert_v1_error
 
-from .conftest import PDF, PNG, assert_status, assert_v1_error
+from .conftest import PDF, PNG
 
 pytestmark = pytest.mark.django_db
 

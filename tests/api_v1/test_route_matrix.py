@@ -14,8 +14,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from crm import services
-
-from .conftest import assert_status, assert_v1_error
+from tests.helpers import assert_status, assert_v1_error
 
 pytestmark = pytest.mark.django_db
 

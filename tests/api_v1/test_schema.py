@@ -7,9 +7,9 @@ against the schema: each answer carries exactly the documented keys, so a field 
 
 import pytest
 
-from tests.api_v1.conftest import assert_status
 from tests.api_v1.test_contact import submission
 from tests.factories import DEFAULT_PASSWORD, ScreeningFileFactory, ScreeningMethodFactory
+from tests.helpers import assert_status
 
 pytestmark = pytest.mark.django_db
 

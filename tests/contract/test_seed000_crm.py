@@ -4,14 +4,13 @@ Each test names the section it replays and checks status, keys and JSON types ex
 document shows them. The analytics and webhook examples are replayed by their own suites.
 """
 
-import json
 import re
 
 import pytest
 from django.test import Client
 
-from tests.conftest import jwt_for
 from tests.factories import DEFAULT_PASSWORD, ConversationFactory, FanFactory, TagFactory
+from tests.helpers import cookie_client, jwt_for, send_json
 
 pytestmark = pytest.mark.django_db
 
@@ -52,20 +51,15 @@ def assert_fields(obj: dict, fields: dict):
         assert check_type(obj[name], kind), f"{name}={obj[name]!r} is not {kind}"
 
 
-def cookie_client(creator) -> Client:
-    """`-H "Cookie: access_token=YOUR_JWT_TOKEN"`, as the document's curl examples send it."""
-    return Client(HTTP_COOKIE=f"access_token={jwt_for(creator.user)}")
-
-
 def post_json(client, path, body, **headers):
-    return client.post(path, json.dumps(body), content_type="application/json", **headers)
+    return send_json(client, "post", path, body, **headers)
 
 
 # --- Authentication ---------------------------------------------------------------------------
 
 
 def test_authentication_example_request(creator):
-    response = cookie_client(creator).get("/api/crm/fans")
+    response = cookie_client(creator.user).get("/api/crm/fans")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
 
@@ -90,7 +84,7 @@ def test_authentication_errors(creator):
 
 
 def test_rate_limit_headers_and_exceeded_response(creator):
-    client = cookie_client(creator)
+    client = cookie_client(creator.user)
     for i in range(60):
         response = post_json(client, "/api/crm/fans", {"name": f"F{i}", "platform": "onlyfans", "platform_id": f"p{i}"})
         for header in ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"):
@@ -108,7 +102,7 @@ def test_rate_limit_headers_and_exceeded_response(creator):
 def test_list_fans(creator):
     fan = FanFactory(creator=creator, name="John Subscriber", platform="onlyfans", platform_id="of_john_123", handle="@johnfan")
     fan.tags.set([TagFactory(creator=creator, name="vip"), TagFactory(creator=creator, name="active")])
-    response = cookie_client(creator).get("/api/crm/fans")
+    response = cookie_client(creator.user).get("/api/crm/fans")
     assert response.status_code == 200
     body = response.json()
     assert isinstance(body["fans"], list) and len(body["fans"]) == 1
@@ -130,7 +124,7 @@ def test_create_fan():
         "tags": ["vip"],
         "value_cents": 0,
     }
-    response = post_json(cookie_client(creator), "/api/crm/fans", body)
+    response = post_json(cookie_client(creator.user), "/api/crm/fans", body)
     assert response.status_code == 201
     fan = response.json()["fan"]
     assert_fields(fan, FAN_FIELDS)
@@ -139,7 +133,7 @@ def test_create_fan():
 
 
 def test_create_fan_missing_required_field(creator):
-    response = post_json(cookie_client(creator), "/api/crm/fans", {"platform": "fansly", "platform_id": "x"})
+    response = post_json(cookie_client(creator.user), "/api/crm/fans", {"platform": "fansly", "platform_id": "x"})
     assert response.status_code == 400
     assert response.json() == {"error": "name is required"}
 
@@ -149,7 +143,7 @@ def test_create_fan_missing_required_field(creator):
 
 def test_list_conversations(creator):
     ConversationFactory(fan=FanFactory(creator=creator), platform_conversation_id="conv_john_123")
-    response = cookie_client(creator).get("/api/crm/conversations")
+    response = cookie_client(creator.user).get("/api/crm/conversations")
     assert response.status_code == 200
     conversations = response.json()["conversations"]
     assert len(conversations) == 1
@@ -159,7 +153,7 @@ def test_list_conversations(creator):
 
 def test_create_conversation(creator):
     fan = FanFactory(creator=creator, platform="onlyfans")
-    response = post_json(cookie_client(creator), "/api/crm/conversations", {"fanId": fan.pk, "platform": "onlyfans"})
+    response = post_json(cookie_client(creator.user), "/api/crm/conversations", {"fanId": fan.pk, "platform": "onlyfans"})
     assert response.status_code == 201
     conversation = response.json()["conversation"]
     assert_fields(conversation, CONVERSATION_FIELDS)
@@ -169,7 +163,7 @@ def test_create_conversation(creator):
 
 
 def test_create_conversation_error_example(creator):
-    response = post_json(cookie_client(creator), "/api/crm/conversations", {"platform": "onlyfans"})
+    response = post_json(cookie_client(creator.user), "/api/crm/conversations", {"platform": "onlyfans"})
     assert response.status_code == 400
     assert response.json() == {"error": "fanId is required"}
 

@@ -24,14 +24,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff(client):
-    user = User.objects.create_superuser(username="admin", email="admin@example.com", password="admin12345")
-    client.force_login(user)
-    client.user = user
-    return client
-
-
 def url(model, view="changelist", *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 

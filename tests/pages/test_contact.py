@@ -2,8 +2,7 @@ import pytest
 
 from crm.models import Fan, Message
 from tests.factories import CreatorFactory
-
-from .conftest import assert_status
+from tests.helpers import assert_status
 
 pytestmark = pytest.mark.django_db
 

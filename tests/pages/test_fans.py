@@ -7,8 +7,7 @@ from crm import services
 from crm.choices import Direction, TransactionKind
 from crm.models import Fan, Transaction
 from tests.factories import ConversationFactory, FanFactory, TagFactory, TransactionFactory
-
-from .conftest import assert_login_redirect, assert_status
+from tests.helpers import assert_login_redirect, assert_status
 
 pytestmark = pytest.mark.django_db
 

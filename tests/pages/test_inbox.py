@@ -4,8 +4,7 @@ from crm import services
 from crm.choices import Direction
 from crm.models import Conversation, Message
 from tests.factories import ConversationFactory, FanFactory, TagFactory
-
-from .conftest import assert_login_redirect, assert_status
+from tests.helpers import assert_login_redirect, assert_status
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,7 @@ import pytest
 
 from crm import page_selectors
 from tests.factories import TagFactory
-
-from .conftest import assert_status
+from tests.helpers import assert_status
 
 pytestmark = pytest.mark.django_db
 

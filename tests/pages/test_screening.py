@@ -3,8 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from screening.models import ScreeningFile, ScreeningMethod
 from tests.factories import FanFactory, ScreeningFileFactory, ScreeningMethodFactory
-
-from .conftest import assert_login_redirect, assert_status
+from tests.helpers import assert_login_redirect, assert_status
 
 pytestmark = pytest.mark.django_db
 

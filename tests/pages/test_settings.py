@@ -3,8 +3,7 @@ import pytest
 from crm.models import ApiKey, PlatformAccount
 from crm.selectors import api_key_active_by_raw
 from tests.factories import DEFAULT_PASSWORD, ApiKeyFactory, PlatformAccountFactory, WebhookEventFactory
-
-from .conftest import assert_login_redirect, assert_status
+from tests.helpers import assert_login_redirect, assert_status
 
 pytestmark = pytest.mark.django_db
 

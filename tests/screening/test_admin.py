@@ -4,6 +4,7 @@ from django.test import Client
 
 from screening import services
 from tests.factories import ScreeningFileFactory, ScreeningMethodFactory, UserFactory
+from tests.helpers import page_client_for
 from tests.screening import samples
 
 pytestmark = pytest.mark.django_db
@@ -13,9 +14,7 @@ def staff_client(*permissions: str, superuser: bool = False) -> Client:
     user = UserFactory(is_staff=True, is_superuser=superuser)
     for codename in permissions:
         user.user_permissions.add(Permission.objects.get(codename=codename, content_type__app_label="screening"))
-    client = Client()
-    client.force_login(user)
-    return client
+    return page_client_for(user)
 
 
 @pytest.fixture

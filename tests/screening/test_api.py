@@ -4,21 +4,14 @@ import pytest
 
 from screening.models import ScreeningFile, ScreeningMethod
 from tests.factories import ApiKeyFactory, ScreeningFileFactory, ScreeningMethodFactory
+from tests.helpers import assert_status
+from tests.helpers import json_body as body
 from tests.screening import samples
 from tests.screening.conftest import stored_names
 
 pytestmark = pytest.mark.django_db
 
 ISO_Z = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"
-
-
-def body(response):
-    """The JSON body, shown in full when an assertion fails."""
-    return response.json()
-
-
-def assert_status(response, status):
-    assert response.status_code == status, response.content[:500]
 
 
 def upload(client, fan_id, name, data):

@@ -37,10 +37,6 @@ def deliver(client: Client, data, *, signature: str | None = "valid", secret: st
     return client.post(URL, data=body, content_type="application/json", headers=headers)
 
 
-def assert_status(response, status: int):
-    assert response.status_code == status, (response.status_code, response.content[:500])
-
-
 @pytest.fixture
 def meta():
     """An anonymous client, as Meta's servers are."""

@@ -1,10 +1,9 @@
 """The back office: list filters, readable payloads, replay and ignore actions."""
 
 import pytest
-from django.test import Client
 
 from crm.models import Message
-from tests.factories import UserFactory, WebhookEventFactory
+from tests.factories import WebhookEventFactory
 from tests.webhooks.conftest import load, store
 from webhooks.choices import EventStatus, IgnoredReason
 from webhooks.models import WebhookEvent
@@ -12,13 +11,6 @@ from webhooks.models import WebhookEvent
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/webhooks/webhookevent/"
-
-
-@pytest.fixture
-def staff():
-    client = Client()
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 @pytest.mark.parametrize("rows", [1, 30])

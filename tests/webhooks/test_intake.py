@@ -7,7 +7,8 @@ import json
 import pytest
 
 from crm.models import Message
-from tests.webhooks.conftest import ACCOUNT_ID, URL, assert_status, deliver, encode, load
+from tests.helpers import assert_status
+from tests.webhooks.conftest import ACCOUNT_ID, URL, deliver, encode, load
 from webhooks.choices import EventStatus
 from webhooks.intake import sign
 from webhooks.models import WebhookEvent

@@ -9,7 +9,8 @@ from crm import services as crm_services
 from crm.choices import Direction, Platform
 from crm.models import Conversation, Fan, Message
 from tests.factories import CreatorFactory, FanFactory, PlatformAccountFactory
-from tests.webhooks.conftest import ACCOUNT_ID, assert_status, deliver, load, process, store
+from tests.helpers import assert_status
+from tests.webhooks.conftest import ACCOUNT_ID, deliver, load, process, store
 from webhooks import handlers
 from webhooks.choices import EventStatus, IgnoredReason
 from webhooks.models import WebhookEvent

@@ -12,21 +12,10 @@ from datetime import timedelta
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from tests.conftest import jwt_for
 from tests.factories import ConversationFactory, FanFactory, UserFactory
+from tests.helpers import assert_crm_error, assert_status, jwt_for
 
 CSRF_SECRET = "a" * 32  # an unmasked token equal to the cookie's secret is a valid CSRF token
-
-
-def assert_status(response, expected: int):
-    body = response.content[:500]
-    assert response.status_code == expected, f"{response.status_code} != {expected}: {body!r}"
-
-
-def assert_error(response, status: int, message: str):
-    assert_status(response, status)
-    assert response["Content-Type"].startswith("application/json")
-    assert response.json() == {"error": message}
 
 
 def objects_of(creator) -> dict:
@@ -62,7 +51,7 @@ class ReadCases:
 
     def test_unauthenticated(self, anon_client, objs):
         response = self.call(anon_client, objs)
-        assert_error(response, 401, "Not authenticated")
+        assert_crm_error(response, 401, "Not authenticated")
         assert "X-RateLimit-Remaining" not in response
 
     def test_expired_jwt(self, creator, objs):
@@ -70,13 +59,13 @@ class ReadCases:
         token.set_exp(lifetime=-timedelta(seconds=1))
         client = APIClient()
         client.cookies["access_token"] = str(token)
-        assert_error(self.call(client, objs), 401, "Not authenticated")
+        assert_crm_error(self.call(client, objs), 401, "Not authenticated")
 
     def test_tampered_jwt(self, creator, objs):
         header, payload, signature = jwt_for(creator.user).split(".")
         client = APIClient()
         client.cookies["access_token"] = f"{header}.{payload}.{signature[::-1]}"
-        assert_error(self.call(client, objs), 401, "Not authenticated")
+        assert_crm_error(self.call(client, objs), 401, "Not authenticated")
 
     def test_auth_token_fallback_cookie(self, creator, objs):
         client = APIClient()
@@ -93,7 +82,7 @@ class ReadCases:
         client.force_login(creator.user)
         if self.method != "get":
             # Without the CSRF token a session write is refused; with it, it passes.
-            assert_error(self.call(client, objs), 403, "Forbidden")
+            assert_crm_error(self.call(client, objs), 403, "Forbidden")
             client.cookies["csrftoken"] = CSRF_SECRET
             assert_status(self.call(client, objs, HTTP_X_CSRFTOKEN=CSRF_SECRET), self.ok_status)
         else:
@@ -102,7 +91,7 @@ class ReadCases:
     def test_non_creator_is_forbidden(self, db, objs):
         client = APIClient()
         client.cookies["access_token"] = jwt_for(UserFactory())
-        assert_error(self.call(client, objs), 403, "Forbidden")
+        assert_crm_error(self.call(client, objs), 403, "Forbidden")
 
 
 class WriteCases(ReadCases):
@@ -123,21 +112,21 @@ class WriteCases(ReadCases):
 
     def test_malformed_json(self, crm_client, objs):
         for raw in (b"{", b'{"name": }', b"\xff\xfe", b"NaN", b"[" * 100_000):
-            assert_error(self.call(crm_client, objs, raw=raw), 400, "Invalid JSON")
+            assert_crm_error(self.call(crm_client, objs, raw=raw), 400, "Invalid JSON")
 
     def test_json_that_is_not_an_object(self, crm_client, objs):
         for raw in (b"[]", b'"text"', b"42", b"null"):
             response = self.call(crm_client, objs, raw=raw)
-            assert_error(response, 400, "Invalid JSON")
+            assert_crm_error(response, 400, "Invalid JSON")
 
     def test_oversized_body(self, crm_client, objs):
         body = {**self.body(objs), "padding": "x" * 1_000_001}
-        assert_error(self.call(crm_client, objs, body=body), 413, "Request body too large")
+        assert_crm_error(self.call(crm_client, objs, body=body), 413, "Request body too large")
 
     def test_form_body_is_refused(self, crm_client, objs):
         # Cookie-authenticated: refused before anything is parsed (see test_csrf for the why).
         response = self.call(crm_client, objs, raw=b"name=x", content_type="application/x-www-form-urlencoded")
-        assert_error(response, 403, "Forbidden")
+        assert_crm_error(response, 403, "Forbidden")
 
     def test_unknown_and_owner_fields_are_ignored(self, crm_client, objs, other_creator):
         body = {**self.body(objs), **self.owner_fields, "surprise": {"nested": [1, 2]}}
@@ -169,12 +158,12 @@ class ObjectCases:
     not_found_message = ""
 
     def test_other_creators_object_is_not_found(self, other_crm_client, objs):
-        assert_error(self.call(other_crm_client, objs), 404, self.not_found_message)
+        assert_crm_error(self.call(other_crm_client, objs), 404, self.not_found_message)
 
     def test_unknown_id_is_not_found(self, crm_client, objs):
         for bad in ("999999", "abc", "0", "-1", "1e3", str(2**70)):
             missing = {k: bad if k in ("fan", "conversation") else v for k, v in objs.items()}
-            assert_error(self.call(crm_client, missing), 404, self.not_found_message)
+            assert_crm_error(self.call(crm_client, missing), 404, self.not_found_message)
 
 
 class _Absent:

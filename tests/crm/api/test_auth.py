@@ -5,8 +5,8 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from tests.crm.api.cases import assert_error, assert_status
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.helpers import assert_crm_error, assert_status
 
 pytestmark = pytest.mark.django_db
 
@@ -47,26 +47,26 @@ def test_login_cookies_are_secure_when_configured(anon_client, creator, settings
     ],
 )
 def test_login_refusals(anon_client, creator, body, status, message):
-    assert_error(login(anon_client, **body), status, message)
+    assert_crm_error(login(anon_client, **body), status, message)
 
 
 def test_username_with_a_blank_email(anon_client, creator):
     response = login(anon_client, email="", username=creator.user.username, password=DEFAULT_PASSWORD)
     assert_status(response, 200)
-    assert_error(login(anon_client, email=None, username="", password="x"), 400, "email is required")
+    assert_crm_error(login(anon_client, email=None, username="", password="x"), 400, "email is required")
 
 
 def test_wrong_password_and_inactive_user(anon_client, creator):
-    assert_error(login(anon_client, email=creator.user.email, password="wrong"), 401, "Invalid credentials")
+    assert_crm_error(login(anon_client, email=creator.user.email, password="wrong"), 401, "Invalid credentials")
     creator.user.is_active = False
     creator.user.save()
-    assert_error(login(anon_client, email=creator.user.email, password=DEFAULT_PASSWORD), 401, "Invalid credentials")
+    assert_crm_error(login(anon_client, email=creator.user.email, password=DEFAULT_PASSWORD), 401, "Invalid credentials")
 
 
 def test_login_malformed_and_form_bodies(anon_client):
-    assert_error(anon_client.post("/api/auth/login", "{", content_type="application/json"), 400, "Invalid JSON")
+    assert_crm_error(anon_client.post("/api/auth/login", "{", content_type="application/json"), 400, "Invalid JSON")
     form = anon_client.post("/api/auth/login", "email=a&password=b", content_type="application/x-www-form-urlencoded")
-    assert_error(form, 403, "Forbidden")  # a cross-site form must not log anybody in
+    assert_crm_error(form, 403, "Forbidden")  # a cross-site form must not log anybody in
 
 
 def test_non_creator_can_log_in_but_gets_403_on_the_crm(anon_client):
@@ -74,7 +74,7 @@ def test_non_creator_can_log_in_but_gets_403_on_the_crm(anon_client):
     response = login(anon_client, email=user.email, password=DEFAULT_PASSWORD)
     assert_status(response, 200)
     assert response.json()["user"]["creator"] is None
-    assert_error(anon_client.get("/api/crm/fans"), 403, "Forbidden")
+    assert_crm_error(anon_client.get("/api/crm/fans"), 403, "Forbidden")
 
 
 def test_login_is_limited_per_address(anon_client, creator, settings):
@@ -82,7 +82,7 @@ def test_login_is_limited_per_address(anon_client, creator, settings):
     for _ in range(3):
         assert_status(login(anon_client, email="x@example.com", password="bad"), 401)
     response = login(anon_client, email=creator.user.email, password=DEFAULT_PASSWORD)
-    assert_error(response, 429, "Rate limit exceeded")
+    assert_crm_error(response, 429, "Rate limit exceeded")
     assert int(response["Retry-After"]) >= 1
     # Another address still gets in.
     other = APIClient(REMOTE_ADDR="10.0.0.9")
@@ -96,7 +96,7 @@ def test_login_failures_are_limited_per_account(creator, settings):
         assert_status(login(client, email=creator.user.email, password="bad"), 401)
     # The account is now locked for this window from every address, even with the password...
     client = APIClient(REMOTE_ADDR="10.0.2.1")
-    assert_error(login(client, email=creator.user.email, password=DEFAULT_PASSWORD), 429, "Rate limit exceeded")
+    assert_crm_error(login(client, email=creator.user.email, password=DEFAULT_PASSWORD), 429, "Rate limit exceeded")
     # ...while successful logins never count against an account.
     settings.LOGIN_RATE_LIMIT = "3/5m"
     user = UserFactory()
@@ -118,8 +118,8 @@ def test_token_endpoint_for_bearer_clients(anon_client, creator):
     assert_status(rotated, 200)
     assert set(rotated.json()) == {"access", "refresh"}
     reused = anon_client.post("/api/auth/refresh", {"refresh": tokens["refresh"]}, format="json")
-    assert_error(reused, 401, "Not authenticated")
-    assert_error(anon_client.post("/api/auth/token", {"email": creator.user.email, "password": "no"}, format="json"), 401, "Invalid credentials")
+    assert_crm_error(reused, 401, "Not authenticated")
+    assert_crm_error(anon_client.post("/api/auth/token", {"email": creator.user.email, "password": "no"}, format="json"), 401, "Invalid credentials")
 
 
 def test_refresh_rotates_the_cookie_and_blacklists_the_old_one(anon_client, creator):
@@ -133,7 +133,7 @@ def test_refresh_rotates_the_cookie_and_blacklists_the_old_one(anon_client, crea
     assert_status(anon_client.get("/api/crm/fans"), 200)
     replay = APIClient()
     replay.cookies["refresh_token"] = old_refresh
-    assert_error(replay.post("/api/auth/refresh"), 401, "Not authenticated")
+    assert_crm_error(replay.post("/api/auth/refresh"), 401, "Not authenticated")
 
 
 def test_a_refresh_token_without_an_outstanding_row_is_still_used_once(anon_client, creator):
@@ -142,14 +142,14 @@ def test_a_refresh_token_without_an_outstanding_row_is_still_used_once(anon_clie
     OutstandingToken.objects.all().delete()
     assert_status(anon_client.post("/api/auth/refresh", {"refresh": token}, format="json"), 200)
     assert BlacklistedToken.objects.get().token.user == creator.user
-    assert_error(anon_client.post("/api/auth/refresh", {"refresh": token}, format="json"), 401, "Not authenticated")
+    assert_crm_error(anon_client.post("/api/auth/refresh", {"refresh": token}, format="json"), 401, "Not authenticated")
 
 
 @pytest.mark.parametrize("refresh", [None, "garbage", "a.b.c"])
 def test_refresh_without_a_valid_token(anon_client, refresh):
     if refresh:
         anon_client.cookies["refresh_token"] = refresh
-    assert_error(anon_client.post("/api/auth/refresh"), 401, "Not authenticated")
+    assert_crm_error(anon_client.post("/api/auth/refresh"), 401, "Not authenticated")
 
 
 def test_refresh_of_a_deleted_or_inactive_user(anon_client, db):
@@ -157,12 +157,12 @@ def test_refresh_of_a_deleted_or_inactive_user(anon_client, db):
     anon_client.cookies["refresh_token"] = str(RefreshToken.for_user(user))
     user.is_active = False
     user.save()
-    assert_error(anon_client.post("/api/auth/refresh"), 401, "Not authenticated")
+    assert_crm_error(anon_client.post("/api/auth/refresh"), 401, "Not authenticated")
     gone = UserFactory()
     token = str(RefreshToken.for_user(gone))
     gone.delete()
-    assert_error(anon_client.post("/api/auth/refresh", {"refresh": token}, format="json"), 401, "Not authenticated")
-    assert_error(anon_client.post("/api/auth/refresh", {"refresh": 5}, format="json"), 401, "Not authenticated")
+    assert_crm_error(anon_client.post("/api/auth/refresh", {"refresh": token}, format="json"), 401, "Not authenticated")
+    assert_crm_error(anon_client.post("/api/auth/refresh", {"refresh": 5}, format="json"), 401, "Not authenticated")
 
 
 def test_logout_blacklists_and_clears(anon_client, creator):
@@ -175,7 +175,7 @@ def test_logout_blacklists_and_clears(anon_client, creator):
         assert response.cookies[name].value == "" and response.cookies[name]["max-age"] == 0
     replay = APIClient()
     replay.cookies["refresh_token"] = refresh
-    assert_error(replay.post("/api/auth/refresh"), 401, "Not authenticated")
+    assert_crm_error(replay.post("/api/auth/refresh"), 401, "Not authenticated")
     # Logging out twice, or without any token, is fine.
     assert_status(APIClient().post("/api/auth/logout"), 204)
 
@@ -185,4 +185,4 @@ def test_logout_ends_a_session_too(creator):
     client.force_login(creator.user)
     assert_status(client.get("/api/crm/fans"), 200)
     assert_status(client.post("/api/auth/logout"), 204)
-    assert_error(client.get("/api/crm/fans"), 401, "Not authenticated")
+    assert_crm_error(client.get("/api/crm/fans"), 401, "Not authenticated")

@@ -4,8 +4,9 @@ import pytest
 
 from crm import services
 from crm.models import Conversation
-from tests.crm.api.cases import ABSENT, ObjectCases, ReadCases, WriteCases, assert_error, assert_status
+from tests.crm.api.cases import ABSENT, ObjectCases, ReadCases, WriteCases
 from tests.factories import ConversationFactory, FanFactory, MessageFactory
+from tests.helpers import assert_crm_error, assert_status
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ class TestConversationCreate(WriteCases):
 
     def test_other_creators_fan_is_not_found(self, other_crm_client, objs):
         response = other_crm_client.post(self.path, self.body(objs), format="json")
-        assert_error(response, 404, "Fan not found")
+        assert_crm_error(response, 404, "Fan not found")
 
 
 class TestConversationDetail(ObjectCases, ReadCases):
@@ -97,7 +98,7 @@ def test_platform_defaults_to_the_fans(crm_client, creator):
 
 
 def test_unknown_fan_is_not_found(crm_client):
-    assert_error(crm_client.post("/api/crm/conversations", {"fanId": 987654}, format="json"), 404, "Fan not found")
+    assert_crm_error(crm_client.post("/api/crm/conversations", {"fanId": 987654}, format="json"), 404, "Fan not found")
 
 
 def test_patch_archives_tags_and_marks_read(crm_client, creator):
@@ -157,6 +158,6 @@ def test_list_filters_and_ordering(crm_client, creator):
     assert ids("ordering=last_message_at") == [busy.pk, quiet.pk]
     assert ids("ordering=-unread_count") == [busy.pk, quiet.pk]
     assert ids("archived=false") == [busy.pk]
-    assert_error(crm_client.get("/api/crm/conversations?archived=maybe"), 400, "Invalid archived")
-    assert_error(crm_client.get("/api/crm/conversations?fan=abc"), 400, "Invalid fan")
-    assert_error(crm_client.get(f"/api/crm/conversations?fan={2**70}"), 400, "Invalid fan")
+    assert_crm_error(crm_client.get("/api/crm/conversations?archived=maybe"), 400, "Invalid archived")
+    assert_crm_error(crm_client.get("/api/crm/conversations?fan=abc"), 400, "Invalid fan")
+    assert_crm_error(crm_client.get(f"/api/crm/conversations?fan={2**70}"), 400, "Invalid fan")

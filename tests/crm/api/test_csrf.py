@@ -11,7 +11,7 @@ import json
 import pytest
 
 from crm.models import Fan
-from tests.crm.api.cases import assert_error, assert_status
+from tests.helpers import assert_crm_error, assert_status
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_seed_browser_example_works(crm_client):
 )
 def test_cross_site_form_post_writes_nothing(crm_client, content_type, body, browser_headers):
     response = crm_client.post("/api/crm/fans", body, content_type=content_type, **browser_headers)
-    assert_error(response, 403, "Forbidden")
+    assert_crm_error(response, 403, "Forbidden")
     assert not Fan.objects.exists()
 
 
@@ -64,7 +64,7 @@ def test_cross_site_form_post_writes_nothing(crm_client, content_type, body, bro
 )
 def test_cross_site_json_with_the_cookie_is_refused_too(crm_client, headers):
     response = crm_client.post("/api/crm/fans", json.dumps(FAN), content_type="application/json", **headers)
-    assert_error(response, 403, "Forbidden")
+    assert_crm_error(response, 403, "Forbidden")
     assert not Fan.objects.exists()
 
 
@@ -82,7 +82,7 @@ def test_cross_site_cookie_reads_are_not_blocked(crm_client):
 def test_bearer_clients_are_not_subject_to_the_cookie_rules(creator):
     from rest_framework.test import APIClient
 
-    from tests.conftest import jwt_for
+    from tests.helpers import jwt_for
 
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {jwt_for(creator.user)}")
@@ -90,7 +90,7 @@ def test_bearer_clients_are_not_subject_to_the_cookie_rules(creator):
     assert_status(response, 201)
     # A form body is still no JSON body.
     form = client.post("/api/crm/fans", "name=x", content_type="application/x-www-form-urlencoded")
-    assert_error(form, 415, "Unsupported media type")
+    assert_crm_error(form, 415, "Unsupported media type")
 
 
 def test_session_write_needs_the_csrf_token(creator):
@@ -98,5 +98,5 @@ def test_session_write_needs_the_csrf_token(creator):
 
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(creator.user)
-    assert_error(client.post("/api/crm/fans", FAN, format="json"), 403, "Forbidden")
+    assert_crm_error(client.post("/api/crm/fans", FAN, format="json"), 403, "Forbidden")
     assert not Fan.objects.exists()

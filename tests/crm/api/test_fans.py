@@ -5,16 +5,9 @@ from datetime import UTC, datetime
 import pytest
 
 from crm.models import Fan, Transaction
-from tests.crm.api.cases import (
-    ABSENT,
-    DeleteCases,
-    ObjectCases,
-    ReadCases,
-    WriteCases,
-    assert_error,
-    assert_status,
-)
+from tests.crm.api.cases import ABSENT, DeleteCases, ObjectCases, ReadCases, WriteCases
 from tests.factories import FanFactory, TagFactory
+from tests.helpers import assert_crm_error, assert_status
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +107,7 @@ def test_direct_platform_is_accepted(crm_client):
 def test_same_platform_id_twice_is_a_conflict(crm_client):
     body = {"name": "A", "platform": "onlyfans", "platform_id": "of_1"}
     assert_status(crm_client.post("/api/crm/fans", body, format="json"), 201)
-    assert_error(crm_client.post("/api/crm/fans", body, format="json"), 409, "Fan already exists")
+    assert_crm_error(crm_client.post("/api/crm/fans", body, format="json"), 409, "Fan already exists")
     # Another platform, or another creator, may use the same id.
     assert_status(crm_client.post("/api/crm/fans", {**body, "platform": "fansly"}, format="json"), 201)
 
@@ -151,14 +144,14 @@ def test_patch_to_a_taken_platform_id_is_a_conflict(crm_client, creator):
     FanFactory(creator=creator, platform="onlyfans", platform_id="taken")
     fan = FanFactory(creator=creator, platform="onlyfans", platform_id="mine")
     response = crm_client.patch(f"/api/crm/fans/{fan.pk}", {"platform_id": "taken"}, format="json")
-    assert_error(response, 409, "Fan already exists")
+    assert_crm_error(response, 409, "Fan already exists")
 
 
 def test_delete_removes_the_fan(crm_client, creator):
     fan = FanFactory(creator=creator)
     assert_status(crm_client.delete(f"/api/crm/fans/{fan.pk}"), 204)
     assert not Fan.objects.filter(pk=fan.pk).exists()
-    assert_error(crm_client.get(f"/api/crm/fans/{fan.pk}"), 404, "Fan not found")
+    assert_crm_error(crm_client.get(f"/api/crm/fans/{fan.pk}"), 404, "Fan not found")
 
 
 def test_list_is_the_callers_fans_only(crm_client, creator, other_creator):
@@ -184,8 +177,8 @@ def test_list_filters(crm_client, creator):
     assert ids("q=bobby") == {b.pk}
     assert ids("q=smith") == {a.pk}
     assert ids("platform=fansly&q=bob") == {b.pk}
-    assert_error(crm_client.get("/api/crm/fans?platform=myspace"), 400, "Invalid platform")
-    assert_error(crm_client.get("/api/crm/fans", {"q": "a\x00"}), 400, "Invalid q")
+    assert_crm_error(crm_client.get("/api/crm/fans?platform=myspace"), 400, "Invalid platform")
+    assert_crm_error(crm_client.get("/api/crm/fans", {"q": "a\x00"}), 400, "Invalid q")
 
 
 def test_list_ordering(crm_client, creator):
@@ -204,4 +197,4 @@ def test_list_ordering(crm_client, creator):
     assert order("name") == [high.pk, low.pk]
     assert order("-id") == [high.pk, low.pk]
     assert order("created_at") == [low.pk, high.pk]
-    assert_error(crm_client.get("/api/crm/fans?ordering=password"), 400, "Invalid ordering")
+    assert_crm_error(crm_client.get("/api/crm/fans?ordering=password"), 400, "Invalid ordering")

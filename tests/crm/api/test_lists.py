@@ -7,8 +7,8 @@ from core.api.cursors import CURSOR_SALT
 from crm import services
 from crm.api.jwt.views import CONVERSATION_ORDERINGS, FAN_ORDERINGS
 from crm.models import Fan
-from tests.crm.api.cases import assert_error, assert_status
 from tests.factories import ConversationFactory, FanFactory, TagFactory, TransactionFactory
+from tests.helpers import assert_crm_error, assert_status
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_invalid_limit(crm_client, limit):
     if limit == "":
         assert_status(crm_client.get("/api/crm/fans", {"limit": limit}), 200)
     else:
-        assert_error(crm_client.get("/api/crm/fans", {"limit": limit}), 400, "Invalid limit")
+        assert_crm_error(crm_client.get("/api/crm/fans", {"limit": limit}), 400, "Invalid limit")
 
 
 def test_cursor_is_opaque_and_tamper_proof(crm_client, seven_fans):
@@ -82,12 +82,12 @@ def test_cursor_is_opaque_and_tamper_proof(crm_client, seven_fans):
     other_list = signing.dumps({"m": "crm.transaction", "o": "-id", "k": [5]}, salt=CURSOR_SALT, compress=True)
     not_a_dict = signing.dumps([1], salt=CURSOR_SALT)
     for bad in (tampered, forged, wrong_shape, bad_value, other_list, not_a_dict, "garbage", "a:b:c"):
-        assert_error(crm_client.get("/api/crm/fans", {"cursor": bad}), 400, "Invalid cursor")
+        assert_crm_error(crm_client.get("/api/crm/fans", {"cursor": bad}), 400, "Invalid cursor")
     # A cursor belongs to its ordering; it is followed without repeating it, refused with another.
     assert_status(crm_client.get("/api/crm/fans", {"cursor": cursor}), 200)
-    assert_error(crm_client.get("/api/crm/fans", {"cursor": cursor, "ordering": "name"}), 400, "Invalid cursor")
+    assert_crm_error(crm_client.get("/api/crm/fans", {"cursor": cursor, "ordering": "name"}), 400, "Invalid cursor")
     # A cursor of one list is no cursor of another.
-    assert_error(crm_client.get("/api/crm/transactions", {"cursor": cursor}), 400, "Invalid cursor")
+    assert_crm_error(crm_client.get("/api/crm/transactions", {"cursor": cursor}), 400, "Invalid cursor")
 
 
 def test_cursor_ordering_is_kept_without_the_parameter(crm_client, seven_fans):

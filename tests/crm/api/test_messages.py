@@ -3,8 +3,9 @@
 import pytest
 
 from crm import services
-from tests.crm.api.cases import ABSENT, ObjectCases, ReadCases, WriteCases, assert_error, assert_status
+from tests.crm.api.cases import ABSENT, ObjectCases, ReadCases, WriteCases
 from tests.factories import ConversationFactory, FanFactory
+from tests.helpers import assert_crm_error, assert_status
 
 pytestmark = pytest.mark.django_db
 
@@ -66,4 +67,4 @@ def test_list_is_oldest_first_and_pages(crm_client, creator):
 
 def test_messages_of_another_creators_conversation_are_hidden(other_crm_client, objs):
     response = other_crm_client.get(f"/api/crm/conversations/{objs['conversation']}/messages")
-    assert_error(response, 404, "Conversation not found")
+    assert_crm_error(response, 404, "Conversation not found")

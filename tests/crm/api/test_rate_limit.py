@@ -18,8 +18,7 @@ from core import ratelimit
 from core.api.views import v1_ok
 from crm.api.base import V1SurfaceView
 from crm.models import Fan
-from tests.conftest import jwt_for
-from tests.crm.api.cases import assert_error, assert_status
+from tests.helpers import assert_crm_error, assert_status, jwt_for
 
 WORKER = Path(__file__).with_name("ratelimit_worker.py")
 
@@ -38,15 +37,15 @@ def test_sixty_writes_then_429_and_reads_stay_free(crm_client):
         assert response["X-RateLimit-Limit"] == "60"
     assert remaining == list(range(59, -1, -1))
     limited = crm_client.post("/api/crm/fans", fan_body(60), format="json")
-    assert_error(limited, 429, "Rate limit exceeded")
+    assert_crm_error(limited, 429, "Rate limit exceeded")
     assert 1 <= int(limited["Retry-After"]) <= 60
     assert limited["X-RateLimit-Remaining"] == "0"
     assert int(limited["X-RateLimit-Reset"]) - int(time.time()) == pytest.approx(int(limited["Retry-After"]), abs=1)
     assert Fan.objects.count() == 60
     # Every write verb spends the same budget, and reads are never limited.
     fan = Fan.objects.first()
-    assert_error(crm_client.patch(f"/api/crm/fans/{fan.pk}", {"name": "x"}, format="json"), 429, "Rate limit exceeded")
-    assert_error(crm_client.delete(f"/api/crm/fans/{fan.pk}"), 429, "Rate limit exceeded")
+    assert_crm_error(crm_client.patch(f"/api/crm/fans/{fan.pk}", {"name": "x"}, format="json"), 429, "Rate limit exceeded")
+    assert_crm_error(crm_client.delete(f"/api/crm/fans/{fan.pk}"), 429, "Rate limit exceeded")
     for _ in range(5):
         response = crm_client.get("/api/crm/fans")
         assert_status(response, 200)
@@ -57,7 +56,7 @@ def test_sixty_writes_then_429_and_reads_stay_free(crm_client):
 def test_failed_writes_count_and_budgets_are_per_creator(crm_client, other_crm_client):
     for _ in range(60):
         crm_client.post("/api/crm/fans", {}, format="json")  # 400s are writes too
-    assert_error(crm_client.post("/api/crm/fans", fan_body(1), format="json"), 429, "Rate limit exceeded")
+    assert_crm_error(crm_client.post("/api/crm/fans", fan_body(1), format="json"), 429, "Rate limit exceeded")
     assert_status(other_crm_client.post("/api/crm/fans", fan_body(1), format="json"), 201)
 
 
@@ -82,7 +81,7 @@ def test_budget_is_shared_with_the_v1_surface(crm_client, v1_client, settings):
     # At module level: the same counter, whichever surface's request counts it.
     usage = ratelimit.creator_write(RequestFactory().post("/api/v1/clients"), crm_client.creator)
     assert (usage.remaining, usage.exceeded) == (0, False)
-    assert_error(crm_client.post("/api/crm/fans", fan_body(99), format="json"), 429, "Rate limit exceeded")
+    assert_crm_error(crm_client.post("/api/crm/fans", fan_body(99), format="json"), 429, "Rate limit exceeded")
     settings.ROOT_URLCONF = __name__
     response = v1_client.post("/api/v1/probe", {}, format="json")
     assert response.status_code == 429

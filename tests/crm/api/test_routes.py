@@ -2,22 +2,22 @@
 
 import pytest
 
-from tests.crm.api.cases import assert_error
+from tests.helpers import assert_crm_error
 
 pytestmark = pytest.mark.django_db
 
 
 def test_unknown_api_route_is_json_404(crm_client):
-    assert_error(crm_client.get("/api/crm/nothing-here"), 404, "Not found")
+    assert_crm_error(crm_client.get("/api/crm/nothing-here"), 404, "Not found")
 
 
 def test_wrong_method_is_json_405(crm_client):
-    assert_error(crm_client.put("/api/crm/fans", {}, format="json"), 405, "Method not allowed")
+    assert_crm_error(crm_client.put("/api/crm/fans", {}, format="json"), 405, "Method not allowed")
 
 
 def test_oversized_body_is_refused_before_authentication(anon_client):
     response = anon_client.post("/api/crm/fans", "x" * 1_000_001, content_type="application/json")
-    assert_error(response, 413, "Request body too large")
+    assert_crm_error(response, 413, "Request body too large")
 
 
 def test_bad_authorization_header_is_401(creator):
@@ -26,4 +26,4 @@ def test_bad_authorization_header_is_401(creator):
     for header in ("Bearer", "Bearer a b", "Basic dXNlcjpwYXNz", "Bearer pk_not_a_jwt"):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=header)
-        assert_error(client.get("/api/crm/fans"), 401, "Not authenticated")
+        assert_crm_error(client.get("/api/crm/fans"), 401, "Not authenticated")

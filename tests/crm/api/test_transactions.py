@@ -3,8 +3,9 @@
 import pytest
 
 from crm.models import Fan, Transaction
-from tests.crm.api.cases import ABSENT, ReadCases, WriteCases, assert_error, assert_status
+from tests.crm.api.cases import ABSENT, ReadCases, WriteCases
 from tests.factories import FanFactory, TransactionFactory
+from tests.helpers import assert_crm_error, assert_status
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ class TestTransactionCreate(WriteCases):
         return {"fanId": objs["fan"], "kind": "tip", "amount_cents": 500}
 
     def test_other_creators_fan_is_not_found(self, other_crm_client, objs):
-        assert_error(other_crm_client.post(self.path, self.body(objs), format="json"), 404, "Fan not found")
+        assert_crm_error(other_crm_client.post(self.path, self.body(objs), format="json"), 404, "Fan not found")
 
 
 def test_record_updates_lifetime_value_and_dedupes(crm_client, creator):
@@ -84,5 +85,5 @@ def test_list_filters_newest_first(crm_client, creator, other_creator):
     assert ids(f"fan={a.pk}") == [old.pk]
     assert ids("kind=subscription") == [new.pk]
     assert ids("ordering=occurred_at") == [old.pk, new.pk]
-    assert_error(crm_client.get("/api/crm/transactions?kind=gift"), 400, "Invalid kind")
+    assert_crm_error(crm_client.get("/api/crm/transactions?kind=gift"), 400, "Invalid kind")
     assert Transaction.objects.count() == 3

@@ -1,0 +1,107 @@
+"""What the suites of every surface share: authenticated clients, JSON requests and assertions
+that show what came back when they fail (NetBox's assertHttpStatus).
+
+    client = crm_client_for(creator.user)          # seed 000: the `access_token` cookie
+    client = v1_client_for(api_key.raw_key)        # seed 002: `Authorization: Bearer pk_...`
+    client = page_client_for(creator.user)         # the pages: a logged-in session
+    data = assert_status(send_json(client, "post", "/api/crm/fans", {...}), 201)
+    assert_crm_error(response, 400, "Invalid name"); assert_v1_error(response, 404, "Client not found")
+"""
+
+import json
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+# --- Clients -----------------------------------------------------------------------------------
+
+
+def jwt_for(user) -> str:
+    return str(RefreshToken.for_user(user).access_token)
+
+
+def crm_client_for(user, *, creator=None) -> APIClient:
+    """A seed-000 client authenticated with the `access_token` cookie, as the seed's browser is."""
+    client = APIClient()
+    client.cookies["access_token"] = jwt_for(user)
+    client.creator = creator
+    return client
+
+
+def cookie_client(user) -> Client:
+    """`-H "Cookie: access_token=..."`, as the seed document's curl examples send it."""
+    return Client(HTTP_COOKIE=f"access_token={jwt_for(user)}")
+
+
+def v1_client_for(raw_key: str, *, creator=None) -> APIClient:
+    """A seed-002 client with `Authorization: Bearer pk_...`."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+    client.creator = creator
+    return client
+
+
+def page_client_for(user, *, creator=None) -> Client:
+    """A logged-in browser session for the server-rendered pages or the admin."""
+    client = Client()
+    client.force_login(user)
+    client.creator = creator
+    client.user = user
+    return client
+
+
+def send_json(client, method: str, path: str, body, **extra):
+    """A request with a JSON body (any JSON value, so non-objects can be sent too)."""
+    return getattr(client, method.lower())(path, data=json.dumps(body), content_type="application/json", **extra)
+
+
+# --- Assertions --------------------------------------------------------------------------------
+
+
+def _shown(response) -> str:
+    if getattr(response, "streaming", False):
+        return "<stream>"
+    return response.content.decode(errors="replace")[:3000]
+
+
+def json_body(response):
+    """The JSON body, or a failure that shows what came back."""
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        pytest.fail(f"not JSON ({response.status_code}): {_shown(response)}")
+
+
+def assert_status(response, expected: int):
+    """Assert the status, printing the body on failure; returns the JSON body of a JSON answer."""
+    assert response.status_code == expected, f"expected {expected}, got {response.status_code}:\n{_shown(response)}"
+    if getattr(response, "streaming", False) or not response.content:
+        return None
+    if response.get("Content-Type", "").startswith("application/json"):
+        return json_body(response)
+    return None
+
+
+def assert_crm_error(response, status: int, message: str) -> None:
+    """A seed-000 error: `{"error": message}` with this status."""
+    assert_status(response, status)
+    assert response["Content-Type"].startswith("application/json")
+    assert json_body(response) == {"error": message}
+
+
+def assert_v1_error(response, status: int, message: str | None = None) -> dict:
+    """A seed-002 error: `{"success": false, "error": ...}` with this status."""
+    data = assert_status(response, status)
+    assert data["success"] is False, data
+    assert isinstance(data["error"], str) and data["error"], data
+    if message is not None:
+        assert data["error"] == message, data
+    return data
+
+
+def assert_login_redirect(response, path: str = "") -> None:
+    """A page that needs a login sends the browser to /auth/login?next=..."""
+    assert response.status_code == 302, response.status_code
+    assert response["Location"].startswith("/auth/login?next="), response["Location"]

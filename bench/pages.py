@@ -36,7 +36,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from core.page_cursors import encode_cursor  # noqa: E402
-from crm import page_selectors, services  # noqa: E402
+from crm import selectors, services  # noqa: E402
 from crm.choices import Direction, Platform, TransactionKind  # noqa: E402
 from crm.models import Conversation, Creator, Fan, Message, Transaction  # noqa: E402
 
@@ -145,8 +145,8 @@ def main() -> None:
     client = Client()
     client.force_login(creator.user)
 
-    value = page_selectors.FAN_SORTS["value"][1]
-    activity = page_selectors.FAN_SORTS["activity"][1]
+    value = selectors.FAN_SORTS["value"][1]
+    activity = selectors.FAN_SORTS["activity"][1]
     fans = Fan.objects.filter(creator=creator)
     middle = fans.order_by(*value.order_by())[fans.count() // 2]
     deep_null = fans.filter(last_seen_at__isnull=True).order_by("-id")[1000]

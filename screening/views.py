@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
-from crm import page_selectors
+from crm import selectors as crm_selectors
 from crm.views.common import creator_page
 from crm.views.fans import render_fan_page
 
@@ -44,7 +44,7 @@ def _back(fan_id):
 
 
 def _rerender(request, creator, fan_id, **forms):
-    fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
+    fan = crm_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
     return render_fan_page(request, creator, fan, **forms)
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
-from crm import page_selectors, services
+from crm import selectors, services
 from crm.choices import Platform
 from crm.extensions import settings_panels
 from crm.forms import ApiKeyForm, InstagramConnectForm
@@ -29,10 +29,10 @@ def _settings_page(request, creator, *, key_form=None, instagram_form=None, pass
         # Django autofocuses the old password; on a page of several sections that would jump
         # the screen (and a screen reader) to the bottom.
         password_form.fields["old_password"].widget.attrs.pop("autofocus", None)
-    accounts = page_selectors.platform_accounts_list(creator=creator, platform=Platform.INSTAGRAM)
+    accounts = selectors.platform_accounts_list(creator=creator, platform=Platform.INSTAGRAM)
     context = {
         "new_key": new_key,
-        "api_keys": page_selectors.api_keys_list(creator=creator),
+        "api_keys": selectors.api_keys_list(creator=creator),
         "key_form": key_form or ApiKeyForm(),
         "instagram_form": instagram_form or InstagramConnectForm(),
         "password_form": password_form,
@@ -75,7 +75,7 @@ def api_key_create(request, creator):
 @creator_page
 @require_POST
 def api_key_revoke(request, creator, key_id):
-    api_key = page_selectors.api_key_get(creator=creator, key_id=key_id)
+    api_key = selectors.api_key_get(creator=creator, key_id=key_id)
     services.api_key_revoke(api_key=api_key)
     messages.success(request, f"API key “{api_key.name}” revoked.")
     return redirect("settings")
@@ -101,7 +101,7 @@ def instagram_connect(request, creator):
 @creator_page
 @require_POST
 def instagram_disconnect(request, creator, account_id):
-    account = page_selectors.platform_account_get(creator=creator, account_id=account_id)
+    account = selectors.platform_account_get(creator=creator, account_id=account_id)
     services.platform_account_disconnect(account=account)
     messages.success(request, f"Instagram account {account.external_account_id} disconnected.")
     return redirect("settings")

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from core.exceptions import NotFound
 from core.pages import empty_choice_reads_any, query_without
-from crm import page_selectors
+from crm import selectors
 
 
 def creator_page(view):
@@ -49,5 +49,5 @@ def list_page_context(request, creator, *, filters, sorts: dict, default_sort: s
             before=request.GET.get("before", ""),
         ),
         "base_query": query_without(request, "after", "before"),
-        "tag_names": page_selectors.creator_tag_names(creator=creator),
+        "tag_names": selectors.creator_tag_names(creator=creator),
     }

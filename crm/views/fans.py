@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
 from core.templatetags.formatting import money
-from crm import page_selectors, selectors, services
+from crm import selectors, services
 from crm.extensions import fan_page_sections
 from crm.forms import FanForm, FanNotesForm, TransactionForm
 
@@ -20,10 +20,10 @@ def fan_list(request, creator):
     context = list_page_context(
         request,
         creator,
-        filters=page_selectors.fan_filterset(creator=creator, data=request.GET),
-        sorts=page_selectors.FAN_SORTS,
-        default_sort=page_selectors.DEFAULT_FAN_SORT,
-        read_page=page_selectors.fans_page,
+        filters=selectors.fan_filterset(creator=creator, data=request.GET),
+        sorts=selectors.FAN_SORTS,
+        default_sort=selectors.DEFAULT_FAN_SORT,
+        read_page=selectors.fans_page,
     )
     context["is_filtered"] = any(v for k, v in request.GET.items() if k not in ("sort", "after", "before"))
     return render(request, "crm/fans/list.html", context)
@@ -46,7 +46,7 @@ def fan_create(request, creator):
 
 def render_fan_page(request, creator, fan, **forms):
     """The fan page with its sections; forms that failed validation are passed in to re-render."""
-    transactions = page_selectors.fan_transactions_page(
+    transactions = selectors.fan_transactions_page(
         fan=fan, after=request.GET.get("tx_after", ""), before=request.GET.get("tx_before", "")
     )
     context = {
@@ -55,8 +55,8 @@ def render_fan_page(request, creator, fan, **forms):
         "notes_form": forms.get("notes_form") or FanNotesForm(initial={"notes": fan.notes}),
         "transaction_form": forms.get("transaction_form") or TransactionForm(),
         "transactions": transactions,
-        "conversations": page_selectors.fan_conversations(fan=fan),
-        "tag_names": page_selectors.creator_tag_names(creator=creator),
+        "conversations": selectors.fan_conversations(fan=fan),
+        "tag_names": selectors.creator_tag_names(creator=creator),
         "fan_sections": list(fan_page_sections),
     }
     for section in context["fan_sections"]:  # the sections other apps add (crm.extensions)
@@ -67,14 +67,14 @@ def render_fan_page(request, creator, fan, **forms):
 
 @creator_page
 def fan_detail(request, creator, fan_id):
-    fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
+    fan = selectors.fan_with_tags(creator=creator, fan_id=fan_id)
     return render_fan_page(request, creator, fan)
 
 
 @creator_page
 @require_POST
 def fan_edit(request, creator, fan_id):
-    fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
+    fan = selectors.fan_with_tags(creator=creator, fan_id=fan_id)
     form = FanForm(request.POST)
     if form.is_valid():
         try:
@@ -91,7 +91,7 @@ def fan_edit(request, creator, fan_id):
 @creator_page
 @require_POST
 def fan_notes(request, creator, fan_id):
-    fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
+    fan = selectors.fan_with_tags(creator=creator, fan_id=fan_id)
     form = FanNotesForm(request.POST)
     if form.is_valid():
         services.fan_update(fan=fan, notes=form.cleaned_data["notes"])
@@ -103,7 +103,7 @@ def fan_notes(request, creator, fan_id):
 @creator_page
 @require_POST
 def fan_transaction_record(request, creator, fan_id):
-    fan = page_selectors.fan_with_tags(creator=creator, fan_id=fan_id)
+    fan = selectors.fan_with_tags(creator=creator, fan_id=fan_id)
     form = TransactionForm(request.POST)
     if form.is_valid():
         try:

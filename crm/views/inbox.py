@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
 from core.storage import private_download, private_open
-from crm import page_selectors, selectors, services
+from crm import selectors, services
 from crm.choices import Direction
 from crm.forms import ConversationTagsForm, MessageForm
 
@@ -19,19 +19,19 @@ def inbox(request, creator):
     context = list_page_context(
         request,
         creator,
-        filters=page_selectors.conversation_filterset(creator=creator, data=request.GET),
-        sorts=page_selectors.INBOX_SORTS,
-        default_sort=page_selectors.DEFAULT_INBOX_SORT,
-        read_page=page_selectors.conversations_page,
+        filters=selectors.conversation_filterset(creator=creator, data=request.GET),
+        sorts=selectors.INBOX_SORTS,
+        default_sort=selectors.DEFAULT_INBOX_SORT,
+        read_page=selectors.conversations_page,
     )
     return render(request, "crm/inbox/list.html", context)
 
 
 def _thread_page(request, creator, conversation, *, message_form=None, tags_form=None):
-    page = page_selectors.thread_messages_page(
+    page = selectors.thread_messages_page(
         conversation=conversation, before=request.GET.get("before", ""), after=request.GET.get("after", "")
     )
-    tag_names = [t.name for t in conversation.tags.order_by("name")]
+    tag_names = selectors.tag_names_of(conversation)
     context = {
         "conversation": conversation,
         "fan": conversation.fan,
@@ -98,7 +98,7 @@ def thread_tags(request, creator, conversation_id):
 
 @creator_page
 def attachment_download(request, creator, conversation_id, message_id):
-    message = page_selectors.message_with_attachment(
+    message = selectors.message_with_attachment(
         creator=creator, conversation_id=conversation_id, message_id=message_id
     )
     return private_download(

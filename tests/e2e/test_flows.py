@@ -97,7 +97,7 @@ def test_lists_page_at_phone_and_laptop_width(phone, laptop, e2e_creator, monkey
     from crm import services
     from crm.choices import Direction
 
-    monkeypatch.setattr("crm.page_selectors.PAGE_SIZE", 5)
+    monkeypatch.setattr("crm.selectors.PAGE_SIZE", 5)
     for i in range(8):
         fan = services.fan_create(
             creator=e2e_creator, platform="onlyfans", name=f"Fan with a rather long display name {i}",

@@ -102,7 +102,7 @@ def test_sort_by_value_pages_with_keyset_cursors(page_client, monkeypatch):
         TransactionFactory(fan=fan, amount_cents=100 * (i + 1))
     seen = []
     query = {"sort": "value"}
-    monkeypatch.setattr("crm.page_selectors.PAGE_SIZE", 3)
+    monkeypatch.setattr("crm.selectors.PAGE_SIZE", 3)
     response = page_client.get("/fans/", query)
     pages = 0
     while True:

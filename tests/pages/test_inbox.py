@@ -109,7 +109,7 @@ def test_inbox_invalid_filter_is_shown_next_to_its_field(page_client):
 
 
 def test_inbox_keyset_pages(page_client, monkeypatch):
-    monkeypatch.setattr("crm.page_selectors.PAGE_SIZE", 2)
+    monkeypatch.setattr("crm.selectors.PAGE_SIZE", 2)
     creator = page_client.creator
     conversations = [ConversationFactory(fan=FanFactory(creator=creator)) for _ in range(5)]
     for c in conversations[:3]:
@@ -152,7 +152,7 @@ def test_opening_a_thread_marks_it_read_and_shows_messages_oldest_first(page_cli
 
 
 def test_thread_shows_latest_page_with_older_link(page_client, conversation, monkeypatch):
-    monkeypatch.setattr("crm.page_selectors.THREAD_PAGE_SIZE", 3)
+    monkeypatch.setattr("crm.selectors.THREAD_PAGE_SIZE", 3)
     for i in range(7):
         incoming(conversation, f"msg{i}")
     page = page_client.get(f"/inbox/{conversation.pk}/").context["page"]

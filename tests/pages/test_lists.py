@@ -2,15 +2,15 @@
 
 import pytest
 
-from crm import page_selectors
+from crm import selectors
 from tests.factories import TagFactory
 from tests.helpers import assert_status
 
 pytestmark = pytest.mark.django_db
 
 LISTS = [
-    ("/fans/", page_selectors.DEFAULT_FAN_SORT, page_selectors.FAN_SORTS),
-    ("/inbox/", page_selectors.DEFAULT_INBOX_SORT, page_selectors.INBOX_SORTS),
+    ("/fans/", selectors.DEFAULT_FAN_SORT, selectors.FAN_SORTS),
+    ("/inbox/", selectors.DEFAULT_INBOX_SORT, selectors.INBOX_SORTS),
 ]
 
 

@@ -173,7 +173,7 @@ class ConversationListView(CrmApiView):
         },
     )
     def get(self, request):
-        queryset = self.filtered(ConversationFilterSet, selectors.conversations_with_tags(creator=self.creator))
+        queryset = self.filtered(ConversationFilterSet, selectors.conversations_list(creator=self.creator))
         return self.page(queryset, CONVERSATION_ORDERINGS, "-id", "conversations", s.ConversationSerializer)
 
     @extend_schema(

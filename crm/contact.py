@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from core import ratelimit
-from core.crypto import email_hash
 
-from . import selectors, services
+from . import services
 from .choices import Direction, Platform
 from .forms import ContactForm
 from .models import Conversation, Fan, Message
@@ -73,8 +72,9 @@ def _message_text(cleaned: dict) -> str:
 
 
 def contact_submit(*, data) -> ContactResult:
-    """Validate a submission; when valid, match or create the fan (by email hash, platform
-    `direct`), reuse their open direct conversation or open one, and store the message."""
+    """Validate a submission; when valid, match or create the fan (crm.services.fan_match_or_create:
+    by email, else phone; a new fan is `direct`), reuse their open direct conversation or open
+    one, and store the message."""
     values, type_errors = _form_input(data)
     form = ContactForm(data=values)
     # Any value in a honeypot, of any type (a JSON number is not kept in `values`), marks a bot.
@@ -88,7 +88,9 @@ def contact_submit(*, data) -> ContactResult:
         return ContactResult(errors=errors, form=form)
     cleaned = form.cleaned_data
     with transaction.atomic():
-        fan, fan_created = _match_or_create_fan(form.creator, cleaned)
+        fan, fan_created = services.fan_match_or_create(
+            creator=form.creator, email=cleaned["email"], phone=cleaned["phone"], name=cleaned["name"]
+        )
         conversation, _opened = services.conversation_open(
             fan=fan, platform=Platform.DIRECT, subject=cleaned["subject"], reuse=True
         )
@@ -100,21 +102,3 @@ def contact_submit(*, data) -> ContactResult:
     return ContactResult(
         accepted=True, form=form, fan=fan, fan_created=fan_created, conversation=conversation, message=message
     )
-
-
-def _match_or_create_fan(creator, cleaned: dict) -> tuple[Fan, bool]:
-    # Two submissions with one email at once must not create two fans: match under a lock.
-    services.creator_lock(creator=creator)
-    fan = selectors.fan_match_contact(creator=creator, email_hash=email_hash(cleaned["email"]))
-    if fan is None:
-        fan = services.fan_create(
-            creator=creator,
-            platform=Platform.DIRECT,
-            name=cleaned["name"],
-            email=cleaned["email"],
-            phone=cleaned["phone"],
-        )
-        return fan, True
-    if cleaned["phone"] and not fan.phone:
-        services.fan_update(fan=fan, phone=cleaned["phone"])
-    return fan, False

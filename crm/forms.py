@@ -10,6 +10,17 @@ from core.uploads import ATTACHMENT_KINDS, check_upload
 
 from .choices import ClientCategory, Platform, ScreeningStatus, SubscriptionStatus, TransactionKind
 from .selectors import contactable_creator
+from .services import FAN_FIELDS
+from .validators import (
+    EMAIL_MAX_LENGTH,
+    MAX_TAG_LENGTH,
+    MAX_TAGS,
+    PHONE_MAX_LENGTH,
+    clean_email,
+    clean_phone,
+    validate_email,
+    validate_phone,
+)
 
 
 class LoginForm(AuthenticationForm):
@@ -24,48 +35,56 @@ class LoginForm(AuthenticationForm):
 # Plain forms: they validate shape only; the services decide everything with business meaning
 # and their errors are put back next to the field they name (see `add_service_error`).
 
-MAX_TAGS = 20
-
-
 def split_tags(value: str) -> list[str]:
-    return list(dict.fromkeys(t.strip() for t in (value or "").split(",") if t.strip()))
+    return [t.strip() for t in (value or "").split(",") if t.strip()]
 
 
 class TagsField(forms.CharField):
-    """Comma-separated tag names → a list of names."""
+    """Comma-separated tag names → a list of names (the tag rule itself: crm.services.tags_resolve)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 1000)
+        # Room for the most tags the rule allows, at their longest, with ", " between them.
+        kwargs.setdefault("max_length", MAX_TAGS * (MAX_TAG_LENGTH + 2))
         kwargs.setdefault("help_text", "Separate tags with commas.")
         super().__init__(**kwargs)
 
     def clean(self, value):
-        names = split_tags(super().clean(value))
-        if len(names) > MAX_TAGS:
-            raise ValidationError(f"At most {MAX_TAGS} tags.")
-        if any(len(n) > 64 for n in names):
-            raise ValidationError("A tag is at most 64 characters long.")
-        return names
+        return split_tags(super().clean(value))
 
 
-class FanForm(forms.Form):
+class FanContactRuleMixin:
+    """Email and phone checked by the fan rule (crm.validators, which the services apply too) as
+    field errors, only when they change: a fan stored with a value the rule now refuses keeps it
+    while it is left as it is. Edit forms pass the fan's values as `initial`."""
+
+    def clean_email(self):
+        return self._by_rule("email", clean_email)
+
+    def clean_phone(self):
+        return self._by_rule("phone", clean_phone)
+
+    def _by_rule(self, name: str, clean):
+        value = self.cleaned_data[name]
+        return clean(value) if name in self.changed_data else value
+
+
+class FanForm(FanContactRuleMixin, forms.Form):
     name = forms.CharField(max_length=255, required=False, help_text="Left empty: the handle or identifier.")
     platform = forms.ChoiceField(choices=Platform.choices, initial=Platform.ONLYFANS)
     platform_id = forms.CharField(label="Platform id", max_length=255, required=False)
     handle = forms.CharField(max_length=255, required=False)
     client_identifier = forms.CharField(label="Client identifier", max_length=255, required=False)
-    email = forms.EmailField(required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    # Email and phone: FanContactRuleMixin.
+    email = forms.CharField(max_length=320, required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     phone = forms.CharField(max_length=64, required=False, widget=forms.TextInput(attrs={"type": "tel"}))
     tags = TagsField()
     screening_status = forms.ChoiceField(choices=ScreeningStatus.choices, initial=ScreeningStatus.PENDING)
     client_category = forms.ChoiceField(choices=ClientCategory.choices, initial=ClientCategory.UNSCREENED)
     subscription_status = forms.ChoiceField(choices=SubscriptionStatus.choices, initial=SubscriptionStatus.NONE)
 
-    PROFILE_FIELDS = (
-        "name", "platform", "platform_id", "handle", "client_identifier", "email", "phone",
-        "screening_status", "client_category", "subscription_status",
-    )
+    # The fan's fields but the notes, which have their own form on the fan page.
+    PROFILE_FIELDS = tuple(name for name in FAN_FIELDS if name != "notes")
 
     @classmethod
     def initial_for(cls, fan) -> dict:
@@ -175,8 +194,8 @@ class ContactForm(forms.Form):
 
     model_id = forms.CharField(max_length=100, widget=forms.HiddenInput)
     name = forms.CharField(min_length=2, max_length=255)
-    email = forms.EmailField(max_length=254)
-    phone = forms.CharField(max_length=32, required=False)
+    email = forms.CharField(max_length=EMAIL_MAX_LENGTH, widget=forms.EmailInput, validators=[validate_email])
+    phone = forms.CharField(max_length=PHONE_MAX_LENGTH, required=False, validators=[validate_phone])
     subject = forms.CharField(min_length=3, max_length=255, required=False)
     message = forms.CharField(min_length=10, max_length=5000, widget=forms.Textarea)
     preferred_contact = forms.ChoiceField(choices=PREFERRED_CONTACT_CHOICES, required=False)
@@ -193,12 +212,6 @@ class ContactForm(forms.Form):
             raise forms.ValidationError("Unknown creator.", code="unknown")
         self.creator = creator
         return creator.slug
-
-    def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
-        if phone and (not set(phone) <= set("+0123456789 ()-.") or sum(c.isdigit() for c in phone) < 5):
-            raise forms.ValidationError("Enter a valid phone number.", code="invalid")
-        return phone
 
     def clean_preferred_contact(self):
         return self.cleaned_data["preferred_contact"] or "email"

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -16,7 +17,7 @@ from core.crypto import email_hash, phone_hash, token_hash
 from core.exceptions import AlreadyExists, InvalidInput, StorageUnavailable
 from core.uploads import CheckedUpload
 
-from . import signals
+from . import selectors, signals, validators
 from .choices import ClientCategory, Direction, MessageType, Platform, ScreeningStatus, TransactionKind
 from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
 
@@ -59,8 +60,12 @@ def creator_lock(*, creator: Creator) -> None:
 
 
 def tags_resolve(*, creator: Creator, names: Iterable[str]) -> list[Tag]:
-    """The creator's tags with these names, created where missing (names trimmed, deduplicated)."""
-    wanted = list(dict.fromkeys(n.strip()[:64] for n in names if n and n.strip()))
+    """The creator's tags with these names, created where missing: the tag rule of every entry
+    point (names trimmed, blanks dropped, deduplicated; at most 50 of at most 64 characters)."""
+    try:
+        wanted = validators.clean_tag_names(names)
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages[0], field="tags") from exc
     if not wanted:
         return []
     existing = {t.name: t for t in Tag.objects.filter(creator=creator, name__in=wanted)}
@@ -73,25 +78,47 @@ def tags_resolve(*, creator: Creator, names: Iterable[str]) -> list[Tag]:
 
 # --- Fans ----------------------------------------------------------------------------------
 
-FAN_UPDATABLE_FIELDS = frozenset(
-    {
-        "name",
-        "platform",
-        "platform_id",
-        "handle",
-        "client_identifier",
-        "email",
-        "phone",
-        "screening_status",
-        "client_category",
-        "subscription_status",
-        "notes",
-    }
+# The fan's writable fields, in the order the forms show them: the one list every entry point
+# (pages, both APIs, admin, contact form, webhooks) writes through fan_create and fan_update.
+FAN_FIELDS = (
+    "name",
+    "platform",
+    "platform_id",
+    "handle",
+    "client_identifier",
+    "email",
+    "phone",
+    "screening_status",
+    "client_category",
+    "subscription_status",
+    "notes",
 )
+_CONTACT_RULES = {"email": validators.clean_email, "phone": validators.clean_phone}
 
 
 def default_fan_name(*, client_identifier: str = "", handle: str = "", email: str = "") -> str:
     return client_identifier or handle.lstrip("@") or (email.split("@")[0] if email else "") or "Unknown"
+
+
+def _check_fields(fields: dict, action: str) -> None:
+    unknown = set(fields) - set(FAN_FIELDS)
+    if unknown:
+        raise TypeError(f"{action} got unknown fields: {sorted(unknown)}")
+
+
+def _clean_contact(fields: dict, fan: Fan | None = None) -> None:
+    """Normalise and validate the email and phone a write sets. A value equal to the stored one
+    is no edit: a row written before the rule keeps it until that field is changed."""
+    errors = {}
+    for name, clean in _CONTACT_RULES.items():
+        if name not in fields or (fan is not None and fields[name] == getattr(fan, name)):
+            continue
+        try:
+            fields[name] = clean(fields[name])
+        except ValidationError as exc:
+            errors[name] = exc.error_list
+    if errors:
+        raise ValidationError(errors)
 
 
 def _apply_private_fields(fan: Fan, fields: dict) -> None:
@@ -101,6 +128,23 @@ def _apply_private_fields(fan: Fan, fields: dict) -> None:
         fan.phone_hash = phone_hash(fan.phone)
     if "notes" in fields:
         fan.notes_updated_at = timezone.now()
+
+
+def _decide_screening(fan: Fan, *, status: str, decided_by, category_changed: bool) -> None:
+    """The screening decision, for every entry point that sets a screening status.
+
+    Approving makes the fan `screened` unless the same write changes the category (a form that
+    re-sends the category it shows changes nothing); rejecting leaves the category. Approving and
+    rejecting record who decided and when; reopening (pending) keeps the last decision's record.
+    """
+    if status not in ScreeningStatus.values:
+        raise InvalidInput("Invalid screening_status", field="screening_status")
+    fan.screening_status = status
+    if status == ScreeningStatus.APPROVED and not category_changed:
+        fan.client_category = ClientCategory.SCREENED
+    if status in (ScreeningStatus.APPROVED, ScreeningStatus.REJECTED):
+        fan.screening_decided_by = decided_by
+        fan.screening_decided_at = timezone.now()
 
 
 def _save_fan(fan: Fan) -> None:
@@ -120,11 +164,12 @@ def fan_create(
     name: str = "",
     tags: Iterable[str] = (),
     opening_balance_cents: int = 0,
+    decided_by=None,
     **fields,
 ) -> Fan:
-    unknown = set(fields) - FAN_UPDATABLE_FIELDS
-    if unknown:
-        raise TypeError(f"fan_create got unknown fields: {sorted(unknown)}")
+    """A new fan. A screening status other than pending is a decision by `decided_by`."""
+    _check_fields(fields, "fan_create")
+    _clean_contact(fields)
     fields.setdefault("platform_id", None)
     if not fields["platform_id"]:
         fields["platform_id"] = None
@@ -133,7 +178,11 @@ def fan_create(
         handle=fields.get("handle", ""),
         email=fields.get("email", ""),
     )
+    status = fields.pop("screening_status", ScreeningStatus.PENDING)
     fan = Fan(creator=creator, platform=platform, name=name, **fields)
+    if status != fan.screening_status:
+        category_changed = fan.client_category != ClientCategory.UNSCREENED
+        _decide_screening(fan, status=status, decided_by=decided_by, category_changed=category_changed)
     _apply_private_fields(fan, fields)
     _save_fan(fan)  # a taken platform_id fails the unique constraint: AlreadyExists
     if tags:
@@ -147,14 +196,20 @@ def fan_create(
 
 
 @transaction.atomic
-def fan_update(*, fan: Fan, tags: Iterable[str] | None = None, **fields) -> Fan:
-    unknown = set(fields) - FAN_UPDATABLE_FIELDS
-    if unknown:
-        raise TypeError(f"fan_update got unknown fields: {sorted(unknown)}")
+def fan_update(*, fan: Fan, tags: Iterable[str] | None = None, decided_by=None, **fields) -> Fan:
+    """A partial update. A changed screening status is a decision by `decided_by` (see
+    _decide_screening); a changed email or phone must follow crm.validators."""
+    _check_fields(fields, "fan_update")
+    _clean_contact(fields, fan)
     if "platform_id" in fields and not fields["platform_id"]:
         fields["platform_id"] = None
+    status = fields.pop("screening_status", fan.screening_status)
+    category_changed = fields.get("client_category", fan.client_category) != fan.client_category
     for field, value in fields.items():
         setattr(fan, field, value)
+    if status != fan.screening_status:
+        _decide_screening(fan, status=status, decided_by=decided_by, category_changed=category_changed)
+        fields["screening_status"] = status
     _apply_private_fields(fan, fields)
     if fields:
         _save_fan(fan)
@@ -170,19 +225,41 @@ def fan_update(*, fan: Fan, tags: Iterable[str] | None = None, **fields) -> Fan:
 def fan_screening_decide(
     *, fan: Fan, status: str, decided_by=None, client_category: str | None = None
 ) -> Fan:
-    """Approve or reject (or reopen) a fan's screening; approval makes them `screened`."""
-    if status not in ScreeningStatus.values:
-        raise InvalidInput("Invalid screening_status", field="screening_status")
-    fan.screening_status = status
-    if client_category is not None:
-        fan.client_category = client_category
-    elif status == ScreeningStatus.APPROVED:
-        fan.client_category = ClientCategory.SCREENED
-    if status in (ScreeningStatus.APPROVED, ScreeningStatus.REJECTED):
-        fan.screening_decided_by = decided_by
-        fan.screening_decided_at = timezone.now()
-    _save_fan(fan)
-    return fan
+    """Approve, reject or reopen a fan's screening (the screening section, its admin actions).
+
+    The same rule as a status changed through fan_update: approving makes the fan `screened`
+    unless `client_category` changes the category; a status the fan already has is no decision.
+    """
+    fields = {"screening_status": status}
+    if client_category:
+        fields["client_category"] = client_category
+    return fan_update(fan=fan, decided_by=decided_by, **fields)
+
+
+@transaction.atomic
+def fan_match_or_create(
+    *, creator: Creator, email: str = "", phone: str = "", decided_by=None, **fields
+) -> tuple[Fan, bool]:
+    """The creator's fan with this email, else with this phone (the oldest), or a new direct fan.
+
+    The one match-or-create of /api/v1 clients and the contact form. Email and phone are
+    validated before anything is matched. A matched fan gains the email or phone it lacked and
+    keeps everything else; (fan, created).
+    """
+    contact = {"email": email or "", "phone": phone or ""}
+    _clean_contact(contact)
+    # Two writers with one email at once must not create two fans: match under the creator's lock.
+    creator_lock(creator=creator)
+    fan = selectors.fan_match_contact(
+        creator=creator, email_hash=email_hash(contact["email"]), phone_hash=phone_hash(contact["phone"])
+    )
+    if fan is None:
+        fields.setdefault("platform", Platform.DIRECT)
+        return fan_create(creator=creator, decided_by=decided_by, **contact, **fields), True
+    missing = {name: value for name, value in contact.items() if value and not getattr(fan, name)}
+    if missing:
+        fan_update(fan=fan, **missing)
+    return fan, False
 
 
 @transaction.atomic

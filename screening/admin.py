@@ -14,11 +14,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from core.exceptions import NotFound
+from crm import services as crm_services
 from crm.choices import ScreeningStatus
 
 from .downloads import screening_file_response
 from .models import ScreeningFile, ScreeningMethod
-from .services import screening_decide
 
 VIEW_FILE_PERMISSION = "screening.view_screeningfile"
 
@@ -63,7 +63,7 @@ FAN_SCREENING_INLINES = (ScreeningMethodInline, ScreeningFileInline)
 @transaction.atomic
 def _decide(request, fans, status: str) -> int:
     for fan in fans:
-        screening_decide(fan=fan, status=status, decided_by=request.user)
+        crm_services.fan_screening_decide(fan=fan, status=status, decided_by=request.user)
     return len(fans)
 
 

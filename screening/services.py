@@ -1,7 +1,8 @@
-"""Screening writes: methods, ID files on private storage, the approval decision, retention.
+"""Screening writes: methods, ID files on private storage, retention.
 
 Views of every surface, the admin, commands and tasks call these; nothing else writes the
-screening models.
+screening models. The decision itself (status, decider, time, category) is a write of the fan:
+crm.services.fan_screening_decide, the rule every entry point shares.
 """
 
 import logging
@@ -14,7 +15,6 @@ from django.utils import timezone
 from core.exceptions import InvalidInput, StorageUnavailable
 from core.storage import private_storage
 from core.uploads import SCREENING_KINDS, check_upload
-from crm import services as crm_services
 from crm.models import Fan
 
 from .choices import MethodStatus, MethodType
@@ -120,23 +120,6 @@ def screening_file_upload(*, fan: Fan, upload, uploaded_by=None) -> ScreeningFil
 def screening_file_delete(*, screening_file: ScreeningFile) -> None:
     """Delete the row; its stored object goes once the transaction commits (screening.signals)."""
     screening_file.delete()
-
-
-# --- Decision ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def screening_decide(
-    *, fan: Fan, status: str, decided_by=None, client_category: str | None = None
-) -> Fan:
-    """Approve or reject (or reopen) a client's screening, for the pages and the v1 API alike.
-
-    Approval moves `client_category` to `screened` unless the same request sets a category;
-    rejection leaves the category. Who decided and when is recorded (crm.services).
-    """
-    return crm_services.fan_screening_decide(
-        fan=fan, status=status, decided_by=decided_by, client_category=client_category
-    )
 
 
 # --- Retention -----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
 from crm import selectors as crm_selectors
+from crm import services as crm_services
 from crm.views.common import creator_page
 from crm.views.fans import render_fan_page
 
@@ -128,7 +129,7 @@ def decide(request, creator, fan_id):
     form = ScreeningDecisionForm(request.POST)
     if form.is_valid():
         try:
-            fan = services.screening_decide(
+            fan = crm_services.fan_screening_decide(
                 fan=fan,
                 status=form.cleaned_data["status"],
                 decided_by=request.user,

@@ -1,18 +1,33 @@
 """Conversations (staff rename, tag, archive, mark read) and read-only messages."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.text import Truncator
 
-from crm import services
+from crm import services, validators
 from crm.models import Conversation, Message
 
 from .base import LedgerRowAdmin, cents
 
 
+class ConversationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Conversation
+        fields = ("subject", "is_archived", "tags")
+
+    def clean_tags(self):
+        # The tag rule (crm.validators) as a field error, before the service applies it.
+        tags = self.cleaned_data["tags"]
+        validators.clean_tag_names(tag.name for tag in tags)
+        return tags
+
+
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
     """Threads are opened by fans' activity (APIs, contact form, webhooks), not here."""
+
+    form = ConversationAdminForm
 
     list_display = (
         "id",
@@ -70,12 +85,15 @@ class ConversationAdmin(admin.ModelAdmin):
         )
 
     def save_related(self, request, form, formsets, change):
+        """Tags go through the tag rule (crm.services.tags_resolve) like everywhere else."""
         tags = form.cleaned_data.get("tags")
         if tags is not None and any(tag.creator_id != form.instance.creator_id for tag in tags):
             tags = [tag for tag in tags if tag.creator_id == form.instance.creator_id]
             self.message_user(request, "Tags of other creators were left out.", messages.WARNING)
-        form.cleaned_data["tags"] = tags
-        super().save_related(request, form, formsets, change)
+        if tags is not None and "tags" in form.changed_data:
+            services.conversation_update(conversation=form.instance, tags=[tag.name for tag in tags])
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     @admin.action(description="Mark the selected conversations read")
     def mark_read(self, request, queryset):

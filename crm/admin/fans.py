@@ -5,33 +5,20 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from core.crypto import email_hash, normalise_phone, phone_hash
 from core.exceptions import ApplicationError
-from crm import services
+from crm import selectors, services, validators
 from crm.extensions import fan_admin_actions, fan_admin_inlines
+from crm.filters import private_contact_match
+from crm.forms import FanContactRuleMixin
 from crm.models import Fan
 
 from .base import cents
 
 
-class FanAdminForm(forms.ModelForm):
+class FanAdminForm(FanContactRuleMixin, forms.ModelForm):
     class Meta:
         model = Fan
-        fields = (
-            "creator",
-            "name",
-            "platform",
-            "platform_id",
-            "handle",
-            "client_identifier",
-            "email",
-            "phone",
-            "tags",
-            "screening_status",
-            "client_category",
-            "subscription_status",
-            "notes",
-        )
+        fields = ("creator", *services.FAN_FIELDS[:7], "tags", *services.FAN_FIELDS[7:])
         widgets = {"notes": forms.Textarea(attrs={"rows": 4}), "email": forms.TextInput, "phone": forms.TextInput}
 
     def clean(self):
@@ -40,12 +27,17 @@ class FanAdminForm(forms.ModelForm):
         tags = cleaned.get("tags")
         if creator and tags and any(tag.creator_id != creator.pk for tag in tags):
             self.add_error("tags", "Tags must belong to the fan's creator.")
+        if tags is not None and "tags" in self.changed_data:
+            try:
+                validators.clean_tag_names(tag.name for tag in tags)
+            except forms.ValidationError as exc:
+                self.add_error("tags", exc)
         # The creator is read-only on change, so the model's own constraint check skips it.
         platform, platform_id = cleaned.get("platform"), cleaned.get("platform_id")
-        if creator and platform_id:
-            clash = Fan.objects.filter(creator=creator, platform=platform, platform_id=platform_id)
-            if clash.exclude(pk=self.instance.pk).exists():
-                self.add_error("platform_id", "This creator already has a fan with this platform id.")
+        if creator and platform_id and selectors.fan_platform_id_taken(
+            creator=creator, platform=platform, platform_id=platform_id, fan_id=self.instance.pk
+        ):
+            self.add_error("platform_id", "This creator already has a fan with this platform id.")
         return cleaned
 
 
@@ -103,40 +95,43 @@ class FanAdmin(admin.ModelAdmin):
         return (*self.readonly_fields, "creator") if obj else self.readonly_fields
 
     def get_search_results(self, request, queryset, search_term):
-        """Encrypted email and phone are found through their keyed hashes (exact match)."""
+        """Encrypted email and phone are found through their keyed hashes (exact match), by the
+        filters' own rule (crm.filters.private_contact_match)."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        term = search_term.strip()
-        if "@" in term:
-            results |= queryset.filter(email_hash=email_hash(term))
-        elif len(normalise_phone(term).lstrip("+")) >= 6:
-            results |= queryset.filter(phone_hash=phone_hash(term))
+        contact = private_contact_match(search_term.strip())
+        if contact is not None:
+            results |= queryset.filter(contact)
         return results, may_have_duplicates
 
     def save_model(self, request, obj, form, change):
+        """Through the services, with the fan as stored: the form has already copied its values
+        onto `obj`, and the screening rule compares the new status and category with the old."""
         fields = {
             name: form.cleaned_data[name]
-            for name in services.FAN_UPDATABLE_FIELDS
+            for name in services.FAN_FIELDS
             if name in form.cleaned_data and (name in form.changed_data or not change)
         }
-        status = fields.pop("screening_status", None) if change else None
         try:
             if change:
-                services.fan_update(fan=obj, **fields)
-                if status is not None:
-                    services.fan_screening_decide(
-                        fan=obj,
-                        status=status,
-                        decided_by=request.user,
-                        client_category=fields.get("client_category"),
-                    )
+                stored = Fan.objects.get(pk=obj.pk)
+                services.fan_update(fan=stored, decided_by=request.user, **fields)
             else:
-                fan = services.fan_create(creator=form.cleaned_data["creator"], **fields)
-                obj.pk = fan.pk
-                obj._state.adding = False
-                obj.refresh_from_db()
+                stored = services.fan_create(
+                    creator=form.cleaned_data["creator"], decided_by=request.user, **fields
+                )
         except ApplicationError as exc:
             # The form already validated the constraints; this is a race with another writer.
             raise PermissionDenied(exc.message) from exc
+        obj.pk = stored.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        """Tags go through the tag rule (crm.services.tags_resolve) like everywhere else."""
+        if "tags" in form.changed_data or not change:
+            services.fan_update(fan=form.instance, tags=[tag.name for tag in form.cleaned_data["tags"]])
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request, obj):
         services.fan_delete(fan=obj)

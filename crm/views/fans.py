@@ -35,7 +35,9 @@ def fan_create(request, creator):
     form = FanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            fan = services.fan_create(creator=creator, tags=form.cleaned_data["tags"], **form.profile())
+            fan = services.fan_create(
+                creator=creator, tags=form.cleaned_data["tags"], decided_by=request.user, **form.profile()
+            )
         except (ApplicationError, ValidationError) as exc:
             add_service_error(form, exc)
         else:
@@ -75,10 +77,10 @@ def fan_detail(request, creator, fan_id):
 @require_POST
 def fan_edit(request, creator, fan_id):
     fan = selectors.fan_with_tags(creator=creator, fan_id=fan_id)
-    form = FanForm(request.POST)
+    form = FanForm(request.POST, initial=FanForm.initial_for(fan))
     if form.is_valid():
         try:
-            services.fan_update(fan=fan, tags=form.cleaned_data["tags"], **form.profile())
+            services.fan_update(fan=fan, tags=form.cleaned_data["tags"], decided_by=request.user, **form.profile())
         except (ApplicationError, ValidationError) as exc:
             add_service_error(form, exc)
         else:

@@ -90,9 +90,13 @@ def thread_tags(request, creator, conversation_id):
     conversation = selectors.conversation_get(creator=creator, conversation_id=conversation_id)
     form = ConversationTagsForm(request.POST)
     if form.is_valid():
-        services.conversation_update(conversation=conversation, tags=form.cleaned_data["tags"])
-        messages.success(request, "Tags saved.")
-        return redirect("thread", conversation_id=conversation.pk)
+        try:
+            services.conversation_update(conversation=conversation, tags=form.cleaned_data["tags"])
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Tags saved.")
+            return redirect("thread", conversation_id=conversation.pk)
     return _thread_page(request, creator, conversation, tags_form=form)
 
 

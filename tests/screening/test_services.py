@@ -7,7 +7,6 @@ from django.db import DatabaseError, connection, transaction
 
 from core.exceptions import InvalidInput, NotFound
 from core.storage import private_storage
-from crm.choices import ClientCategory, ScreeningStatus
 from screening import selectors, services
 from screening.models import ScreeningFile, ScreeningMethod
 from tests.factories import ScreeningFileFactory, ScreeningMethodFactory
@@ -121,28 +120,6 @@ def test_cascading_deletes_remove_stored_objects(fan, deleted, django_capture_on
         target.delete()
     assert stored_names() == []
     assert not ScreeningFile.objects.exists()
-
-
-def test_screening_decide_approve_reject(fan, creator):
-    services.screening_decide(fan=fan, status=ScreeningStatus.APPROVED, decided_by=creator.user)
-    fan.refresh_from_db()
-    assert fan.screening_status == "approved"
-    assert fan.client_category == ClientCategory.SCREENED
-    assert fan.screening_decided_by == creator.user and fan.screening_decided_at is not None
-
-    fan.client_category = ClientCategory.SUBSCRIBER
-    fan.save()
-    services.screening_decide(fan=fan, status=ScreeningStatus.REJECTED, decided_by=creator.user)
-    fan.refresh_from_db()
-    assert (fan.screening_status, fan.client_category) == ("rejected", "subscriber")
-
-    services.screening_decide(
-        fan=fan, status=ScreeningStatus.APPROVED, client_category=ClientCategory.SUBSCRIBER
-    )
-    fan.refresh_from_db()
-    assert fan.client_category == ClientCategory.SUBSCRIBER
-    with pytest.raises(InvalidInput):
-        services.screening_decide(fan=fan, status="maybe")
 
 
 def test_selectors_scope_to_the_creator(fan, other_fan, creator):

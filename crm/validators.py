@@ -1,0 +1,81 @@
+"""The rules a fan's email and phone and a list of tag names follow, written once.
+
+crm.services applies them to every write, whatever the entry point (pages, both APIs, admin,
+contact form, webhooks, commands); a face that must answer before any write (the contact form)
+uses the same validators on its fields. Each surface renders the refusal its own way: a field
+error on the pages and in the admin, "Invalid phone" on the APIs.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+
+EMAIL_MAX_LENGTH = 254
+PHONE_MAX_LENGTH = 32
+PHONE_MIN_DIGITS = 5
+PHONE_CHARACTERS = frozenset("+0123456789 ()-.")
+INVALID_EMAIL = "Enter a valid email address."
+INVALID_PHONE = "Enter a valid phone number."
+
+MAX_TAGS = 50
+MAX_TAG_LENGTH = 64
+TAG_LIMITS = f"At most {MAX_TAGS} tags of at most {MAX_TAG_LENGTH} characters"
+
+_email_validator = EmailValidator(message=INVALID_EMAIL)
+
+
+def validate_email(value: str) -> None:
+    """An address Django's EmailValidator accepts (forms pair it with max_length=254)."""
+    _email_validator(value)
+
+
+def validate_phone(value: str) -> None:
+    """Digits with the usual punctuation (`+`, spaces, `()-.`), at least five digits, at most 32."""
+    if (
+        len(value) > PHONE_MAX_LENGTH
+        or not set(value) <= PHONE_CHARACTERS
+        or sum(c.isdigit() for c in value) < PHONE_MIN_DIGITS
+    ):
+        raise ValidationError(INVALID_PHONE, code="invalid")
+
+
+def clean_email(value: str | None) -> str:
+    """The stored form of an email: trimmed, as typed otherwise; "" for none. Matching is by a
+    hash of the lower-cased address (core.crypto.email_hash), so case never splits a fan."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if len(value) > EMAIL_MAX_LENGTH:  # RFC 5321's limit on a path
+        raise ValidationError(INVALID_EMAIL, code="invalid")
+    validate_email(value)
+    return value
+
+
+def clean_phone(value: str | None) -> str:
+    """The stored form of a phone number: trimmed, as typed otherwise; "" for none."""
+    value = (value or "").strip()
+    if value:
+        validate_phone(value)
+    return value
+
+
+def is_email(term: str) -> bool:
+    try:
+        return bool(clean_email(term))
+    except ValidationError:
+        return False
+
+
+def is_phone(term: str) -> bool:
+    try:
+        return bool(clean_phone(term))
+    except ValidationError:
+        return False
+
+
+def clean_tag_names(names) -> list[str]:
+    """Tag names trimmed, blanks dropped, duplicates collapsed (first spelling kept, in order);
+    at most 50 of them, each at most 64 characters."""
+    wanted = list(dict.fromkeys(name.strip() for name in names if name and name.strip()))
+    if len(wanted) > MAX_TAGS or any(len(name) > MAX_TAG_LENGTH for name in wanted):
+        raise ValidationError(TAG_LIMITS, code="limit")
+    return wanted

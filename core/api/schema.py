@@ -8,8 +8,9 @@ authentication schemes are declared next to the authentication classes (crm.api.
 
 from functools import cache
 
+from django import forms
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 from .pages import DEFAULT_LIMIT, MAX_LIMIT
@@ -120,9 +121,25 @@ def status_parameter(values, description: str) -> OpenApiParameter:
     return OpenApiParameter("status", OpenApiTypes.STR, enum=list(values), description=description)
 
 
-@extend_schema_field(OpenApiTypes.BINARY)
-class UploadField(serializers.FileField):
-    """A multipart file part (spectacular would describe a FileField as a URL)."""
+def form_body(name: str, form_class, *, exclude=(), help_texts=None) -> type[serializers.Serializer]:
+    """The request body of an endpoint that validates with a Django form, described from the
+    form's own fields (so the schema cannot drift from what the form accepts)."""
+    fields = {}
+    for field_name, field in form_class.base_fields.items():
+        if field_name in exclude:
+            continue
+        help_text = (help_texts or {}).get(field_name) or field.help_text or None
+        common = {"required": field.required, "help_text": help_text}
+        if isinstance(field, forms.BooleanField):
+            fields[field_name] = serializers.BooleanField(**common)
+        elif isinstance(field, forms.ChoiceField):
+            choices = [value for value, _label in field.choices if value]
+            fields[field_name] = serializers.ChoiceField(choices=choices, **common)
+        else:
+            lengths = {"min_length": field.min_length, "max_length": field.max_length}
+            text = serializers.EmailField if isinstance(field.widget, forms.EmailInput) else serializers.CharField
+            fields[field_name] = text(**common, **lengths)
+    return type(f"{name}Serializer", (serializers.Serializer,), fields)
 
 
 BINARY_DOWNLOAD = {

@@ -2,15 +2,23 @@
 
 `CrmSurfaceView` (seed 000) and `V1SurfaceView` (seed 002) authenticate, resolve the requesting
 creator once (`self.creator`), count writes against the creator's shared budget, and render every
-error in the surface's format (core.api.views).
+error in the surface's format (core.api.views). On them, one thin declarative base per surface
+for lists and objects: `CrmListView` / `CrmApiView` (seed 000) and `V1ListView` / `V1ApiView`
+(seed 002) take the rows from a selector, filter them with a FilterSet and show them with a
+serializer; crm's, screening's and every later app's endpoints are written on these.
 """
 
 from django.conf import settings
+from django_filters import BooleanFilter
 from rest_framework import permissions
+from rest_framework.response import Response
 
 from core import ratelimit
+from core.api import cursors, pages
 from core.api.errors import RateLimited, crm_exception_handler, v1_exception_handler
-from core.api.views import RateLimitHeadersMixin, SurfaceView, V1OptionsMixin
+from core.api.parsers import SafeJSONParser, json_object
+from core.api.views import RateLimitHeadersMixin, SurfaceView, V1OptionsMixin, v1_ok
+from core.exceptions import InvalidInput
 
 from .authentication import ApiKeyAuthentication, CsrfSessionAuthentication, JWTCookieAuthentication
 
@@ -57,3 +65,126 @@ class V1SurfaceView(V1OptionsMixin, CreatorAPIView):
 
     authentication_classes = [ApiKeyAuthentication]
     exception_handler = staticmethod(v1_exception_handler)
+
+
+# --- The declarative list and object views of both surfaces ---------------------------------
+#
+# A view declares where its rows come from (a selector taking the creator), how a request
+# filters them (a FilterSet) and how they are shown (a serializer); the base does the rest in
+# the surface's own way. Writes stay in the view: which service, called with what.
+
+# Values a boolean filter understands (anything else is a 400, not a silently ignored filter).
+BOOLEAN_PARAMS = frozenset({"", "true", "false", "True", "False", "1", "0"})
+
+
+# (The bases below carry comments, not docstrings: a docstring would become the OpenAPI
+# description of every operation of the views built on them.)
+
+
+class CrmApiView(CrmSurfaceView):
+    # Seed 000: JSON bodies only; answers `{"<item_key>": object}`.
+
+    parser_classes = [SafeJSONParser]
+    serializer_class = None
+    item_key = ""
+
+    def validated(self, serializer_class) -> dict:
+        if not isinstance(self.request.data, dict):
+            raise InvalidInput("Invalid JSON")
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def render(self, instance, *, many=False, serializer_class=None):
+        context = {"user_id": self.creator.user_id}
+        return (serializer_class or self.serializer_class)(instance, many=many, context=context).data
+
+    def answer(self, instance, *, created: bool = False) -> Response:
+        """`{"<item_key>": object}`: 201 for a new object, 200 otherwise."""
+        return Response({self.item_key: self.render(instance)}, status=201 if created else 200)
+
+
+class CrmListView(CrmApiView):
+    # GET of a seed-000 list: `selector(creator=...)` filtered by `filterset_class`, in one of
+    # `orderings` (`default_ordering` unless asked), keyset-paged as
+    # `{"<list_key>": [...], "next_cursor": ...}`.
+
+    selector = None
+    filterset_class = None
+    orderings: dict = {}
+    default_ordering = "-id"
+    list_key = ""
+
+    def get_queryset(self):
+        return type(self).selector(creator=self.creator)
+
+    def filtered(self, queryset):
+        if self.filterset_class is None:
+            return queryset
+        params = self.request.query_params
+        for name, filter_ in self.filterset_class.base_filters.items():
+            # django-filter's boolean widget reads an unknown value as "no filter"; say so instead.
+            if isinstance(filter_, BooleanFilter) and params.get(name, "") not in BOOLEAN_PARAMS:
+                raise InvalidInput(f"Invalid {name}", field=name)
+        filterset = self.filterset_class(params, queryset=queryset)
+        if not filterset.is_valid():
+            field = next(iter(filterset.errors))
+            raise InvalidInput(f"Invalid {field}", field=field)
+        return filterset.qs
+
+    def list(self) -> Response:
+        queryset = self.filtered(self.get_queryset())
+        rows, next_cursor = cursors.paginate(
+            queryset, self.request.query_params, self.orderings, self.default_ordering
+        )
+        return Response({self.list_key: self.render(rows, many=True), "next_cursor": next_cursor})
+
+
+class V1ApiView(V1SurfaceView):
+    # Seed 002: answers `{"success": true, "data": ...}`; serializers get the creator in their context.
+
+    serializer_class = None
+
+    def validated(self, serializer_class=None, data=None) -> dict:
+        serializer = (serializer_class or self.serializer_class)(
+            data=json_object(self.request) if data is None else data
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def render(self, instance, *, many=False, serializer_class=None, **context):
+        serializer_class = serializer_class or self.serializer_class
+        return serializer_class(instance, many=many, context={"creator": self.creator, **context}).data
+
+    def answer(self, instance, *, status: int = 200, many=False, serializer_class=None, **context) -> Response:
+        data = self.render(instance, many=many, serializer_class=serializer_class, **context)
+        return v1_ok(data, status=status)
+
+
+class V1ListView(V1ApiView):
+    # GET of a seed-002 list: `get_queryset()` (a selector's rows) filtered by `filterset_class`
+    # with `filter_data(params)`, in `ordering`, one page/limit page whose rows `decorate`
+    # completes, as `data` with `pagination`.
+
+    selector = None
+    filterset_class = None
+    ordering: tuple[str, ...] = ("-id",)
+
+    def get_queryset(self):
+        return type(self).selector(creator=self.creator)
+
+    def filter_data(self, params) -> dict:
+        """The FilterSet's parameters from this list's documented query parameters."""
+        return {}
+
+    # What only the shown rows need (joins, prefetches, per-row counters), as a method
+    # `decorate(self, rows)`: applied to the page's ids alone (core.api.pages.paginate).
+    decorate = None
+
+    def list(self) -> Response:
+        queryset = self.get_queryset()
+        if self.filterset_class is not None:
+            data = self.filter_data(self.request.query_params)
+            queryset = self.filterset_class(data=data, queryset=queryset).qs
+        rows, pagination = pages.paginate(self.request, queryset.order_by(*self.ordering), decorate=self.decorate)
+        return v1_ok(self.render(rows, many=True), pagination=pagination)

@@ -1,11 +1,13 @@
-"""Seed-002 shapes of screening methods and files. Input and output serializers are separate:
-owner ids, sizes, types and hashes are never read from a request."""
+"""Seed-002 shapes of screening methods and files, declared once for the answers and the OpenAPI
+schema. Input and output serializers are separate: owner ids, sizes, types and hashes are never
+read from a request."""
 
 from pathlib import PurePosixPath
 
 from django.urls import reverse
 from rest_framework import serializers
 
+from core.api.fields import UploadField
 from screening.choices import MethodStatus, MethodType
 from screening.services import MAX_DETAILS_LENGTH
 
@@ -53,11 +55,16 @@ class FileListItemSerializer(FileOutputSerializer):
         return reverse("screening-v1:file-download", args=[obj.fan_id, obj.pk])
 
 
-def screening_info_data(info) -> dict:
-    return {
-        "interaction_id": info.fan.pk,
-        "escort_client_id": info.fan.pk,
-        "methods": MethodOutputSerializer(info.methods, many=True).data,
-        "files": FileOutputSerializer(info.files, many=True).data,
-    }
+class ScreeningInfoSerializer(serializers.Serializer):
+    # A client's screening (a screening.selectors.ScreeningInfo).
+
+    interaction_id = serializers.IntegerField(source="fan.pk")
+    escort_client_id = serializers.IntegerField(source="fan.pk")
+    methods = MethodOutputSerializer(many=True)
+    files = FileOutputSerializer(many=True)
+
+
+class FileUploadSerializer(serializers.Serializer):
+    # Documented as required; its absence is refused by the upload check ("File is required").
+    file = UploadField(required=True)
 

@@ -1,8 +1,9 @@
 """`/api/v1/screening/...` and `/api/v1/files/screening/...` (seed 002), API-key authenticated.
 
-The surface base (crm.api.base.V1SurfaceView) resolves the creator, counts writes and renders
-errors in the `{"success": false, "error": ...}` envelope; these views only call selectors and
-services. Another creator's client is "Client not found", exactly like a missing one.
+The surface's declarative base (crm.api.base.V1ApiView) resolves the creator, counts writes,
+renders errors in the `{"success": false, "error": ...}` envelope and answers with the declared
+serializer; these views only call selectors and services. Another creator's client is "Client
+not found", exactly like a missing one.
 """
 
 from drf_spectacular.utils import extend_schema
@@ -14,23 +15,25 @@ from core.api.renderers import AnyMediaRenderer
 from core.api.schema import BINARY_DOWNLOAD, WRITE_HEADERS_DOC, v1_envelope, v1_errors
 from core.api.views import v1_ok
 from core.exceptions import InvalidInput
-from crm.api.base import V1SurfaceView
+from crm.api.base import V1ApiView
 from screening import selectors, services
 from screening.downloads import screening_file_response
 
-from .schema import FileUploadSerializer, ScreeningInfoSerializer
 from .serializers import (
     FileListItemSerializer,
     FileOutputSerializer,
+    FileUploadSerializer,
     MethodInputSerializer,
     MethodOutputSerializer,
-    screening_info_data,
+    ScreeningInfoSerializer,
 )
 
 TAGS = ["v1 screening"]
 
 
-class ScreeningInfoView(V1SurfaceView):
+class ScreeningInfoView(V1ApiView):
+    serializer_class = ScreeningInfoSerializer
+
     @extend_schema(
         operation_id="v1_screening_retrieve",
         tags=TAGS,
@@ -41,11 +44,12 @@ class ScreeningInfoView(V1SurfaceView):
         },
     )
     def get(self, request, interaction_id):
-        info = selectors.screening_info_for_fan(creator=self.creator, fan_id=interaction_id)
-        return v1_ok(screening_info_data(info))
+        return self.answer(selectors.screening_info_for_fan(creator=self.creator, fan_id=interaction_id))
 
 
-class ScreeningMethodsView(V1SurfaceView):
+class ScreeningMethodsView(V1ApiView):
+    serializer_class = MethodOutputSerializer
+
     @extend_schema(
         operation_id="v1_screening_methods_create",
         tags=TAGS,
@@ -59,13 +63,13 @@ class ScreeningMethodsView(V1SurfaceView):
     )
     def post(self, request, interaction_id):
         fan = selectors.screening_client_get(creator=self.creator, fan_id=interaction_id)
-        serializer = MethodInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        method = services.screening_method_add(fan=fan, **serializer.validated_data)
-        return v1_ok(MethodOutputSerializer(method).data, status=201)
+        data = self.validated(MethodInputSerializer, data=request.data)
+        return self.answer(services.screening_method_add(fan=fan, **data), status=201)
 
 
-class ScreeningMethodDetailView(V1SurfaceView):
+class ScreeningMethodDetailView(V1ApiView):
+    serializer_class = MethodOutputSerializer
+
     @extend_schema(
         operation_id="v1_screening_methods_update",
         tags=TAGS,
@@ -83,12 +87,12 @@ class ScreeningMethodDetailView(V1SurfaceView):
         )
         serializer = MethodInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        method = services.screening_method_update(method=method, **serializer.validated_data)
-        return v1_ok(MethodOutputSerializer(method).data)
+        return self.answer(services.screening_method_update(method=method, **serializer.validated_data))
 
 
-class ScreeningFilesView(V1SurfaceView):
+class ScreeningFilesView(V1ApiView):
     parser_classes = [MultiPartParser]
+    serializer_class = FileOutputSerializer
 
     @extend_schema(
         operation_id="v1_screening_files_create",
@@ -106,14 +110,15 @@ class ScreeningFilesView(V1SurfaceView):
         # whatever the upload.
         fan = selectors.screening_client_get(creator=self.creator, fan_id=interaction_id)
         try:
-            upload = request.FILES.get("file")
+            body = request.data
         except ParseError:
             raise InvalidInput("Invalid multipart body", field="file")
+        upload = self.validated(FileUploadSerializer, data=body).get("file")
         screening_file = services.screening_file_upload(fan=fan, upload=upload, uploaded_by=request.user)
-        return v1_ok(FileOutputSerializer(screening_file).data, status=201)
+        return self.answer(screening_file, status=201)
 
 
-class ScreeningFileDetailView(V1SurfaceView):
+class ScreeningFileDetailView(V1ApiView):
     @extend_schema(
         operation_id="v1_screening_files_destroy",
         tags=TAGS,
@@ -129,7 +134,7 @@ class ScreeningFileDetailView(V1SurfaceView):
         return v1_ok(None)
 
 
-class ScreeningFileDownloadView(V1SurfaceView):
+class ScreeningFileDownloadView(V1ApiView):
     renderer_classes = [JSONRenderer, AnyMediaRenderer]
 
     @extend_schema(
@@ -145,8 +150,10 @@ class ScreeningFileDownloadView(V1SurfaceView):
         return screening_file_response(screening_file)
 
 
-class ScreeningFileListView(V1SurfaceView):
+class ScreeningFileListView(V1ApiView):
     """GET /api/v1/files/screening/:interactionId (the Files API's "List Screening Files")."""
+
+    serializer_class = FileListItemSerializer
 
     @extend_schema(
         operation_id="v1_files_screening_list",
@@ -159,4 +166,4 @@ class ScreeningFileListView(V1SurfaceView):
     )
     def get(self, request, interaction_id):
         _fan, files = selectors.screening_files_for_fan(creator=self.creator, fan_id=interaction_id)
-        return v1_ok(FileListItemSerializer(files, many=True).data)
+        return self.answer(files, many=True)

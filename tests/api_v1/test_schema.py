@@ -1,8 +1,8 @@
 """The OpenAPI schema of the seed-002 surface describes what the views really answer.
 
 Besides the documented operations, parameters and envelopes, real responses are checked
-against the schema: each answer carries exactly the documented keys, so a field added to a view
-(or a schema twin of a `to_representation` serializer left behind) fails here.
+against the schema: each answer carries exactly the documented keys (the serializers that render
+the answers also describe them, so this holds the envelopes and their declared fields together).
 """
 
 import pytest

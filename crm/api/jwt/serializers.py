@@ -18,9 +18,15 @@ from core.api.fields import (
     tag_list_field,
 )
 from crm.choices import Direction, Platform, TransactionKind
+from crm.validators import MAX_TAG_LENGTH, MAX_TAGS
 
 # Inputs and outputs share one choice set each, so the schema has one enum per choice.
 PLATFORMS = Platform.choices
+
+
+def tags_field(**kwargs):
+    # The tag rule's limits (crm.validators), answered in this surface's "Invalid tags".
+    return tag_list_field(max_tags=MAX_TAGS, max_length=MAX_TAG_LENGTH, **kwargs)
 
 
 def _tag_names(obj) -> list[str]:
@@ -62,7 +68,7 @@ class FanCreateSerializer(serializers.Serializer):
     platform = serializers.ChoiceField(choices=PLATFORMS)
     platform_id = StrictCharField(max_length=255)
     handle = StrictCharField(max_length=255, required=False, allow_blank=True, allow_null=True)
-    tags = tag_list_field(required=False)
+    tags = tags_field(required=False)
     value_cents = StrictIntegerField(required=False, min_value=0, max_value=MAX_BIGINT)
 
 
@@ -71,7 +77,7 @@ class FanUpdateSerializer(serializers.Serializer):
     platform = serializers.ChoiceField(choices=PLATFORMS, required=False)
     platform_id = StrictCharField(max_length=255, required=False)
     handle = StrictCharField(max_length=255, required=False, allow_blank=True, allow_null=True)
-    tags = tag_list_field(required=False)
+    tags = tags_field(required=False)
 
 
 # --- Conversations -------------------------------------------------------------------------
@@ -118,7 +124,7 @@ class ConversationCreateSerializer(serializers.Serializer):
 class ConversationUpdateSerializer(serializers.Serializer):
     is_archived = StrictBooleanField(required=False)
     read = StrictBooleanField(required=False, help_text="true marks every incoming message read")
-    tags = tag_list_field(required=False)
+    tags = tags_field(required=False)
 
 
 # --- Messages ------------------------------------------------------------------------------

@@ -1,24 +1,22 @@
 """The seed-000 CRM endpoints: fans, conversations, messages, transactions (`/api/crm/...`).
 
 Authentication, the creator, the write budget and the error format come from
-`CrmSurfaceView`; reads start from `self.creator` (another creator's id is a 404), writes go
-through `crm.services`. Lists: shared FilterSets, a whitelisted `ordering`, keyset cursors.
+`CrmSurfaceView`; lists are declared on `CrmListView` (a selector's rows, the shared FilterSet, a
+whitelisted `ordering`, keyset cursors) and objects on `CrmApiView`. Reads start from
+`self.creator` (another creator's id is a 404), writes go through `crm.services`.
 """
 
-from django_filters import BooleanFilter
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from core.api.cursors import orderings, paginate, sort_by
-from core.api.parsers import SafeJSONParser
+from core.api.cursors import orderings, sort_by
 from core.api.schema import WRITE_HEADERS_DOC, envelope, errors, list_parameters
-from core.exceptions import InvalidInput
 from crm import selectors, services
 from crm.choices import Direction
 from crm.filters import ConversationFilterSet, FanFilterSet, TransactionFilterSet
 
-from ..base import CrmSurfaceView
+from ..base import CrmApiView, CrmListView
 from . import serializers as s
 
 FAN_ORDERINGS = orderings(
@@ -51,45 +49,16 @@ TRANSACTION_ORDERINGS = orderings(
     sort_by("id"),
 )
 
-# Values a boolean filter understands (anything else is a 400, not a silently ignored filter).
-BOOLEAN_PARAMS = frozenset({"", "true", "false", "True", "False", "1", "0"})
-
-
-class CrmApiView(CrmSurfaceView):
-    parser_classes = [SafeJSONParser]
-
-    def validated(self, serializer_class) -> dict:
-        if not isinstance(self.request.data, dict):
-            raise InvalidInput("Invalid JSON")
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-    def render(self, serializer_class, instance, *, many=False):
-        context = {"user_id": self.creator.user_id}
-        return serializer_class(instance, many=many, context=context).data
-
-    def filtered(self, filterset_class, queryset):
-        params = self.request.query_params
-        for name, filter_ in filterset_class.base_filters.items():
-            # django-filter's boolean widget reads an unknown value as "no filter"; say so instead.
-            if isinstance(filter_, BooleanFilter) and params.get(name, "") not in BOOLEAN_PARAMS:
-                raise InvalidInput(f"Invalid {name}", field=name)
-        filterset = filterset_class(params, queryset=queryset)
-        if not filterset.is_valid():
-            field = next(iter(filterset.errors))
-            raise InvalidInput(f"Invalid {field}", field=field)
-        return filterset.qs
-
-    def page(self, queryset, available, default, key, serializer_class) -> Response:
-        rows, next_cursor = paginate(queryset, self.request.query_params, available, default)
-        return Response({key: self.render(serializer_class, rows, many=True), "next_cursor": next_cursor})
-
-
 # --- Fans ----------------------------------------------------------------------------------
 
 
-class FanListView(CrmApiView):
+class FanListView(CrmListView):
+    selector = selectors.fans_with_tags
+    filterset_class = FanFilterSet
+    orderings = FAN_ORDERINGS
+    serializer_class = s.FanSerializer
+    list_key, item_key = "fans", "fan"
+
     @extend_schema(
         operation_id="crm_fans_list",
         summary="List fans",
@@ -97,8 +66,7 @@ class FanListView(CrmApiView):
         responses={200: envelope("FanList", "fans", s.FanSerializer, many=True), **errors(400, 401, 403)},
     )
     def get(self, request):
-        queryset = self.filtered(FanFilterSet, selectors.fans_with_tags(creator=self.creator))
-        return self.page(queryset, FAN_ORDERINGS, "-id", "fans", s.FanSerializer)
+        return self.list()
 
     @extend_schema(
         operation_id="crm_fans_create",
@@ -118,10 +86,13 @@ class FanListView(CrmApiView):
             tags=data.get("tags", ()),
             opening_balance_cents=data.get("value_cents", 0),
         )
-        return Response({"fan": self.render(s.FanSerializer, fan)}, status=status.HTTP_201_CREATED)
+        return self.answer(fan, created=True)
 
 
 class FanDetailView(CrmApiView):
+    serializer_class = s.FanSerializer
+    item_key = "fan"
+
     def get_fan(self, fan_id):
         return selectors.fan_get(creator=self.creator, fan_id=fan_id)
 
@@ -131,7 +102,7 @@ class FanDetailView(CrmApiView):
         responses={200: envelope("FanResponse", "fan", s.FanSerializer), **errors(401, 403, 404)},
     )
     def get(self, request, fan_id):
-        return Response({"fan": self.render(s.FanSerializer, self.get_fan(fan_id))})
+        return self.answer(self.get_fan(fan_id))
 
     @extend_schema(
         operation_id="crm_fans_update",
@@ -147,7 +118,7 @@ class FanDetailView(CrmApiView):
             data["handle"] = data["handle"] or ""
         # fan_update keeps the instance current (tags and updated_at included): no reload.
         fan = services.fan_update(fan=fan, **data)
-        return Response({"fan": self.render(s.FanSerializer, fan)})
+        return self.answer(fan)
 
     @extend_schema(
         operation_id="crm_fans_destroy",
@@ -162,7 +133,13 @@ class FanDetailView(CrmApiView):
 # --- Conversations -------------------------------------------------------------------------
 
 
-class ConversationListView(CrmApiView):
+class ConversationListView(CrmListView):
+    selector = selectors.conversations_list
+    filterset_class = ConversationFilterSet
+    orderings = CONVERSATION_ORDERINGS
+    serializer_class = s.ConversationSerializer
+    list_key, item_key = "conversations", "conversation"
+
     @extend_schema(
         operation_id="crm_conversations_list",
         summary="List conversations",
@@ -173,8 +150,7 @@ class ConversationListView(CrmApiView):
         },
     )
     def get(self, request):
-        queryset = self.filtered(ConversationFilterSet, selectors.conversations_list(creator=self.creator))
-        return self.page(queryset, CONVERSATION_ORDERINGS, "-id", "conversations", s.ConversationSerializer)
+        return self.list()
 
     @extend_schema(
         operation_id="crm_conversations_create",
@@ -192,11 +168,13 @@ class ConversationListView(CrmApiView):
         data = self.validated(s.ConversationCreateSerializer)
         fan = selectors.fan_get(creator=self.creator, fan_id=data["fanId"])
         conversation, created = services.conversation_open(fan=fan, platform=data.get("platform"), reuse=True)
-        body = {"conversation": self.render(s.ConversationSerializer, conversation)}
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return self.answer(conversation, created=created)
 
 
 class ConversationDetailView(CrmApiView):
+    serializer_class = s.ConversationSerializer
+    item_key = "conversation"
+
     def get_conversation(self, conversation_id):
         return selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
 
@@ -209,8 +187,7 @@ class ConversationDetailView(CrmApiView):
         },
     )
     def get(self, request, conversation_id):
-        conversation = self.get_conversation(conversation_id)
-        return Response({"conversation": self.render(s.ConversationSerializer, conversation)})
+        return self.answer(self.get_conversation(conversation_id))
 
     @extend_schema(
         operation_id="crm_conversations_update",
@@ -233,10 +210,19 @@ class ConversationDetailView(CrmApiView):
         if data.get("read"):
             conversation = services.conversation_mark_read(conversation=conversation)
         # Both services keep the instance current: no reload.
-        return Response({"conversation": self.render(s.ConversationSerializer, conversation)})
+        return self.answer(conversation)
 
 
-class ConversationMessagesView(CrmApiView):
+class ConversationMessagesView(CrmListView):
+    orderings = MESSAGE_ORDERINGS
+    default_ordering = "created_at"
+    serializer_class = s.MessageSerializer
+    list_key, item_key = "messages", "message"
+
+    def get_queryset(self):
+        conversation = selectors.conversation_get(creator=self.creator, conversation_id=self.kwargs["conversation_id"])
+        return selectors.conversation_messages(conversation=conversation)
+
     @extend_schema(
         operation_id="crm_messages_list",
         summary="Messages of a conversation, oldest first",
@@ -247,9 +233,7 @@ class ConversationMessagesView(CrmApiView):
         },
     )
     def get(self, request, conversation_id):
-        conversation = selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
-        queryset = selectors.conversation_messages(conversation=conversation)
-        return self.page(queryset, MESSAGE_ORDERINGS, "created_at", "messages", s.MessageSerializer)
+        return self.list()
 
     @extend_schema(
         operation_id="crm_messages_create",
@@ -268,13 +252,20 @@ class ConversationMessagesView(CrmApiView):
             price_cents=data.get("price_cents", 0),
             sent_by_ai=data.get("sent_by_ai", False),
         )
-        return Response({"message": self.render(s.MessageSerializer, message)}, status=status.HTTP_201_CREATED)
+        return self.answer(message, created=True)
 
 
 # --- Transactions --------------------------------------------------------------------------
 
 
-class TransactionListView(CrmApiView):
+class TransactionListView(CrmListView):
+    selector = selectors.creator_transactions
+    filterset_class = TransactionFilterSet
+    orderings = TRANSACTION_ORDERINGS
+    default_ordering = "-occurred_at"
+    serializer_class = s.TransactionSerializer
+    list_key, item_key = "transactions", "transaction"
+
     @extend_schema(
         operation_id="crm_transactions_list",
         summary="The revenue ledger, newest first",
@@ -285,8 +276,7 @@ class TransactionListView(CrmApiView):
         },
     )
     def get(self, request):
-        queryset = self.filtered(TransactionFilterSet, selectors.creator_transactions(creator=self.creator))
-        return self.page(queryset, TRANSACTION_ORDERINGS, "-occurred_at", "transactions", s.TransactionSerializer)
+        return self.list()
 
     @extend_schema(
         operation_id="crm_transactions_create",
@@ -311,5 +301,4 @@ class TransactionListView(CrmApiView):
             external_id=data.get("external_id") or None,
             occurred_at=data.get("occurred_at"),
         )
-        body = {"transaction": self.render(s.TransactionSerializer, txn)}
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return self.answer(txn, created=created)

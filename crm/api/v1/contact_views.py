@@ -5,11 +5,12 @@ from rest_framework.response import Response
 
 from core.api.errors import RateLimited
 from core.api.parsers import json_object
-from core.api.schema import v1_errors
+from core.api.schema import form_body, v1_errors
 from core.api.views import PublicV1View, RateLimitHeadersMixin
-from crm.contact import CONTACT_THANKS, contact_rate_limit, contact_submit
+from crm.contact import contact_rate_limit, contact_submit
+from crm.forms import ContactForm
 
-from . import schema as doc
+from .serializers import ContactAcceptedSerializer, ContactRejectedSerializer
 
 
 class ContactSubmitView(RateLimitHeadersMixin, PublicV1View):
@@ -19,11 +20,16 @@ class ContactSubmitView(RateLimitHeadersMixin, PublicV1View):
         summary="Send a message to a creator through their public contact form",
         description="No API key. 5 submissions per 15 minutes per address (X-RateLimit-* headers). "
         "`website` and `company` are honeypots: leave them empty.",
-        request=doc.ContactSubmitSerializer,
+        request=form_body(
+            "ContactSubmit",
+            ContactForm,
+            exclude=ContactForm.HONEYPOT_FIELDS,
+            help_texts={"model_id": "The creator's slug"},
+        ),
         responses={
-            200: doc.CONTACT_ACCEPTED,
+            200: ContactAcceptedSerializer,
             400: OpenApiResponse(
-                doc.CONTACT_REJECTED, description="Validation failed (with details), or rejected"
+                ContactRejectedSerializer, description="Validation failed (with details), or rejected"
             ),
             **v1_errors(413, 429),
         },
@@ -33,13 +39,6 @@ class ContactSubmitView(RateLimitHeadersMixin, PublicV1View):
         if self.rate_limit_usage.exceeded:
             raise RateLimited(self.rate_limit_usage)
         result = contact_submit(data=json_object(request))
-        if result.spam:
-            # No hint of which field gave the bot away.
-            return Response({"success": False, "error": "Submission rejected"}, status=400)
         if not result.accepted:
-            return Response(
-                {"success": False, "error": "Validation failed", "details": result.errors}, status=400
-            )
-        return Response(
-            {"success": True, "message": CONTACT_THANKS, "conversation_id": result.conversation.pk}
-        )
+            return Response(ContactRejectedSerializer(result).data, status=400)
+        return Response(ContactAcceptedSerializer(result).data)

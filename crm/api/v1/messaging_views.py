@@ -1,12 +1,14 @@
-"""Seed-002 `/api/v1`: conversations, messages and message files."""
+"""Seed-002 `/api/v1`: conversations, messages and message files.
+
+Lists are declared on `V1ListView` (a selector's rows, the shared FilterSet, a declared
+serializer), one conversation's routes on `OneConversationView`; writes go through crm.services.
+"""
 
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.renderers import JSONRenderer
 
-from core.api.pages import paginate
-from core.api.parsers import json_object
 from core.api.renderers import AnyMediaRenderer
 from core.api.schema import (
     BINARY_DOWNLOAD,
@@ -16,7 +18,6 @@ from core.api.schema import (
     v1_envelope,
     v1_errors,
 )
-from core.api.views import v1_ok
 from core.exceptions import InvalidInput, NotFound
 from core.lookups import parse_id
 from core.storage import private_download, private_open
@@ -26,24 +27,18 @@ from crm.choices import Direction, MessageType
 from crm.filters import ConversationFilterSet
 from crm.models import Conversation, Message
 
-from ..base import V1SurfaceView
-from . import schema as doc
-from .serializers import (
-    ArchiveSerializer,
-    ConversationCreateSerializer,
-    ConversationSerializer,
-    FileSerializer,
-    MessageCreateSerializer,
-    MessageSerializer,
-)
+from ..base import V1ApiView, V1ListView
+from . import serializers as s
 from .views import client_get
 
 CONVERSATION_STATUSES = {"all": None, "active": False, "archived": True}
-MAX_TAGS = 50
 FILE_NOT_FOUND = "File not found"
 
-CONVERSATION = v1_envelope("V1ConversationResponse", doc.V1ConversationSerializer)
-MESSAGE = v1_envelope("V1MessageResponse", doc.V1MessageSerializer)
+CONVERSATION = v1_envelope("V1ConversationResponse", s.V1ConversationSerializer)
+MESSAGE = v1_envelope("V1MessageResponse", s.V1MessageSerializer)
+CONVERSATION_ID_PARAMETER = OpenApiParameter(
+    "conversation_id", OpenApiTypes.INT, required=True, description="The conversation (400 when absent)"
+)
 
 
 def conversation_change(operation_id: str, summary: str, request=None) -> dict:
@@ -59,30 +54,20 @@ def conversation_change(operation_id: str, summary: str, request=None) -> dict:
     )
 
 
-def conversation_rows(creator):
-    return Conversation.objects.filter(creator=creator).select_related("fan").prefetch_related("tags")
-
-
-def conversation_payload(creator, conversation_id) -> dict:
-    conversation = conversation_rows(creator).filter(pk=conversation_id).first()
-    return ConversationSerializer(conversation).data
-
-
-class OneConversationView(V1SurfaceView):
+class OneConversationView(V1ApiView):
     """A route on one conversation: loaded once, and answered with that same instance.
 
     The services keep the instance current (conversation_update saves its fields, mark_read
     refreshes its counters), so no second load is needed; tags are read after any change.
     """
 
+    serializer_class = s.V1ConversationSerializer
+
     def conversation(self, conversation_id) -> Conversation:
         return selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
 
-    def answer(self, conversation: Conversation):
-        return v1_ok(ConversationSerializer(conversation).data)
 
-
-def required_conversation(request, creator):
+def required_conversation(request, creator) -> Conversation:
     """The `conversation_id` query parameter's conversation (400 when absent, 404 when not ours)."""
     raw = request.query_params.get("conversation_id", "")
     if not raw.strip():
@@ -93,7 +78,28 @@ def required_conversation(request, creator):
 # --- Conversations ---------------------------------------------------------------------------
 
 
-class ConversationListView(V1SurfaceView):
+class ConversationListView(V1ListView):
+    selector = selectors.conversations_list
+    filterset_class = ConversationFilterSet
+    serializer_class = s.V1ConversationSerializer
+
+    def filter_data(self, params) -> dict:
+        status = params.get("status", "all") or "all"
+        if status not in CONVERSATION_STATUSES:
+            raise InvalidInput("Invalid status", field="status")
+        data = {}
+        if CONVERSATION_STATUSES[status] is not None:
+            data["archived"] = CONVERSATION_STATUSES[status]
+        if params.get("interaction_id", "") != "":
+            fan_id = parse_id(params["interaction_id"])
+            if fan_id is None:
+                raise InvalidInput("Invalid interaction_id", field="interaction_id")
+            data["fan"] = fan_id
+        return data
+
+    def decorate(self, rows):
+        return selectors.conversations_with_fans(rows)
+
     @extend_schema(
         operation_id="v1_conversations_list",
         tags=["v1 conversations"],
@@ -104,44 +110,23 @@ class ConversationListView(V1SurfaceView):
             OpenApiParameter("interaction_id", OpenApiTypes.INT, description="Only this client's"),
         ],
         responses={
-            200: v1_envelope("V1ConversationListResponse", doc.V1ConversationSerializer, paginated=True),
+            200: v1_envelope("V1ConversationListResponse", s.V1ConversationSerializer, paginated=True),
             **v1_errors(400, 401, 403),
         },
     )
     def get(self, request):
-        params = request.query_params
-        status = params.get("status", "all") or "all"
-        if status not in CONVERSATION_STATUSES:
-            raise InvalidInput("Invalid status", field="status")
-        filters = {}
-        if CONVERSATION_STATUSES[status] is not None:
-            filters["archived"] = CONVERSATION_STATUSES[status]
-        if params.get("interaction_id", "") != "":
-            fan_id = parse_id(params["interaction_id"])
-            if fan_id is None:
-                raise InvalidInput("Invalid interaction_id", field="interaction_id")
-            filters["fan"] = fan_id
-        base = Conversation.objects.filter(creator=self.creator)
-        matching = ConversationFilterSet(data=filters, queryset=base).qs
-        rows, pagination = paginate(
-            request,
-            matching.order_by("-id"),
-            decorate=lambda page: page.select_related("fan").prefetch_related("tags"),
-        )
-        return v1_ok(ConversationSerializer(rows, many=True).data, pagination=pagination)
+        return self.list()
 
     @extend_schema(
         operation_id="v1_conversations_create",
         tags=["v1 conversations"],
         summary="Open a new conversation with a client, with an optional first message",
         description=WRITE_HEADERS_DOC,
-        request=doc.V1ConversationCreateSerializer,
+        request=s.V1ConversationCreateSerializer,
         responses={201: CONVERSATION, **v1_errors(400, 401, 403, 404, 413, 429)},
     )
     def post(self, request):
-        serializer = ConversationCreateSerializer(data=json_object(request))
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self.validated(s.V1ConversationCreateSerializer)
         if not data["subject"].strip():
             raise InvalidInput("subject is required", field="subject")
         fan = client_get(self.creator, data["interaction_id"])
@@ -152,7 +137,8 @@ class ConversationListView(V1SurfaceView):
                 services.message_add(
                     conversation=conversation, direction=Direction.OUTGOING, text=data["message"]
                 )
-        return v1_ok(conversation_payload(self.creator, conversation.pk), status=201)
+        # Read again for the counters the first message changed, with fan and tags.
+        return self.answer(selectors.conversation_get(creator=self.creator, conversation_id=conversation.pk), status=201)
 
 
 class ConversationDetailView(OneConversationView):
@@ -168,29 +154,20 @@ class ConversationDetailView(OneConversationView):
 
 class ConversationArchiveView(OneConversationView):
     @extend_schema(
-        **conversation_change("v1_conversations_archive", "Archive or unarchive", ArchiveSerializer)
+        **conversation_change("v1_conversations_archive", "Archive or unarchive", s.ArchiveSerializer)
     )
     def put(self, request, conversation_id):
         conversation = self.conversation(conversation_id)
-        serializer = ArchiveSerializer(data=json_object(request))
-        serializer.is_valid(raise_exception=True)
-        services.conversation_update(
-            conversation=conversation, is_archived=serializer.validated_data["archived"]
-        )
+        data = self.validated(s.ArchiveSerializer)
+        services.conversation_update(conversation=conversation, is_archived=data["archived"])
         return self.answer(conversation)
 
 
 class ConversationTagsView(OneConversationView):
-    @extend_schema(**conversation_change("v1_conversations_tags", "Replace the tags", doc.V1TagsSerializer))
+    @extend_schema(**conversation_change("v1_conversations_tags", "Replace the tags", s.V1TagsSerializer))
     def put(self, request, conversation_id):
         conversation = self.conversation(conversation_id)
-        tags = json_object(request).get("tags")
-        if not isinstance(tags, list):
-            raise InvalidInput("Tags must be an array", field="tags")
-        if not all(isinstance(tag, str) for tag in tags):
-            raise InvalidInput("Tags must be an array of strings", field="tags")
-        if len(tags) > MAX_TAGS or any(len(tag.strip()) > 64 for tag in tags):
-            raise InvalidInput(f"At most {MAX_TAGS} tags of at most 64 characters", field="tags")
+        tags = self.validated(s.V1TagsSerializer)["tags"]
         services.conversation_update(conversation=conversation, tags=tags)
         return self.answer(conversation)
 
@@ -206,23 +183,26 @@ class ConversationReadView(OneConversationView):
 # --- Messages --------------------------------------------------------------------------------
 
 
-class MessageListView(V1SurfaceView):
+class MessageListView(V1ListView):
+    serializer_class = s.V1MessageSerializer
+    ordering = ("created_at", "id")
+
+    def get_queryset(self):
+        conversation = required_conversation(self.request, self.creator)
+        return selectors.conversation_messages_with_fans(conversation=conversation)
+
     @extend_schema(
         operation_id="v1_messages_list",
         tags=["v1 messages"],
         summary="A conversation's messages, oldest first",
-        parameters=[doc.CONVERSATION_ID_PARAMETER, *page_parameters()],
+        parameters=[CONVERSATION_ID_PARAMETER, *page_parameters()],
         responses={
-            200: v1_envelope("V1MessageListResponse", doc.V1MessageSerializer, paginated=True),
+            200: v1_envelope("V1MessageListResponse", s.V1MessageSerializer, paginated=True),
             **v1_errors(400, 401, 403, 404),
         },
     )
     def get(self, request):
-        conversation = required_conversation(request, self.creator)
-        messages = Message.objects.filter(conversation=conversation).select_related("fan")
-        rows, pagination = paginate(request, messages.order_by("created_at", "id"))
-        data = MessageSerializer(rows, many=True, context={"creator": self.creator}).data
-        return v1_ok(data, pagination=pagination)
+        return self.list()
 
     @extend_schema(
         operation_id="v1_messages_create",
@@ -230,16 +210,14 @@ class MessageListView(V1SurfaceView):
         summary="Send a message, optionally with a file (multipart)",
         description="The sniffed content of a file decides its type. " + WRITE_HEADERS_DOC,
         request={
-            "application/json": doc.V1MessageCreateSerializer,
-            "multipart/form-data": doc.V1MessageUploadSerializer,
+            "application/json": s.V1MessageCreateSerializer,
+            "multipart/form-data": s.V1MessageUploadSerializer,
         },
         responses={201: MESSAGE, **v1_errors(400, 401, 403, 404, 413, 429)},
     )
     def post(self, request):
-        serializer = MessageCreateSerializer(data=json_object(request))
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        upload = request.FILES.get("file")
+        data = self.validated(s.V1MessageUploadSerializer)
+        upload = data.get("file")
         text = data.get("message") or ""
         if not text.strip() and upload is None:
             raise InvalidInput("message is required", field="message")
@@ -261,10 +239,12 @@ class MessageListView(V1SurfaceView):
             attachment=attachment,
         )
         # message_add returns the complete row; a model or system sender needs no fan loaded.
-        return v1_ok(MessageSerializer(message, context={"creator": self.creator}).data, status=201)
+        return self.answer(message, status=201)
 
 
-class MessageDetailView(V1SurfaceView):
+class MessageDetailView(V1ApiView):
+    serializer_class = s.V1MessageSerializer
+
     @extend_schema(
         operation_id="v1_messages_retrieve",
         tags=["v1 messages"],
@@ -272,8 +252,7 @@ class MessageDetailView(V1SurfaceView):
         responses={200: MESSAGE, **v1_errors(401, 403, 404)},
     )
     def get(self, request, message_id):
-        message = selectors.message_get(creator=self.creator, message_id=message_id)
-        return v1_ok(MessageSerializer(message, context={"creator": self.creator}).data)
+        return self.answer(selectors.message_get(creator=self.creator, message_id=message_id))
 
 
 # --- Files -----------------------------------------------------------------------------------
@@ -286,43 +265,45 @@ def attachment_message(creator, message_id) -> Message:
     return message
 
 
-class FileListView(V1SurfaceView):
+class FileListView(V1ListView):
+    serializer_class = s.V1FileSerializer
+    ordering = ("created_at", "id")
+
+    def get_queryset(self):
+        conversation = required_conversation(self.request, self.creator)
+        return selectors.conversation_attachments(conversation=conversation)
+
     @extend_schema(
         operation_id="v1_files_list",
         tags=["v1 files"],
         summary="A conversation's message files, oldest first",
-        parameters=[doc.CONVERSATION_ID_PARAMETER, *page_parameters()],
+        parameters=[CONVERSATION_ID_PARAMETER, *page_parameters()],
         responses={
-            200: v1_envelope("V1FileListResponse", doc.V1FileSerializer, paginated=True),
+            200: v1_envelope("V1FileListResponse", s.V1FileSerializer, paginated=True),
             **v1_errors(400, 401, 403, 404),
         },
     )
     def get(self, request):
-        conversation = required_conversation(request, self.creator)
-        with_files = (
-            Message.objects.filter(conversation=conversation).exclude(attachment="").select_related("fan")
-        )
-        rows, pagination = paginate(request, with_files.order_by("created_at", "id"))
-        data = FileSerializer(rows, many=True, context={"creator": self.creator}).data
-        return v1_ok(data, pagination=pagination)
+        return self.list()
 
 
-class FileDetailView(V1SurfaceView):
+class FileDetailView(V1ApiView):
+    serializer_class = s.V1FileSerializer
+
     @extend_schema(
         operation_id="v1_files_retrieve",
         tags=["v1 files"],
         summary="A message file's details",
         responses={
-            200: v1_envelope("V1FileResponse", doc.V1FileSerializer),
+            200: v1_envelope("V1FileResponse", s.V1FileSerializer),
             **v1_errors(401, 403, 404),
         },
     )
     def get(self, request, message_id):
-        message = attachment_message(self.creator, message_id)
-        return v1_ok(FileSerializer(message, context={"creator": self.creator}).data)
+        return self.answer(attachment_message(self.creator, message_id))
 
 
-class FileDownloadView(V1SurfaceView):
+class FileDownloadView(V1ApiView):
     renderer_classes = [JSONRenderer, AnyMediaRenderer]
 
     @extend_schema(

@@ -1,36 +1,36 @@
 """Serializers of the seed-002 surface: the document's field names over the CRM's models.
 
-Output serializers list every field the document shows (plus a few the careful client needs);
-input serializers accept only the writable fields and reject wrong JSON types with a 400.
-Mapping: a seed "client" and its "interaction" are both a Fan (`id`, `interaction_id`,
-`client_id`, `client_model_interaction_id` are the fan's id). See docs/api-v1.md.
+Each field is declared once and serves both the response and the OpenAPI schema (no
+documentation-only copies). Outputs list every field the document shows (plus a few the careful
+client needs), in the document's order; inputs accept only the writable fields and reject wrong
+JSON types with a 400. Mapping: a seed "client" and its "interaction" are both a Fan (`id`,
+`interaction_id`, `client_id`, `client_model_interaction_id` are the fan's id). The `V1` prefix
+keeps the OpenAPI components apart from the seed-000 surface's. See docs/api-v1.md.
 """
 
 from pathlib import PurePosixPath
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import StrictCharField
-from core.lookups import parse_id
+from core.api.fields import (
+    IdField,
+    NullIfEmptyCharField,
+    StrictCharField,
+    UploadField,
+    UtcDateTimeField,
+    ZeroOneBooleanField,
+)
+from core.exceptions import InvalidInput
 from core.uploads import IMAGE_TYPES
 from crm.choices import ClientCategory, Direction, MessageType, ScreeningStatus, SubscriptionStatus
+from crm.contact import CONTACT_THANKS
+from crm.validators import EMAIL_MAX_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, PHONE_MAX_LENGTH
 
-# --- Strict input fields (the shared ones are in .fields) ------------------------------------
+NOTES_MAX_LENGTH = 100_000
 
-
-class IdField(serializers.Field):
-    """A database id given as a JSON number or a numeric string (query strings, multipart)."""
-
-    default_error_messages = {"invalid": "A valid id is required."}
-
-    def to_internal_value(self, data):
-        pk = parse_id(data)
-        if pk is None:
-            self.fail("invalid")
-        return pk
-
-    def to_representation(self, value):
-        return value
+# --- Strict input fields ---------------------------------------------------------------------
 
 
 class StrictChoiceField(serializers.ChoiceField):
@@ -44,14 +44,96 @@ def _optional_text(max_length: int, **kwargs):
     return StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=max_length, **kwargs)
 
 
+@extend_schema_field(OpenApiTypes.EMAIL)
+class EmailTextField(StrictCharField):
+    """An email as text: what makes it valid is the fan rule's (crm.validators, in the service),
+    which checks only a changed value."""
+
+
+class WordedInputSerializer(serializers.Serializer):
+    # An input whose errors are the seed's own sentences rather than "Invalid <field>": its
+    # declared fields describe the body to the schema, `to_internal_value` says what is wrong.
+    # (Comments, not docstrings, in these bases: a docstring becomes the schema's description.)
+
+    def refuse(self, message: str, field: str):
+        raise InvalidInput(message, field=field)
+
+
+# --- API keys --------------------------------------------------------------------------------
+
+KEY_CREDENTIALS_REQUIRED = "model_slug and password are required"
+
+
+class KeyCredentialsSerializer(WordedInputSerializer):
+    model_slug = serializers.CharField()
+    password = serializers.CharField()
+
+    def to_internal_value(self, data):
+        slug, password = data.get("model_slug"), data.get("password")
+        if not (isinstance(slug, str) and slug.strip() and isinstance(password, str) and password):
+            self.refuse(KEY_CREDENTIALS_REQUIRED, "model_slug")
+        return {"model_slug": slug.strip().lower(), "password": password}
+
+
+class GenerateKeyRequestSerializer(KeyCredentialsSerializer):
+    name = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        name = data.get("name", "")
+        if name is not None and not isinstance(name, str):
+            self.refuse("Invalid name", "name")
+        return {**values, "name": name or ""}
+
+
+class GeneratedKeySerializer(serializers.Serializer):
+    # A new key (the instance); the raw key is in the context, shown this once.
+
+    api_key = serializers.SerializerMethodField(help_text="`pk_...`; shown only once")
+    key_id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    prefix = serializers.CharField()
+    model_id = serializers.IntegerField(source="creator_id")
+    model_slug = serializers.CharField(source="creator.slug")
+    expires = serializers.SerializerMethodField()
+    note = serializers.SerializerMethodField()
+
+    def get_api_key(self, api_key) -> str:
+        return self.context["raw_key"]
+
+    def get_expires(self, api_key) -> str:
+        return "Never (revoke to disable)"
+
+    def get_note(self, api_key) -> str:
+        return "Store this key securely - it will not be shown again"
+
+
+class RevokedKeysSerializer(serializers.Serializer):
+    # A creator (the instance) whose keys were revoked; the count is in the context.
+
+    model_id = serializers.IntegerField(source="pk")
+    model_slug = serializers.CharField(source="slug")
+    revoked = serializers.SerializerMethodField(help_text="How many keys were revoked")
+    message = serializers.SerializerMethodField()
+
+    def get_revoked(self, creator) -> int:
+        return self.context["revoked"]
+
+    def get_message(self, creator) -> str:
+        return "All API keys for this account have been revoked"
+
+
 # --- Clients ---------------------------------------------------------------------------------
 
 
 class ClientWriteSerializer(serializers.Serializer):
     """Create and (partial) update of a client; `notes_encrypted` carries the plain notes."""
 
-    email = serializers.EmailField(required=False, allow_blank=True, allow_null=True, max_length=254)
-    phone = _optional_text(32)
+    # The validated data are Fan fields (`notes_encrypted` → `notes`). Email and phone follow the
+    # fan rule of crm.validators, applied by the services ("Invalid email" / "Invalid phone").
+
+    email = EmailTextField(required=False, allow_blank=True, allow_null=True, max_length=EMAIL_MAX_LENGTH)
+    phone = _optional_text(PHONE_MAX_LENGTH)
     client_identifier = _optional_text(255)
     name = _optional_text(255)
     handle = _optional_text(255)
@@ -59,60 +141,80 @@ class ClientWriteSerializer(serializers.Serializer):
     client_category = StrictChoiceField(choices=ClientCategory.choices, required=False)
     subscription_status = StrictChoiceField(choices=SubscriptionStatus.choices, required=False)
     notes_encrypted = StrictCharField(
-        required=False, allow_blank=True, allow_null=True, trim_whitespace=False, max_length=100_000
+        source="notes",
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        trim_whitespace=False,
+        max_length=NOTES_MAX_LENGTH,
     )
-
-    def validate_phone(self, value):
-        value = (value or "").strip()
-        if value and (not set(value) <= set("+0123456789 ()-.") or sum(c.isdigit() for c in value) < 5):
-            raise serializers.ValidationError("Invalid phone", code="invalid")
-        return value
 
     def validate(self, attrs):
         # null means "empty" for the optional texts; the Fan stores "" for none.
         return {key: ("" if value is None else value) for key, value in attrs.items()}
 
 
-def _hash_or_none(value: str):
-    return value or None
-
-
-class ClientListSerializer(serializers.Serializer):
+class V1ClientListSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     client_identifier = serializers.CharField()
     name = serializers.CharField()
     handle = serializers.CharField()
     platform = serializers.CharField()
-    email_hash = serializers.SerializerMethodField()
-    phone_hash = serializers.SerializerMethodField()
+    email_hash = NullIfEmptyCharField()
+    phone_hash = NullIfEmptyCharField()
     interaction_id = serializers.IntegerField(source="id")
     screening_status = serializers.CharField()
     client_category = serializers.CharField()
     subscription_status = serializers.CharField()
     unread_count = serializers.IntegerField(source="unread_total")
     conversation_count = serializers.IntegerField(source="conversation_total")
-    last_contacted_at = serializers.DateTimeField()
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-
-    def get_email_hash(self, fan):
-        return _hash_or_none(fan.email_hash)
-
-    def get_phone_hash(self, fan):
-        return _hash_or_none(fan.phone_hash)
+    last_contacted_at = UtcDateTimeField(allow_null=True)
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
 
 
-class ClientDetailSerializer(ClientListSerializer):
+class V1ClientDetailSerializer(V1ClientListSerializer):
     notes_encrypted = serializers.CharField(source="notes")
-    notes_updated_at = serializers.DateTimeField()
-    last_seen_at = serializers.DateTimeField()
+    notes_updated_at = UtcDateTimeField(allow_null=True)
+    last_seen_at = UtcDateTimeField(allow_null=True)
+
+
+class V1ClientCreatedSerializer(V1ClientDetailSerializer):
+    # The created or matched client; `created` (in the context) tells which.
+
+    client_id = serializers.IntegerField(source="id")
+    created = serializers.SerializerMethodField(
+        help_text="false: an existing client matched the email or phone (200)"
+    )
+
+    def get_created(self, fan) -> bool:
+        return self.context["created"]
+
+
+class V1NotesSerializer(serializers.Serializer):
+    interaction_id = serializers.IntegerField(source="id")
+    client_identifier = serializers.CharField()
+    notes = serializers.CharField()
+    updated_at = UtcDateTimeField(source="notes_updated_at", allow_null=True)
+
+
+class V1NotesWriteSerializer(WordedInputSerializer):
+    notes = serializers.CharField(max_length=NOTES_MAX_LENGTH, allow_blank=True)
+
+    def to_internal_value(self, data):
+        notes = data.get("notes")
+        if notes is None:
+            self.refuse("notes field is required", "notes")
+        if not isinstance(notes, str) or len(notes) > NOTES_MAX_LENGTH:
+            self.refuse("Invalid notes", "notes")
+        return {"notes": notes}
 
 
 # --- Conversations ---------------------------------------------------------------------------
 
 
-class ConversationCreateSerializer(serializers.Serializer):
-    interaction_id = IdField()
+class V1ConversationCreateSerializer(serializers.Serializer):
+    interaction_id = IdField(help_text="The client")
     subject = StrictCharField(max_length=255)
     message = StrictCharField(required=False, allow_blank=True, allow_null=True, trim_whitespace=False)
 
@@ -121,7 +223,21 @@ class ArchiveSerializer(serializers.Serializer):
     archived = serializers.BooleanField()
 
 
-class ConversationSerializer(serializers.Serializer):
+class V1TagsSerializer(WordedInputSerializer):
+    # The names only; how many and how long is the tag rule's (crm.services.tags_resolve).
+
+    tags = serializers.ListField(child=serializers.CharField(max_length=MAX_TAG_LENGTH), max_length=MAX_TAGS)
+
+    def to_internal_value(self, data):
+        tags = data.get("tags")
+        if not isinstance(tags, list):
+            self.refuse("Tags must be an array", "tags")
+        if not all(isinstance(tag, str) for tag in tags):
+            self.refuse("Tags must be an array of strings", "tags")
+        return {"tags": tags}
+
+
+class V1ConversationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     subject = serializers.CharField()
     chat_status = serializers.SerializerMethodField()
@@ -130,20 +246,17 @@ class ConversationSerializer(serializers.Serializer):
     client_identifier = serializers.CharField(source="fan.client_identifier")
     client_name = serializers.CharField(source="fan.name")
     platform = serializers.CharField()
-    is_archived = serializers.SerializerMethodField()
+    # The seed's clients read a MySQL TINYINT: 0 or 1, not a JSON boolean.
+    is_archived = ZeroOneBooleanField()
     unread_count = serializers.IntegerField()
     tags = serializers.SerializerMethodField()
     message_count = serializers.IntegerField()
-    last_message_at = serializers.DateTimeField()
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
+    last_message_at = UtcDateTimeField(allow_null=True)
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
 
     def get_chat_status(self, conversation) -> str:
         return "archived" if conversation.is_archived else "active"
-
-    def get_is_archived(self, conversation) -> int:
-        # The seed's clients read a MySQL TINYINT: 0 or 1, not a JSON boolean.
-        return int(conversation.is_archived)
 
     def get_tags(self, conversation) -> list[str]:
         # Iterating .all() uses the prefetched tags (ordered by name by Tag.Meta).
@@ -155,14 +268,21 @@ class ConversationSerializer(serializers.Serializer):
 SENDER_TYPES = {Direction.INCOMING: "client", Direction.OUTGOING: "model", Direction.SYSTEM: "system"}
 
 
-class MessageCreateSerializer(serializers.Serializer):
+class V1MessageCreateSerializer(serializers.Serializer):
     conversation_id = IdField()
     message = StrictCharField(required=False, allow_blank=True, allow_null=True, trim_whitespace=False)
     message_type = StrictChoiceField(choices=MessageType.choices, required=False, default=MessageType.TEXT)
 
 
-class SenderMixin(serializers.Serializer):
-    """sender_type/sender_id/sender_name; the creator comes from the serializer context."""
+class V1MessageUploadSerializer(V1MessageCreateSerializer):
+    # The multipart form of the same request, with the file (a JSON body has none).
+
+    file = UploadField(help_text="An attachment (then `message` may be empty)")
+
+
+class SenderFields(serializers.Serializer):
+    # The sender of a message: the model (the creator, from the context), the client, or the
+    # system.
 
     def sender(self, message) -> tuple[str, int | None, str | None]:
         kind = SENDER_TYPES[message.direction]
@@ -173,59 +293,129 @@ class SenderMixin(serializers.Serializer):
             return kind, message.fan_id, message.fan.name
         return kind, None, None
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_sender_name(self, message) -> str | None:
+        return self.sender(message)[2]
 
-class MessageSerializer(SenderMixin):
-    def to_representation(self, message):
-        sender_type, sender_id, sender_name = self.sender(message)
-        has_file = bool(message.attachment.name)
-        return {
-            "id": message.pk,
-            "conversation_id": message.conversation_id,
-            "sender_type": sender_type,
-            "sender_id": sender_id,
-            "sender_name": sender_name,
-            "message": message.text,
-            "message_type": message.message_type,
-            "timestamp": serializers.DateTimeField().to_representation(message.created_at),
-            "is_read": message.read_at is not None if message.direction == Direction.INCOMING else True,
-            "file_path": message.attachment.name if has_file else None,
-            "file_name": message.attachment_name if has_file else None,
-            "file_size": message.attachment_size if has_file else None,
-        }
+
+class V1MessageSerializer(SenderFields):
+    """A message; `sender_*` say who sent it: the model (the creator), the client or the system."""
+
+    id = serializers.IntegerField()
+    conversation_id = serializers.IntegerField()
+    sender_type = serializers.SerializerMethodField()
+    sender_id = serializers.SerializerMethodField()
+    sender_name = serializers.SerializerMethodField()
+    message = serializers.CharField(source="text")
+    message_type = serializers.ChoiceField(choices=MessageType.choices)
+    timestamp = UtcDateTimeField(source="created_at")
+    is_read = serializers.SerializerMethodField()
+    file_path = serializers.SerializerMethodField()
+    file_name = serializers.SerializerMethodField()
+    file_size = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=["client", "model", "system"]))
+    def get_sender_type(self, message) -> str:
+        return self.sender(message)[0]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_sender_id(self, message) -> int | None:
+        return self.sender(message)[1]
+
+    def get_is_read(self, message) -> bool:
+        # The model's own (and system) messages are read by definition.
+        return message.read_at is not None if message.direction == Direction.INCOMING else True
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_file_path(self, message) -> str | None:
+        return message.attachment.name or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_file_name(self, message) -> str | None:
+        return message.attachment_name if message.attachment.name else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_file_size(self, message) -> int | None:
+        return message.attachment_size if message.attachment.name else None
 
 
 def file_download_path(message_id: int) -> str:
     return f"/api/v1/files/{message_id}/download"
 
 
-class FileSerializer(SenderMixin):
+class V1FileSerializer(SenderFields):
     """A message attachment; `file_url` is the authorised download endpoint, never storage."""
 
-    def to_representation(self, message):
-        _kind, _id, sender_name = self.sender(message)
-        name = message.attachment_name or PurePosixPath(message.attachment.name).name
-        return {
-            "message_id": message.pk,
-            "conversation_id": message.conversation_id,
-            "file_path": message.attachment.name,
-            "file_name": name,
-            "file_size": message.attachment_size,
-            "file_type": message.attachment_content_type or None,
-            "sender_name": sender_name,
-            "file_exists": message.attachment.storage.exists(message.attachment.name),
-            "file_url": file_download_path(message.pk),
-            "file_extension": PurePosixPath(name.lower()).suffix
-            or PurePosixPath(message.attachment.name).suffix,
-            "is_image": message.attachment_content_type in IMAGE_TYPES,
-            "timestamp": serializers.DateTimeField().to_representation(message.created_at),
-        }
+    message_id = serializers.IntegerField(source="pk")
+    conversation_id = serializers.IntegerField()
+    file_path = serializers.CharField(source="attachment.name")
+    file_name = serializers.SerializerMethodField()
+    file_size = serializers.IntegerField(source="attachment_size", allow_null=True)
+    file_type = NullIfEmptyCharField(source="attachment_content_type")
+    sender_name = serializers.SerializerMethodField()
+    file_exists = serializers.SerializerMethodField()
+    file_url = serializers.SerializerMethodField(help_text="The authorised download route, never a storage URL")
+    file_extension = serializers.SerializerMethodField()
+    is_image = serializers.SerializerMethodField()
+    timestamp = UtcDateTimeField(source="created_at")
+
+    def get_file_name(self, message) -> str:
+        return message.attachment_name or PurePosixPath(message.attachment.name).name
+
+    def get_file_exists(self, message) -> bool:
+        return message.attachment.storage.exists(message.attachment.name)
+
+    def get_file_url(self, message) -> str:
+        return file_download_path(message.pk)
+
+    def get_file_extension(self, message) -> str:
+        return PurePosixPath(self.get_file_name(message).lower()).suffix or PurePosixPath(message.attachment.name).suffix
+
+    def get_is_image(self, message) -> bool:
+        return message.attachment_content_type in IMAGE_TYPES
 
 
-# --- Notes -----------------------------------------------------------------------------------
+# --- Contact form ----------------------------------------------------------------------------
+# The request is validated by the page's own form (crm.forms.ContactForm); its schema is
+# described from that form (core.api.schema.form_body).
 
 
-class NotesSerializer(serializers.Serializer):
-    interaction_id = serializers.IntegerField(source="id")
-    client_identifier = serializers.CharField()
-    notes = serializers.CharField()
-    updated_at = serializers.DateTimeField(source="notes_updated_at")
+class ContactAcceptedSerializer(serializers.Serializer):
+    # An accepted submission (a crm.contact.ContactResult).
+
+    success = serializers.SerializerMethodField(help_text="Always true")
+    message = serializers.SerializerMethodField()
+    conversation_id = serializers.IntegerField(source="conversation.pk")
+
+    def get_success(self, result) -> bool:
+        return True
+
+    def get_message(self, result) -> str:
+        return CONTACT_THANKS
+
+
+class ContactFieldErrorSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ContactRejectedSerializer(serializers.Serializer):
+    # A refused submission (a crm.contact.ContactResult): the form's errors, or, when a honeypot
+    # was filled, no hint at all.
+
+    success = serializers.SerializerMethodField(help_text="Always false")
+    error = serializers.SerializerMethodField(help_text="`Validation failed` or `Submission rejected`")
+    details = ContactFieldErrorSerializer(source="errors", many=True, required=False)
+
+    def get_success(self, result) -> bool:
+        return False
+
+    def get_error(self, result) -> str:
+        return "Submission rejected" if result.spam else "Validation failed"
+
+    def to_representation(self, result):
+        data = super().to_representation(result)
+        if result.spam:
+            # No hint of which field gave the bot away.
+            del data["details"]
+        return data

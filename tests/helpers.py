@@ -12,6 +12,7 @@ import json
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -105,3 +106,32 @@ def assert_login_redirect(response, path: str = "") -> None:
     """A page that needs a login sends the browser to /auth/login?next=..."""
     assert response.status_code == 302, response.status_code
     assert response["Location"].startswith("/auth/login?next="), response["Location"]
+
+
+# --- The admin ---------------------------------------------------------------------------------
+
+
+def admin_url(model, view: str = "changelist", *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+# The management forms of the fan's screening inlines (no inline rows changed).
+INLINE_MANAGEMENT = {
+    f"{prefix}-{name}": value
+    for prefix in ("screening_methods", "screening_files")
+    for name, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0), ("MIN_NUM_FORMS", 0), ("MAX_NUM_FORMS", 1000))
+}
+
+
+def admin_fan_form(fan, **changes) -> dict:
+    """The Fan admin's change form as the browser posts it back, with `changes`."""
+    data = {
+        "name": fan.name, "platform": fan.platform, "platform_id": fan.platform_id or "",
+        "handle": fan.handle, "client_identifier": fan.client_identifier, "email": fan.email,
+        "phone": fan.phone, "screening_status": fan.screening_status,
+        "client_category": fan.client_category, "subscription_status": fan.subscription_status,
+        "notes": fan.notes, "tags": [t.pk for t in fan.tags.all()],
+    }
+    data.update(INLINE_MANAGEMENT)
+    data.update(changes)
+    return data

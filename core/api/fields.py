@@ -76,9 +76,10 @@ class UtcDateTimeField(serializers.DateTimeField):
 
 
 def tag_list_field(*, max_tags: int, max_length: int, **kwargs) -> serializers.ListField:
-    """A list of non-blank tag names (the limits are the caller's rule)."""
+    """A list of tag names (the limits are the caller's rule; a blank name is left for the rule
+    to drop)."""
     return serializers.ListField(
-        child=StrictCharField(max_length=max_length, allow_blank=False), max_length=max_tags, **kwargs
+        child=StrictCharField(max_length=max_length, allow_blank=True), max_length=max_tags, **kwargs
     )
 
 

@@ -4,7 +4,6 @@ go through the services (hashes, counters and fan value stay right)."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from core import crypto
 from crm import services
@@ -20,12 +19,9 @@ from tests.factories import (
     TagFactory,
     TransactionFactory,
 )
+from tests.helpers import INLINE_MANAGEMENT, admin_fan_form, admin_url
 
 pytestmark = pytest.mark.django_db
-
-
-def url(model, view="changelist", *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 def make_rows(creator, n: int) -> None:
@@ -61,12 +57,12 @@ CHANGELIST_QUERIES = {
 @pytest.mark.parametrize("model", list(CHANGELIST_QUERIES))
 def test_changelist_query_count_does_not_grow_with_rows(staff, creator, model, django_assert_num_queries):
     make_rows(creator, 2)
-    assert queries_for(staff, url(model)) == CHANGELIST_QUERIES[model]
+    assert queries_for(staff, admin_url(model)) == CHANGELIST_QUERIES[model]
     make_rows(CreatorFactory(), 12)
     with django_assert_num_queries(CHANGELIST_QUERIES[model]):
-        assert staff.get(url(model)).status_code == 200
+        assert staff.get(admin_url(model)).status_code == 200
     with django_assert_num_queries(CHANGELIST_QUERIES[model]):
-        assert staff.get(url(model) + "?q=a").status_code == 200
+        assert staff.get(admin_url(model) + "?q=a").status_code == 200
 
 
 def test_every_admin_page_renders(staff, creator):
@@ -78,47 +74,26 @@ def test_every_admin_page_renders(staff, creator):
     ]
     for obj in objects:
         model = type(obj)
-        assert staff.get(url(model)).status_code == 200, model
-        assert staff.get(url(model, "change", obj.pk)).status_code == 200, model
+        assert staff.get(admin_url(model)).status_code == 200, model
+        assert staff.get(admin_url(model, "change", obj.pk)).status_code == 200, model
     for model in (User, type(creator), Fan, Transaction, PlatformAccount, fan.tags.model):
-        assert staff.get(url(model, "add")).status_code == 200, model
+        assert staff.get(admin_url(model, "add")).status_code == 200, model
     for model in (Conversation, Message, ApiKey):
-        assert staff.get(url(model, "add")).status_code == 403, model
+        assert staff.get(admin_url(model, "add")).status_code == 403, model
 
 
 def test_fan_private_fields_are_readable_in_the_admin(staff, creator):
     fan = FanFactory(creator=creator, email="Secret@Example.com", phone="+1 555 0100", notes="Allergic to cats")
-    body = staff.get(url(Fan, "change", fan.pk)).content.decode()
+    body = staff.get(admin_url(Fan, "change", fan.pk)).content.decode()
     for plaintext in ("Secret@Example.com", "+1 555 0100", "Allergic to cats"):
         assert plaintext in body
-
-
-# The management forms of the fan's screening inlines (no inline rows changed).
-INLINE_MANAGEMENT = {
-    f"{prefix}-{name}": value
-    for prefix in ("screening_methods", "screening_files")
-    for name, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0), ("MIN_NUM_FORMS", 0), ("MAX_NUM_FORMS", 1000))
-}
-
-
-def fan_form(fan, **changes) -> dict:
-    data = {
-        "name": fan.name, "platform": fan.platform, "platform_id": fan.platform_id or "",
-        "handle": fan.handle, "client_identifier": fan.client_identifier, "email": fan.email,
-        "phone": fan.phone, "screening_status": fan.screening_status,
-        "client_category": fan.client_category, "subscription_status": fan.subscription_status,
-        "notes": fan.notes, "tags": [t.pk for t in fan.tags.all()],
-    }
-    data.update(INLINE_MANAGEMENT)
-    data.update(changes)
-    return data
 
 
 def test_editing_a_fan_in_the_admin_goes_through_the_services(staff, creator):
     fan = FanFactory(creator=creator)
     response = staff.post(
-        url(Fan, "change", fan.pk),
-        fan_form(fan, email=" New@Example.com ", notes="VIP since May", screening_status=ScreeningStatus.APPROVED),
+        admin_url(Fan, "change", fan.pk),
+        admin_fan_form(fan, email=" New@Example.com ", notes="VIP since May", screening_status=ScreeningStatus.APPROVED),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     fan.refresh_from_db()
@@ -136,7 +111,7 @@ def test_adding_a_fan_in_the_admin_hashes_its_email(staff, creator):
         "screening_status": ScreeningStatus.PENDING, "client_category": ClientCategory.UNSCREENED,
         "subscription_status": "none", **INLINE_MANAGEMENT,
     }
-    response = staff.post(url(Fan, "add"), data)
+    response = staff.post(admin_url(Fan, "add"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     fan = Fan.objects.get(name="Walk In")
     assert fan.creator == creator and fan.email_hash == crypto.email_hash("walk@example.com")
@@ -145,7 +120,7 @@ def test_adding_a_fan_in_the_admin_hashes_its_email(staff, creator):
 def test_a_fan_cannot_get_another_creators_tags(staff, creator, other_creator):
     fan = FanFactory(creator=creator)
     foreign = TagFactory(creator=other_creator, name="theirs")
-    response = staff.post(url(Fan, "change", fan.pk), fan_form(fan, tags=[foreign.pk]))
+    response = staff.post(admin_url(Fan, "change", fan.pk), admin_fan_form(fan, tags=[foreign.pk]))
     assert response.status_code == 200
     assert "Tags must belong to the fan" in response.content.decode()
     assert not fan.tags.exists()
@@ -154,7 +129,7 @@ def test_a_fan_cannot_get_another_creators_tags(staff, creator, other_creator):
 def test_a_duplicate_platform_id_is_a_form_error_not_a_crash(staff, creator):
     FanFactory(creator=creator, platform="onlyfans", platform_id="of-1")
     fan = FanFactory(creator=creator, platform="onlyfans", platform_id="of-2")
-    response = staff.post(url(Fan, "change", fan.pk), fan_form(fan, platform_id="of-1"))
+    response = staff.post(admin_url(Fan, "change", fan.pk), admin_fan_form(fan, platform_id="of-1"))
     assert response.status_code == 200
     assert "already has a fan with this platform id" in response.content.decode()
     fan.refresh_from_db()
@@ -166,13 +141,13 @@ def test_fan_search_finds_encrypted_email_and_phone_by_hash(staff, creator):
     FanFactory(creator=creator, name="Other")
     services.fan_update(fan=wanted, email="hidden@example.com", phone="+44 20 7946 0958")
     for term in ("HIDDEN@example.com", "+44 (20) 7946-0958"):
-        response = staff.get(url(Fan), {"q": term})
+        response = staff.get(admin_url(Fan), {"q": term})
         assert list(response.context["cl"].result_list) == [wanted], term
 
 
 def test_screening_actions_call_the_service(staff, creator):
     fans = [FanFactory(creator=creator) for _ in range(2)]
-    staff.post(url(Fan), {"action": "approve_screening", "_selected_action": [f.pk for f in fans]})
+    staff.post(admin_url(Fan), {"action": "approve_screening", "_selected_action": [f.pk for f in fans]})
     for fan in fans:
         fan.refresh_from_db()
         assert fan.screening_status == ScreeningStatus.APPROVED
@@ -189,18 +164,18 @@ def test_screening_actions_need_the_change_permission(client, creator):
     )
     viewer.user_permissions.add(Permission.objects.get(codename="view_fan"))
     client.force_login(viewer)
-    response = client.get(url(Fan))
+    response = client.get(admin_url(Fan))
     assert response.status_code == 200
     assert "approve_screening" not in response.content.decode()
-    client.post(url(Fan), {"action": "approve_screening", "_selected_action": [fan.pk]})
+    client.post(admin_url(Fan), {"action": "approve_screening", "_selected_action": [fan.pk]})
     assert Fan.objects.get(pk=fan.pk).screening_status == ScreeningStatus.PENDING
 
 
 def test_mark_read_and_archive_actions(staff, creator):
     conversation = ConversationFactory(fan=FanFactory(creator=creator))
     MessageFactory(conversation=conversation, direction=Direction.INCOMING)
-    staff.post(url(Conversation), {"action": "mark_read", "_selected_action": [conversation.pk]})
-    staff.post(url(Conversation), {"action": "archive", "_selected_action": [conversation.pk]})
+    staff.post(admin_url(Conversation), {"action": "mark_read", "_selected_action": [conversation.pk]})
+    staff.post(admin_url(Conversation), {"action": "archive", "_selected_action": [conversation.pk]})
     conversation.refresh_from_db()
     assert conversation.unread_count == 0 and conversation.is_archived
     assert Message.objects.get().read_at is not None
@@ -210,7 +185,7 @@ def test_adding_a_transaction_in_the_admin_keeps_fan_value(staff, creator):
     fan = FanFactory(creator=creator)
     TransactionFactory(fan=fan, amount_cents=1_000)
     response = staff.post(
-        url(Transaction, "add"),
+        admin_url(Transaction, "add"),
         {"fan": fan.pk, "kind": TransactionKind.REFUND, "amount_cents": 300, "platform": "",
          "external_id": "", "occurred_at_0": "2026-05-01", "occurred_at_1": "10:00:00", "message": ""},
     )
@@ -226,11 +201,11 @@ def test_ledger_rows_are_not_deleted_one_by_one_but_go_with_their_fan(staff, cre
     fan = Fan.objects.get()
     message = Message.objects.first()
     txn = Transaction.objects.get()
-    assert staff.get(url(Message, "delete", message.pk)).status_code == 403
-    assert staff.post(url(Transaction, "delete", txn.pk), {"post": "yes"}).status_code == 403
+    assert staff.get(admin_url(Message, "delete", message.pk)).status_code == 403
+    assert staff.post(admin_url(Transaction, "delete", txn.pk), {"post": "yes"}).status_code == 403
     for model in (Message, Transaction):
-        assert staff.get(url(model)).context["action_form"] is None  # no bulk delete either
-    response = staff.post(url(Fan, "delete", fan.pk), {"post": "yes"})
+        assert staff.get(admin_url(model)).context["action_form"] is None  # no bulk delete either
+    response = staff.post(admin_url(Fan, "delete", fan.pk), {"post": "yes"})
     assert response.status_code == 302
     assert not Fan.objects.exists() and not Message.objects.exists() and not Transaction.objects.exists()
 
@@ -238,7 +213,7 @@ def test_ledger_rows_are_not_deleted_one_by_one_but_go_with_their_fan(staff, cre
 def test_revoke_api_keys_action(staff, creator):
     key = ApiKeyFactory(creator=creator)
     kept = ApiKeyFactory(creator=creator)
-    staff.post(url(ApiKey), {"action": "revoke", "_selected_action": [key.pk]})
+    staff.post(admin_url(ApiKey), {"action": "revoke", "_selected_action": [key.pk]})
     key.refresh_from_db()
     kept.refresh_from_db()
     assert key.revoked_at is not None
@@ -248,13 +223,13 @@ def test_revoke_api_keys_action(staff, creator):
 def test_connecting_a_platform_account_in_the_admin_uses_the_service(staff, creator, other_creator):
     PlatformAccountFactory(creator=other_creator, external_account_id="taken")
     response = staff.post(
-        url(PlatformAccount, "add"),
+        admin_url(PlatformAccount, "add"),
         {"creator": creator.pk, "platform": "instagram", "external_account_id": "1784", "username": "me"},
     )
     assert response.status_code == 302
     assert PlatformAccount.objects.get(external_account_id="1784").creator == creator
     response = staff.post(
-        url(PlatformAccount, "add"),
+        admin_url(PlatformAccount, "add"),
         {"creator": creator.pk, "platform": "instagram", "external_account_id": "taken", "username": ""},
     )
     assert response.status_code == 200  # the unique constraint is reported on the form
@@ -263,7 +238,7 @@ def test_connecting_a_platform_account_in_the_admin_uses_the_service(staff, crea
 
 def test_user_admin_creates_users_with_an_email(staff):
     response = staff.post(
-        url(User, "add"),
+        admin_url(User, "add"),
         {"email": "staffer@example.com", "username": "staffer", "usable_password": "true",
          "password1": "a-long-pass-phrase-1", "password2": "a-long-pass-phrase-1"},
     )
@@ -271,7 +246,7 @@ def test_user_admin_creates_users_with_an_email(staff):
     user = User.objects.get(username="staffer")
     assert user.email == "staffer@example.com" and user.check_password("a-long-pass-phrase-1")
     duplicate = staff.post(
-        url(User, "add"),
+        admin_url(User, "add"),
         {"email": "STAFFER@example.com", "username": "other", "usable_password": "true",
          "password1": "a-long-pass-phrase-1", "password2": "a-long-pass-phrase-1"},
     )
@@ -283,7 +258,7 @@ def test_editing_a_conversation_keeps_only_its_creators_tags(staff, creator, oth
     MessageFactory(conversation=conversation, direction=Direction.INCOMING)
     own, foreign = TagFactory(creator=creator, name="priority"), TagFactory(creator=other_creator, name="x")
     response = staff.post(
-        url(Conversation, "change", conversation.pk),
+        admin_url(Conversation, "change", conversation.pk),
         {"subject": "Booking in May", "is_archived": "on", "tags": [own.pk, foreign.pk]},
         follow=True,
     )

@@ -28,7 +28,6 @@ FAN_INVALID = [
     ({"handle": 5}, "Invalid handle"),
     ({"tags": "vip"}, "Invalid tags"),
     ({"tags": [1]}, "Invalid tags"),
-    ({"tags": [""]}, "Invalid tags"),
     ({"tags": {"vip": True}}, "Invalid tags"),
     ({"tags": ["t"] * 51}, "Invalid tags"),
     ({"value_cents": -1}, "Invalid value_cents"),

@@ -281,6 +281,14 @@ def test_seed002_surface(world):
                  {"model_id": "ghost", "name": "Erin", "email": "erin@example.com", "message": "Hello there, anyone?",
                   "consent_contact": True})
 
+    # Issue 13: one match-or-create and one screening decision for every entry point (docs/rules.md).
+    v1.json("issue 13: create client matched fills the phone", "POST", "/api/v1/clients",
+            {"email": "OK@example.com", "phone": "+1 555 0199"})
+    fresh = v1.json("issue 13: create client", "POST", "/api/v1/clients", {"client_identifier": "issue-13"}).json()["data"]
+    v1.json("issue 13: approve re-sending the category", "PUT", f"/api/v1/clients/{fresh['id']}",
+            {"screening_status": "approved", "client_category": "unscreened"})
+    v1.json("issue 13: update client bad phone", "PUT", f"/api/v1/clients/{fresh['id']}", {"phone": "call me maybe"})
+
     anon.json("revoke keys", "POST", "/api/v1/auth/revoke-key", {"model_slug": "golden", "password": w.PASSWORD})
     v1.get("revoked key", "/api/v1/clients")
     golden.check()
@@ -369,6 +377,16 @@ def test_pages(world):
     page.form("disconnect instagram", "/settings/instagram/2/disconnect", {})
     page.form("password change invalid", "/settings/password", {"old_password": "nope", "new_password1": "x", "new_password2": "y"})
     page.get("settings after writes", "/settings/")
+
+    # Issue 13: the pages follow the rules of every entry point (docs/rules.md).
+    b = world.bob
+    bob = {"name": "Bob Brown", "platform": "fansly", "platform_id": "fy_bob", "handle": "@bob",
+           "client_identifier": "", "email": "", "phone": "", "tags": "new", "screening_status": "pending",
+           "client_category": "unscreened", "subscription_status": "none"}
+    page.form("issue 13: edit fan invalid phone", f"/fans/{b.pk}/edit", {**bob, "phone": "call me maybe"})
+    page.form("issue 13: approve from the profile form", f"/fans/{b.pk}/edit", {**bob, "screening_status": "approved"})
+    page.get("issue 13: fan after approval from the profile form", f"/fans/{b.pk}/")
+    page.form("issue 13: too many tags", f"/inbox/{chat}/tags", {"tags": ", ".join(f"t{i}" for i in range(51))})
     page.form("logout", "/auth/logout", {})
     page.get("fans after logout", "/fans/")
     golden.check()

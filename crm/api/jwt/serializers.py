@@ -18,6 +18,7 @@ from core.api.fields import (
     tag_list_field,
 )
 from crm.choices import Direction, Platform, TransactionKind
+from crm.selectors import tag_names_of
 from crm.validators import MAX_TAG_LENGTH, MAX_TAGS
 
 # Inputs and outputs share one choice set each, so the schema has one enum per choice.
@@ -30,7 +31,7 @@ def tags_field(**kwargs):
 
 
 def _tag_names(obj) -> list[str]:
-    return [tag.name for tag in obj.tags.all()]
+    return tag_names_of(obj)
 
 
 # --- Fans ----------------------------------------------------------------------------------

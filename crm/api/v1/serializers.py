@@ -26,6 +26,7 @@ from core.exceptions import InvalidInput
 from core.uploads import IMAGE_TYPES
 from crm.choices import ClientCategory, Direction, MessageType, ScreeningStatus, SubscriptionStatus
 from crm.contact import CONTACT_THANKS
+from crm.selectors import tag_names_of
 from crm.validators import EMAIL_MAX_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, PHONE_MAX_LENGTH
 
 NOTES_MAX_LENGTH = 100_000
@@ -259,8 +260,7 @@ class V1ConversationSerializer(serializers.Serializer):
         return "archived" if conversation.is_archived else "active"
 
     def get_tags(self, conversation) -> list[str]:
-        # Iterating .all() uses the prefetched tags (ordered by name by Tag.Meta).
-        return [tag.name for tag in conversation.tags.all()]
+        return tag_names_of(conversation)
 
 
 # --- Messages and files ----------------------------------------------------------------------

@@ -109,8 +109,8 @@ def test_docs_ui_is_served_from_the_sidecar(anon_client):
 
 
 def test_seed_000_outputs_render_exactly_their_declared_fields(creator):
-    """The seed-000 outputs build their dicts directly (a page holds up to 1000 rows: 8 ms for
-    1000 fans against 21 ms field by field, docs/PERFORMANCE.md); the declared fields they
+    """The seed-000 outputs build their dicts directly (a page holds up to 1000 rows, rendered in
+    about 23 ms against 37 ms field by field: docs/PERFORMANCE.md); the declared fields they
     document must be exactly the keys they render, in order."""
     from crm import services
     from crm.api.jwt import serializers as s

@@ -18,7 +18,13 @@ from .base import cents
 class FanAdminForm(FanContactRuleMixin, forms.ModelForm):
     class Meta:
         model = Fan
-        fields = ("creator", *services.FAN_FIELDS[:7], "tags", *services.FAN_FIELDS[7:])
+        # The fan's fields (crm.services.FAN_FIELDS), with the creator first and tags after the phone.
+        fields = (
+            "creator",
+            *services.FAN_FIELDS[: services.FAN_FIELDS.index("phone") + 1],
+            "tags",
+            *services.FAN_FIELDS[services.FAN_FIELDS.index("phone") + 1 :],
+        )
         widgets = {"notes": forms.Textarea(attrs={"rows": 4}), "email": forms.TextInput, "phone": forms.TextInput}
 
     def clean(self):

@@ -10,7 +10,7 @@ from core.api.views import PublicV1View, RateLimitHeadersMixin
 from crm.contact import contact_rate_limit, contact_submit
 from crm.forms import ContactForm
 
-from .serializers import ContactAcceptedSerializer, ContactRejectedSerializer
+from .contact_serializers import ContactAcceptedSerializer, ContactRejectedSerializer
 
 
 class ContactSubmitView(RateLimitHeadersMixin, PublicV1View):

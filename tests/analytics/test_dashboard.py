@@ -1,7 +1,6 @@
 """The server-rendered dashboard page."""
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from analytics import charts
@@ -10,6 +9,7 @@ from analytics.templatetags.analytics_format import duration, signed_percent
 from core.templatetags.formatting import money
 from tests.analytics.builders import build_dataset
 from tests.factories import UserFactory
+from tests.helpers import page_client_for
 
 pytestmark = pytest.mark.django_db
 URL = "/dashboard/"
@@ -22,9 +22,7 @@ def test_login_required(client):
 
 
 def test_staff_without_creator_is_forbidden():
-    client = Client()
-    client.force_login(UserFactory(is_staff=True))
-    assert client.get(URL).status_code == 403
+    assert page_client_for(UserFactory(is_staff=True)).get(URL).status_code == 403
 
 
 def test_empty_dashboard(page_client):

@@ -7,7 +7,7 @@ from crm import services
 from crm.choices import Direction, TransactionKind
 from crm.models import Fan, Transaction
 from tests.factories import ConversationFactory, FanFactory, TagFactory, TransactionFactory
-from tests.helpers import assert_login_redirect, assert_status
+from tests.helpers import assert_login_redirect, assert_status, page_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -312,10 +312,9 @@ def test_delete_fan_confirms_then_deletes(page_client):
     assert not Fan.objects.filter(pk=fan.pk).exists()
 
 
-def test_staff_login_without_creator_gets_404(client, django_user_model):
+def test_staff_login_without_creator_gets_404(django_user_model):
     user = django_user_model.objects.create_user(username="staff", email="s@example.com", password="x", is_staff=True)
-    client.force_login(user)
-    assert client.get("/fans/").status_code == 404
+    assert page_client_for(user).get("/fans/").status_code == 404
 
 
 def test_message_button_opens_or_reuses_the_conversation(page_client):

@@ -41,9 +41,7 @@ def test_staff_without_the_permission_gets_403(stored_file):
 
 
 def test_non_staff_and_anonymous_are_sent_to_the_admin_login(stored_file, creator):
-    client = Client()
-    client.force_login(creator.user)
-    for each in (client, Client()):
+    for each in (page_client_for(creator.user), Client()):
         response = each.get(download_url(stored_file))
         assert response.status_code == 302
         assert "/admin/login/" in response["Location"]
@@ -113,8 +111,7 @@ def test_screening_actions_need_the_change_permission(fan):
 
     user = UserFactory(is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="view_fan"))
-    client = Client()
-    client.force_login(user)
+    client = page_client_for(user)
     client.post("/inline-admin/crm/fan/", {"action": "approve_screening", "_selected_action": [fan.pk]})
     assert Fan.objects.get(pk=fan.pk).screening_status == "pending"
 

@@ -40,6 +40,16 @@ def _fresh_rate_limits(request):
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _steady_rate_windows(monkeypatch):
+    """django-ratelimit's windows follow the wall clock (offset per key), so a test counting to a
+    limit could see its window roll over half-way and get a fresh budget. In this process every
+    window starts when the test starts and ends one period later: the counts and Retry-After are
+    those of a real window, and none rolls over within a test shorter than its period."""
+    started = int(time.time())
+    monkeypatch.setattr("django_ratelimit.core._get_window", lambda value, period: started + period)
+
+
 @pytest.fixture
 def creator(db):
     return CreatorFactory()

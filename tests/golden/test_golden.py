@@ -17,18 +17,11 @@ from tests.screening.samples import EXE, JPEG, PNG
 
 pytestmark = [pytest.mark.once, pytest.mark.django_db(transaction=True, reset_sequences=True)]
 
-# django-ratelimit's windows follow the wall clock; a fixed window keeps the counts of a scenario
-# from rolling over half-way (the reset time itself is normalised away).
-FIXED_WINDOW = 4_000_000_000
-
-
 @pytest.fixture
 def world(settings):
     settings.DEBUG = False
-    with (
-        mock.patch("django.utils.timezone.now", return_value=w.NOW),
-        mock.patch("django_ratelimit.core._get_window", return_value=FIXED_WINDOW),
-    ):
+    # (Rate-limit windows are held steady for every test by tests/conftest.py.)
+    with mock.patch("django.utils.timezone.now", return_value=w.NOW):
         yield w.build()
 
 

@@ -12,7 +12,12 @@ from core import ratelimit
 from core.api.errors import RateLimited, crm_exception_handler, v1_exception_handler
 from core.api.views import RateLimitHeadersMixin, SurfaceView, V1OptionsMixin
 
-from .authentication import ApiKeyAuthentication, CsrfSessionAuthentication, JWTCookieAuthentication
+from .authentication import (
+    ApiKeyAuthentication,
+    CsrfSessionAuthentication,
+    JWTCookieAuthentication,
+    acting_creator,
+)
 
 
 class IsCreator(permissions.BasePermission):
@@ -36,7 +41,7 @@ class CreatorAPIView(RateLimitHeadersMixin, SurfaceView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.creator = request.user.creator
+        self.creator = acting_creator(request)
         # A method the view does not serve is a 405, not a write: it spends no budget.
         serves_method = hasattr(self, request.method.lower())
         if self.rate_limited and request.method in ratelimit.WRITE_METHODS and serves_method:

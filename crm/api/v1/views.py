@@ -9,7 +9,6 @@ from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
-from core import ratelimit
 from core.api.errors import RateLimited
 from core.api.pages import paginate
 from core.api.parsers import json_object
@@ -18,9 +17,10 @@ from core.api.views import PublicV1View, v1_ok
 from core.crypto import email_hash, phone_hash
 from core.exceptions import ApplicationError, InvalidInput
 from crm import selectors, services
-from crm.choices import ClientCategory, Platform, ScreeningStatus
+from crm.choices import ClientCategory, Platform, ScreeningStatus, SignInSurface
 from crm.filters import FanFilterSet
 from crm.models import Fan
+from crm.security import guard, two_factor
 
 from ..base import V1SurfaceView
 from . import schema as doc
@@ -51,23 +51,37 @@ class InvalidCredentials(ApplicationError):
 
 
 class ApiKeyCredentialsView(PublicV1View):
-    """The creator proves ownership with slug and password; both key endpoints share a budget."""
+    """The creator proves ownership with slug and password (and, with two-factor sign-in on,
+    `otp`); both key endpoints share a per-address budget stricter than the login's, and
+    failures count against the account's budget shared with every sign-in (crm.security.guard)."""
 
     def creator_from_credentials(self, request):
-        usage = ratelimit.per_address(request, group=KEY_RATE_GROUP, rate=KEY_RATE)
-        if usage.exceeded:
-            raise RateLimited(usage)
+        django_request = request._request
+        try:
+            guard.spend_address(django_request, surface=SignInSurface.API_KEYS, group=KEY_RATE_GROUP, rate=KEY_RATE)
+        except guard.SignInThrottled as exc:
+            raise RateLimited(exc.usage)
         data = json_object(request)
         slug, password = data.get("model_slug"), data.get("password")
         if not (isinstance(slug, str) and slug.strip() and isinstance(password, str) and password):
             raise InvalidInput(KEY_CREDENTIALS_REQUIRED)
         creator = selectors.creator_by_slug(slug.strip().lower())
+        user = creator.user if creator is not None else None
+        try:
+            guard.check_account(django_request, surface=SignInSurface.API_KEYS, user=user, identifier=slug)
+        except guard.SignInThrottled as exc:
+            raise RateLimited(exc.usage)
         if creator is None or not creator.user.is_active:
             # Hash anyway, so an unknown slug answers as slowly as a wrong password.
             get_user_model()().set_password(password)
+            guard.sign_in_failed(django_request, surface=SignInSurface.API_KEYS, identifier=slug, user=user)
             raise InvalidCredentials("Invalid credentials")
         if not creator.user.check_password(password):
+            guard.sign_in_failed(django_request, surface=SignInSurface.API_KEYS, identifier=slug, user=user)
             raise InvalidCredentials("Invalid credentials")
+        otp = data.get("otp")
+        two_factor.require_second_factor(django_request, user, otp if isinstance(otp, str) else None)
+        guard.sign_in_succeeded(django_request, surface=SignInSurface.API_KEYS, user=user)
         return creator, data
 
 

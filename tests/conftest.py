@@ -6,6 +6,8 @@ import time
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -98,6 +100,24 @@ def page_client(creator):
     client.force_login(creator.user)
     client.creator = creator
     return client
+
+
+def staff_login(client, user):
+    """Log a staff user in as the admin requires: password and a verified second factor."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="Test phone", confirmed=True
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's admin_client, verified with a second factor as the admin requires."""
+    return staff_login(Client(), admin_user)
 
 
 def require_or_skip(what: str, found: bool):

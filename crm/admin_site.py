@@ -36,9 +36,6 @@ def is_verified(user) -> bool:
 
 
 class CrmAdminSite(admin.AdminSite):
-    site_header = "Creator CRM administration"
-    site_title = "Creator CRM admin"
-
     def has_permission(self, request):
         return super().has_permission(request) and is_verified(request.user)
 

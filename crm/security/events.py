@@ -27,6 +27,7 @@ def auth_event_record(*, kind: str, request=None, user=None, surface: str = "", 
         surface=surface,
         user=user if user is not None and user.pk else None,
         identifier=(identifier or "")[:254],
+        at=timezone.now(),
         **_where(request),
     )
 

@@ -178,3 +178,10 @@ def test_issue_tokens_writes_the_version_into_both_tokens(creator):
     tokens = jwt.issue_tokens(creator.user)
     assert RefreshToken(tokens.refresh)["ver"] == 3
     assert bearer_get(tokens.access).status_code == 200
+
+
+def test_an_unusable_password_ends_everything_too(creator):
+    tokens = api_tokens(creator.user)
+    creator.user.set_unusable_password()
+    creator.user.save()
+    assert bearer_get(tokens["access"]).status_code == 401

@@ -52,7 +52,8 @@ class Browser:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_hundred_wrong_passwords_from_four_threads(_no_media_route, live_server, settings):
+@pytest.mark.usefixtures("_no_media_route")
+def test_a_hundred_wrong_passwords_from_four_threads(live_server, settings):
     settings.LOGIN_RATE_LIMIT = f"{BUDGET}/5m"
     user = CreatorFactory().user
     statuses: list[int] = []

@@ -72,8 +72,8 @@ def _new_codes(device: RecoveryCodeDevice) -> list[str]:
 def totp_device_confirm(*, user, device: TOTPDevice, code: str, request=None) -> list[str] | None:
     """Turn two-factor sign-in on with the first code of the new device; the recovery codes
     (shown once), or None when the code is wrong."""
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
-    if not device.verify_token(_digits(code)):
+    device = TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user, confirmed=False).first()
+    if device is None or not device.verify_token(_digits(code)):  # None: confirmed meanwhile
         return None
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True

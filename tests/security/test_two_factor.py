@@ -223,3 +223,18 @@ def test_the_admin_lists_failed_sign_ins(staff):
     Client().post("/auth/login", {"username": "ghost@example.com", "password": "x"})
     page = staff_login(Client(), staff).get("/admin/crm/authevent/?kind=sign_in_failed").content.decode()
     assert "ghost@example.com" in page
+
+
+def test_the_admin_logout_ends_the_sign_in_and_its_cookies(staff):
+    device = enrol(staff)
+    client = Client()
+    password_step(client, staff, "/admin/login/?next=/admin/")
+    login = client.post("/auth/two-factor", {"code": totp_code(device, steps=1)})
+    refresh = login.cookies["refresh_token"].value
+    response = client.post("/admin/logout/")
+    assert response.status_code == 302 and response.url == "/admin/login/"
+    assert response.cookies["access_token"].value == ""
+    assert client.get("/admin/").status_code == 302
+    replay = Client()
+    replay.cookies["refresh_token"] = refresh
+    assert replay.post("/api/auth/refresh", content_type="application/json").status_code == 401

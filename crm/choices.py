@@ -50,3 +50,32 @@ class TransactionKind(models.TextChoices):
     OTHER = "other", "Other"
     REFUND = "refund", "Refund"
     OPENING_BALANCE = "opening_balance", "Opening balance"
+
+
+class AuthEventKind(models.TextChoices):
+    """What an account-security record says happened (crm.models.AuthEvent)."""
+
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    SIGN_IN_THROTTLED = "sign_in_throttled", "Sign-in refused (too many attempts)"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    SESSIONS_ENDED = "sessions_ended", "Logged out everywhere"
+    SESSION_ENDED = "session_ended", "Session ended"
+    TWO_FACTOR_ENABLED = "two_factor_enabled", "Two-factor sign-in turned on"
+    TWO_FACTOR_DISABLED = "two_factor_disabled", "Two-factor sign-in turned off"
+    RECOVERY_CODES_CREATED = "recovery_codes_created", "New recovery codes"
+    RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+
+
+class SignInSurface(models.TextChoices):
+    """Where a credential was presented."""
+
+    PAGE = "page", "Login page"
+    ADMIN = "admin", "Admin login"
+    API = "api", "/api/auth"
+    API_KEYS = "api_keys", "/api/v1/auth keys"
+    TWO_FACTOR = "two_factor", "Two-factor step"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    SETTINGS = "settings", "Settings page"

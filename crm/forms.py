@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
@@ -8,7 +9,15 @@ from core.exceptions import ApplicationError
 from core.forms import PageForm
 from core.uploads import ATTACHMENT_KINDS, check_upload
 
-from .choices import ClientCategory, Platform, ScreeningStatus, SubscriptionStatus, TransactionKind
+from .choices import (
+    ClientCategory,
+    Platform,
+    ScreeningStatus,
+    SignInSurface,
+    SubscriptionStatus,
+    TransactionKind,
+)
+from .security import guard
 from .selectors import contactable_creator
 from .services import FAN_FIELDS
 from .validators import (
@@ -23,12 +32,66 @@ from .validators import (
 )
 
 
-class LoginForm(AuthenticationForm):
+class GuardedSignInMixin:
+    """A password form that spends the sign-in budgets (crm.security.guard) before checking the
+    password and counts a wrong one; over a budget, `throttled` says until when (429)."""
+
+    surface = SignInSurface.PAGE
+    throttled: guard.SignInThrottled | None = None
+
+    def clean(self):
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not username or not password:
+            return super().clean()
+        user = guard.find_user(username)
+        try:
+            guard.sign_in_check(self.request, surface=self.surface, identifier=username, user=user)
+        except guard.SignInThrottled as exc:
+            self.throttled = exc
+            raise ValidationError(exc.message, code="throttled")
+        try:
+            return super().clean()
+        except ValidationError:
+            guard.sign_in_failed(self.request, surface=self.surface, identifier=username, user=user)
+            raise
+
+
+class LoginForm(GuardedSignInMixin, AuthenticationForm):
     username = forms.CharField(
         label="Email or username",
         max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
+
+
+class AdminLoginForm(GuardedSignInMixin, AdminAuthenticationForm):
+    surface = SignInSurface.ADMIN
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=64,
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text"}),
+    )
+
+
+class PasswordConfirmForm(PageForm):
+    """The account's current password, asked again before a change to its sign-in."""
+
+    id_prefix = "confirm"
+    password = forms.CharField(
+        label="Current password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class RecoveryCodesForm(PasswordConfirmForm):
+    id_prefix = "codes"
+
+
+class TwoFactorDisableForm(PasswordConfirmForm):
+    id_prefix = "disable"
 
 
 # --- Creator pages -------------------------------------------------------------------------

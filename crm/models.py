@@ -1,20 +1,29 @@
 """The CRM's core data: creators and everything a creator owns about their fans."""
 
+from importlib import import_module
+
 from django.conf import settings
+from django.contrib.auth.hashers import acheck_password, check_password, make_password
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django_otp.models import Device, ThrottlingMixin
 
-from core.crypto import EncryptedTextField
+from core.crypto import EncryptedTextField, token_hash
 from core.storage import generated_name
 
 from .choices import (
+    AuthEventKind,
     ClientCategory,
     Direction,
     MessageType,
     Platform,
     ScreeningStatus,
+    SignInSurface,
     SubscriptionStatus,
     TransactionKind,
 )
@@ -28,9 +37,17 @@ def message_attachment_path(instance, filename: str) -> str:
 
 
 class User(AbstractUser):
-    """A login. Creators are users with a Creator profile; staff use the admin."""
+    """A login. Creators are users with a Creator profile; staff use the admin.
+
+    `token_version` is in every JWT (claim `ver`) and in the session's auth hash: a password
+    change or reset (`set_password`, wherever it is called) and "log out everywhere" bump it, and
+    every session and token issued before stops working.
+    """
 
     email = models.EmailField("email address", unique=True)
+    token_version = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Bumped by password changes: older sessions and tokens stop working."
+    )
 
     class Meta(AbstractUser.Meta):
         ordering = ["id"]
@@ -40,6 +57,49 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.email or self.username
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        if self.pk is not None:  # a new user has nothing issued yet
+            self.token_version += 1
+
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        if self.pk is not None:
+            self.token_version += 1
+
+    def _upgrade_hash(self, raw_password):
+        # A hasher upgrade re-hashes the same password: no change, nothing ends.
+        self.password = make_password(raw_password)
+        self._password = None
+
+    def check_password(self, raw_password):
+        def setter(raw):
+            self._upgrade_hash(raw)
+            self.save(update_fields=["password"])
+
+        return check_password(raw_password, self.password, setter)
+
+    async def acheck_password(self, raw_password):
+        async def setter(raw):
+            self._upgrade_hash(raw)
+            await self.asave(update_fields=["password"])
+
+        return await acheck_password(raw_password, self.password, setter)
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "password" in update_fields and "token_version" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "token_version"]
+        super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret=None):
+        return salted_hmac(
+            "crm.models.User.get_session_auth_hash",
+            f"{self.password}\x00{self.token_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Creator(models.Model):
@@ -295,3 +355,125 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+# --- Sign-in and account security -------------------------------------------------------------
+
+
+class UserSession(AbstractBaseSession):
+    """A browser session (SESSION_ENGINE `crm.session_store`): Django's database session plus
+    whose it is and where it signed in, so a user can list their sessions and end them.
+
+    The extra columns are copied from the session's own data on every save (see
+    crm.session_store), so they never disagree with it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="browser_sessions"
+    )
+    signed_in_at = models.DateTimeField(null=True, blank=True)
+    address = models.CharField(max_length=45, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    # The page login's refresh token (rotations follow it): ending the session blacklists it.
+    refresh_jti = models.CharField(max_length=255, blank=True)
+    # Django's auth hash of the session: it stops matching the user's when a password change
+    # or "log out everywhere" ended the session, which then no longer counts as active.
+    auth_hash = models.CharField(max_length=128, blank=True)
+
+    class Meta:
+        ordering = ["-signed_in_at", "session_key"]
+        verbose_name = "browser session"
+        indexes = [models.Index(fields=["user", "expire_date"], name="usersession_user_expiry")]
+
+    def __str__(self):
+        return f"{self.user or 'anonymous'} since {self.signed_in_at or '?'}"
+
+    @classmethod
+    def get_session_store_class(cls):
+        return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+class AuthEvent(models.Model):
+    """One account-security event: failed and throttled sign-ins (for the admin and the metrics),
+    successful sign-ins (they make an address known to the account), password, session and
+    two-factor changes. Kept `AUTH_EVENT_RETENTION_DAYS` (purge_auth_events).
+
+    Throttled attempts of one address on one surface fold into one row per window (`count`).
+    """
+
+    kind = models.CharField(max_length=32, choices=AuthEventKind.choices)
+    surface = models.CharField(max_length=16, choices=SignInSurface.choices, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="auth_events"
+    )
+    # What was typed as the login (failures of unknown accounts have no user).
+    identifier = models.CharField(max_length=254, blank=True)
+    address = models.CharField(max_length=45, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    count = models.PositiveIntegerField(default=1)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "sign-in and security event"
+        indexes = [
+            models.Index(fields=["kind", "at"], name="authevent_kind_at"),
+            models.Index(fields=["user", "kind", "address"], name="authevent_user_kind_address"),
+            models.Index(fields=["at"], name="authevent_at"),
+        ]
+
+    def __str__(self):
+        who = self.identifier or (self.user and str(self.user)) or "?"
+        return f"{self.get_kind_display()}: {who} from {self.address or '?'}"
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):
+    """A user's single-use recovery codes for two-factor sign-in (a django-otp device).
+
+    Codes are random (80 bits) and stored only as SHA-256 hashes; a used code is deleted.
+    Failed guesses slow further ones down (django-otp's throttling).
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(Device.Meta):
+        ordering = ["id"]
+        verbose_name = "recovery code set"
+
+    def verify_token(self, token):
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        normalised = normalise_recovery_code(token)
+        used = bool(normalised) and self.codes.filter(code_hash=token_hash(normalised)).delete()[0] > 0
+        if used:
+            self.throttle_reset()
+        else:
+            self.throttle_increment()
+        return used
+
+    def get_throttle_factor(self):
+        return 1
+
+
+def normalise_recovery_code(token) -> str:
+    """Codes are shown as `abcd-efgh-jkmn-pqrs`; typed with or without dashes, spaces, any case."""
+    if not isinstance(token, str):
+        return ""
+    return "".join(ch for ch in token.lower() if ch.isalnum())
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code of a RecoveryCodeDevice (its hash)."""
+
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "code_hash"], name="recovery_code_unique_per_device"),
+        ]
+
+    def __str__(self):
+        return f"recovery code {self.pk} of {self.device_id}"

@@ -2,11 +2,22 @@
 
 from django.urls import path
 
-from .views import account, auth, contact, fans, inbox
+from .views import account, auth, contact, fans, inbox, password_reset, security
 
 urlpatterns = [
     path("auth/login", auth.LoginView.as_view(), name="login"),
     path("auth/logout", auth.LogoutView.as_view(), name="logout"),
+    path("auth/two-factor", auth.two_factor_verify, name="two_factor_verify"),
+    path("auth/two-factor/setup", auth.two_factor_setup, name="two_factor_setup"),
+    path("auth/two-factor/recovery-codes", auth.two_factor_codes, name="two_factor_codes"),
+    path("auth/password-reset", password_reset.PasswordResetView.as_view(), name="password_reset"),
+    path("auth/password-reset/sent", password_reset.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "auth/reset/<uidb64>/<token>",
+        password_reset.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("auth/reset/done", password_reset.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("", auth.home, name="home"),
     path("fans/", fans.fan_list, name="fan_list"),
     path("fans/new/", fans.fan_create, name="fan_create"),
@@ -36,5 +47,9 @@ urlpatterns = [
         name="instagram_disconnect",
     ),
     path("settings/password", account.password_change, name="password_change"),
+    path("settings/sessions/end-all", security.sessions_end_all, name="sessions_end_all"),
+    path("settings/sessions/<str:session_key>/end", security.session_end, name="session_end"),
+    path("settings/two-factor/recovery-codes", security.recovery_codes_renew, name="recovery_codes_renew"),
+    path("settings/two-factor/disable", security.two_factor_disable, name="two_factor_disable"),
     path("c/<str:slug>/", contact.contact_page, name="contact_page"),
 ]

@@ -6,10 +6,11 @@ import time
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.factories import ApiKeyFactory, CreatorFactory
-from tests.helpers import crm_client_for, page_client_for, v1_client_for
+from tests.helpers import crm_client_for, page_client_for, staff_login, v1_client_for
 
 IN_CI = os.environ.get("CI") == "true"
 
@@ -106,7 +107,13 @@ def staff(db):
     user = get_user_model().objects.create_superuser(
         username="admin", email="admin@example.com", password="admin12345"
     )
-    return page_client_for(user)
+    return staff_login(page_client_for(user), user)
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's admin_client, verified with a second factor as the admin requires."""
+    return staff_login(Client(), admin_user)
 
 
 def require_or_skip(what: str, found: bool):

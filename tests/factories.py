@@ -1,10 +1,27 @@
 """factory-boy factories for every model. Writes that keep counters go through services."""
 
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
+from core.crypto import token_hash
 from crm import choices, services
-from crm.models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction, User
+from crm.models import (
+    ApiKey,
+    AuthEvent,
+    Conversation,
+    Creator,
+    Fan,
+    Message,
+    PlatformAccount,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    Tag,
+    Transaction,
+    User,
+    UserSession,
+)
 from screening.models import ScreeningFile, ScreeningMethod
 from webhooks.models import WebhookEvent
 
@@ -147,3 +164,49 @@ class WebhookEventFactory(factory.django.DjangoModelFactory):
     account_id = "acct"
     payload = factory.LazyFunction(lambda: {"field": "comments", "value": {"id": "c1"}})
     received_at = factory.LazyFunction(timezone.now)
+
+
+class AuthEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuthEvent
+
+    kind = choices.AuthEventKind.SIGN_IN_FAILED
+    surface = choices.SignInSurface.PAGE
+    identifier = factory.Sequence(lambda n: f"someone{n}@example.com")
+    address = "203.0.113.7"
+
+
+class UserSessionFactory(factory.django.DjangoModelFactory):
+    """A signed-in browser session row (its data holds nothing: only the columns are read)."""
+
+    class Meta:
+        model = UserSession
+
+    session_key = factory.Sequence(lambda n: f"session{n:026d}")
+    session_data = ""
+    expire_date = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    user = factory.SubFactory(UserFactory)
+    signed_in_at = factory.LazyFunction(timezone.now)
+    address = "198.51.100.4"
+    user_agent = "Mozilla/5.0 (test)"
+    auth_hash = factory.LazyAttribute(lambda o: o.user.get_session_auth_hash())
+
+
+class RecoveryCodeDeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RecoveryCodeDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "Recovery codes"
+
+
+class RecoveryCodeFactory(factory.django.DjangoModelFactory):
+    """`code` is the raw code (not stored); the row keeps its hash."""
+
+    class Meta:
+        model = RecoveryCode
+        exclude = ("code",)
+
+    device = factory.SubFactory(RecoveryCodeDeviceFactory)
+    code = factory.Sequence(lambda n: f"code{n:012d}")
+    code_hash = factory.LazyAttribute(lambda o: token_hash(o.code))

@@ -13,6 +13,8 @@ import json
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -135,3 +137,15 @@ def admin_fan_form(fan, **changes) -> dict:
     data.update(INLINE_MANAGEMENT)
     data.update(changes)
     return data
+
+
+def staff_login(client, user):
+    """Log a staff user in as the admin requires: password and a verified second factor."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="Test phone", confirmed=True
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

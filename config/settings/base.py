@@ -16,7 +16,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the two-factor admin site (crm.admin_site.CrmAdminSite) as its default.
+    "crm.apps.CrmAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -24,6 +25,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -45,6 +48,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed the two-factor step.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -117,6 +122,8 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "crm.User"
 AUTHENTICATION_BACKENDS = ["core.auth_backends.EmailOrUsernameBackend"]
+# Database sessions that know their user and sign-in address, so they can be listed and ended.
+SESSION_ENGINE = "crm.session_store"
 LOGIN_URL = "/auth/login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/auth/login"
@@ -126,6 +133,44 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Sign-in security (docs/auth.md) -----------------------------------------------------
+# Failed sign-ins per account, from every address together (LOGIN_RATE_LIMIT counts every attempt
+# per address). Over it, only a device or address that signed in to the account before gets in.
+LOGIN_ACCOUNT_RATE_LIMIT = env("LOGIN_ACCOUNT_RATE_LIMIT", default="20/1h")
+# Reset mails per account (the per-address budget is LOGIN_RATE_LIMIT).
+PASSWORD_RESET_EMAIL_RATE_LIMIT = env("PASSWORD_RESET_EMAIL_RATE_LIMIT", default="3/1h")
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
+AUTH_EVENT_RETENTION_DAYS = env.int("AUTH_EVENT_RETENTION_DAYS", default=90)
+# The signed cookie that marks a browser as one the account signed in from before.
+SIGN_IN_DEVICE_COOKIE_AGE = 365 * 24 * 3600
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Creator CRM")
+# How long a password-checked sign-in may wait for its two-factor code.
+TWO_FACTOR_PENDING_SECONDS = 300
+
+# --- Email (password reset) ---------------------------------------------------------------
+# Django 6.1's MAILERS; the console by default (local prints the reset link there).
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Creator CRM <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+_SMTP_OPTIONS = {
+    "EMAIL_HOST": "host",
+    "EMAIL_PORT": "port",
+    "EMAIL_HOST_USER": "username",
+    "EMAIL_HOST_PASSWORD": "password",
+    "EMAIL_USE_TLS": "use_tls",
+    "EMAIL_USE_SSL": "use_ssl",
+}
+
+
+def mailer(config: dict) -> dict:
+    """A MAILERS entry from django-environ's EMAIL_URL parts (or the EMAIL_* variables)."""
+    backend = config.get("EMAIL_BACKEND") or "django.core.mail.backends.smtp.EmailBackend"
+    options = {}
+    if backend.endswith(".smtp.EmailBackend"):
+        options = {new: config[old] for old, new in _SMTP_OPTIONS.items() if config.get(old) not in (None, "")}
+        options["timeout"] = 10
+    return {"BACKEND": backend, "OPTIONS": options}
 
 # --- I18N / time --------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

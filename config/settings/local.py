@@ -1,7 +1,7 @@
 """The embedded single-machine default: SQLite, local files, database cache, no other services."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, mailer
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-development-only-not-a-secret")
@@ -17,3 +17,7 @@ WEBHOOK_ALLOW_UNSIGNED = True
 
 # Cookies over plain http on 127.0.0.1.
 JWT_COOKIE_SECURE = False
+
+# Mail goes to the console (the password-reset link is printed there) unless EMAIL_URL is set.
+if env("EMAIL_URL", default=""):
+    MAILERS = {"default": mailer(env.email_url("EMAIL_URL"))}

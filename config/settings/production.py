@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, mailer
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -15,6 +15,28 @@ INSTAGRAM_WEBHOOK_VERIFY_TOKEN = env("INSTAGRAM_WEBHOOK_VERIFY_TOKEN")
 for _name in ("FIELD_ENCRYPTION_KEYS", "PII_HASH_KEY", "INSTAGRAM_WEBHOOK_SECRET"):
     if not globals()[_name]:
         raise ImproperlyConfigured(f"{_name} must be set in production")
+
+# Password-reset mail over SMTP: EMAIL_URL (smtp+tls://user:password@host:587), or the usual
+# EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL.
+if env("EMAIL_URL", default=""):
+    MAILERS = {"default": mailer(env.email_url("EMAIL_URL"))}
+elif env("EMAIL_HOST", default=""):
+    MAILERS = {
+        "default": mailer(
+            {
+                "EMAIL_HOST": env("EMAIL_HOST"),
+                "EMAIL_PORT": env.int("EMAIL_PORT", default=587),
+                "EMAIL_HOST_USER": env("EMAIL_HOST_USER", default=""),
+                "EMAIL_HOST_PASSWORD": env("EMAIL_HOST_PASSWORD", default=""),
+                "EMAIL_USE_TLS": env.bool("EMAIL_USE_TLS", default=True),
+                "EMAIL_USE_SSL": env.bool("EMAIL_USE_SSL", default=False),
+            }
+        )
+    }
+else:
+    raise ImproperlyConfigured("EMAIL_URL (or EMAIL_HOST) must be set in production: password resets are mailed")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -10,15 +10,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .errors import crm_exception_handler, v1_exception_handler
+from .jwt import RENEWED_ACCESS_ATTR, set_access_cookie
 
 
 class SurfaceView(APIView):
-    """Every error leaves through the surface's handler (`exception_handler`; seed 000 by default)."""
+    """Every error leaves through the surface's handler (`exception_handler`; seed 000 by default).
+
+    An access token the cookie authentication renewed from the page session leaves in the cookie.
+    """
 
     exception_handler = staticmethod(crm_exception_handler)
 
     def get_exception_handler(self):
         return self.exception_handler
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        renewed = getattr(request._request if hasattr(request, "_request") else request, RENEWED_ACCESS_ATTR, None)
+        if renewed:
+            set_access_cookie(response, renewed)
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class RateLimitHeadersMixin:

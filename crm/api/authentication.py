@@ -9,9 +9,11 @@ from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
+from rest_framework_simplejwt.tokens import Token
 
 from core.api.jwt import CookieJWTAuthentication
 from crm import selectors, services
+from crm.security import sessions
 
 
 class _UsersWithCreator:
@@ -23,11 +25,31 @@ class _UsersWithCreator:
 
 
 class JWTCookieAuthentication(CookieJWTAuthentication):
-    """A JWT from the header or a cookie; the user comes with their creator (one query)."""
+    """A JWT from the header or a cookie; the user comes with their creator (one query, which
+    also carries the token version checked against the token's). A page-signed-in browser's
+    expired access cookie is renewed for the session's active creator."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.user_model = _UsersWithCreator(self.user_model)
+
+    def renewal_claims(self, request, user) -> dict:
+        return sessions.acting_claims(request, user)
+
+
+def acting_creator(request):
+    """The creator a request to the creator APIs acts for.
+
+    A token that names its creator (`creator_id`, set from the session's active creator at page
+    sign-in, crm.security.sessions.active_creator) acts for that one, and only while the user may
+    act for it; otherwise the user's own creator. Today a user has at most one creator, so a
+    claim naming another is refused; with memberships this is where they are checked.
+    """
+    creator = getattr(request.user, "creator", None)
+    claimed = request.auth.get(sessions.ACTING_CREATOR_CLAIM) if isinstance(request.auth, Token) else None
+    if claimed is not None and (creator is None or creator.pk != claimed):
+        raise exceptions.PermissionDenied()
+    return creator
 
 
 class CsrfSessionAuthentication(SessionAuthentication):

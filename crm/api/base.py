@@ -20,7 +20,12 @@ from core.api.parsers import SafeJSONParser, json_object
 from core.api.views import RateLimitHeadersMixin, SurfaceView, V1OptionsMixin, v1_ok
 from core.exceptions import InvalidInput
 
-from .authentication import ApiKeyAuthentication, CsrfSessionAuthentication, JWTCookieAuthentication
+from .authentication import (
+    ApiKeyAuthentication,
+    CsrfSessionAuthentication,
+    JWTCookieAuthentication,
+    acting_creator,
+)
 
 
 class IsCreator(permissions.BasePermission):
@@ -44,7 +49,7 @@ class CreatorAPIView(RateLimitHeadersMixin, SurfaceView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.creator = request.user.creator
+        self.creator = acting_creator(request)
         # A method the view does not serve is a 405, not a write: it spends no budget.
         serves_method = hasattr(self, request.method.lower())
         if self.rate_limited and request.method in ratelimit.WRITE_METHODS and serves_method:

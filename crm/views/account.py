@@ -1,4 +1,5 @@
-"""Settings: API keys, the Instagram connection and password change."""
+"""Settings: API keys, the Instagram connection, password, sessions and two-factor sign-in
+(the sign-in actions themselves: crm.views.security)."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,7 +14,9 @@ from core.forms import add_service_error
 from crm import selectors, services
 from crm.choices import Platform
 from crm.extensions import settings_panels
-from crm.forms import ApiKeyForm, InstagramConnectForm
+from crm.forms import ApiKeyForm, InstagramConnectForm, RecoveryCodesForm, TwoFactorDisableForm
+from crm.security import selectors as security_selectors
+from crm.security import sessions, two_factor
 
 from .common import creator_page
 
@@ -22,7 +25,23 @@ from .common import creator_page
 NEW_KEY_SESSION = "settings.new_api_key"
 
 
-def _settings_page(request, creator, *, key_form=None, instagram_form=None, password_form=None):
+def _sign_in_context(request, *, codes_form=None, disable_form=None) -> dict:
+    user = request.user
+    two_factor_on = two_factor.enabled(user)
+    return {
+        "sessions": security_selectors.user_sessions_active(user=user),
+        "current_session_key": request.session.session_key,
+        "two_factor_on": two_factor_on,
+        "recovery_codes_left": two_factor.recovery_codes_left(user) if two_factor_on else 0,
+        "codes_form": codes_form or RecoveryCodesForm(),
+        "disable_form": disable_form or TwoFactorDisableForm(),
+        "security_events": security_selectors.auth_events_of_user(user=user),
+    }
+
+
+def render_settings_page(
+    request, creator, *, key_form=None, instagram_form=None, password_form=None, codes_form=None, disable_form=None
+):
     new_key = request.session.pop(NEW_KEY_SESSION, None)
     if password_form is None:
         password_form = PasswordChangeForm(request.user)
@@ -40,8 +59,10 @@ def _settings_page(request, creator, *, key_form=None, instagram_form=None, pass
         "callback_url": request.build_absolute_uri("/api/webhooks/instagram"),
         "verify_token": settings.INSTAGRAM_WEBHOOK_VERIFY_TOKEN,
     }
+    context.update(_sign_in_context(request, codes_form=codes_form, disable_form=disable_form))
     context["settings_panels"] = _panels(request, creator, context)
-    failed = any(f is not None and f.is_bound and f.errors for f in (key_form, instagram_form, password_form))
+    forms = (key_form, instagram_form, password_form, codes_form, disable_form)
+    failed = any(f is not None and f.is_bound and f.errors for f in forms)
     return render(request, "crm/settings.html", context, status=400 if failed else 200)
 
 
@@ -57,7 +78,7 @@ def _panels(request, creator, context: dict) -> dict[str, list]:
 @creator_page
 @never_cache
 def settings_page(request, creator):
-    return _settings_page(request, creator)
+    return render_settings_page(request, creator)
 
 
 @creator_page
@@ -65,7 +86,7 @@ def settings_page(request, creator):
 def api_key_create(request, creator):
     form = ApiKeyForm(request.POST)
     if not form.is_valid():
-        return _settings_page(request, creator, key_form=form)
+        return render_settings_page(request, creator, key_form=form)
     api_key, raw_key = services.api_key_create(creator=creator, name=form.cleaned_data["name"])
     request.session[NEW_KEY_SESSION] = {"name": api_key.name, "raw": raw_key}
     messages.success(request, f"API key “{api_key.name}” created. Copy it now: it is shown only once.")
@@ -95,7 +116,7 @@ def instagram_connect(request, creator):
         else:
             messages.success(request, f"Instagram account {account.external_account_id} connected.")
             return redirect("settings")
-    return _settings_page(request, creator, instagram_form=form)
+    return render_settings_page(request, creator, instagram_form=form)
 
 
 @creator_page
@@ -112,8 +133,11 @@ def instagram_disconnect(request, creator, account_id):
 def password_change(request, creator):
     form = PasswordChangeForm(request.user, request.POST)
     if form.is_valid():
-        user = form.save()
-        update_session_auth_hash(request, user)  # stay logged in on this device
-        messages.success(request, "Password changed.")
-        return redirect("settings")
-    return _settings_page(request, creator, password_form=form)
+        user = form.save()  # set_password: every other session and token of the account ends
+        update_session_auth_hash(request, user)  # this browser stays signed in
+        sessions.password_changed(user=user, request=request, keep_session_key=request.session.session_key)
+        messages.success(request, "Password changed. Every other session of your account has ended.")
+        response = redirect("settings")
+        sessions.session_tokens_reissue(request, response, user)
+        return response
+    return render_settings_page(request, creator, password_form=form)

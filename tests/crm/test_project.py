@@ -20,6 +20,8 @@ PRODUCTION_ENV = {
     "PII_HASH_KEY": "production-pii-hash-key",
     "INSTAGRAM_WEBHOOK_SECRET": "production-app-secret",
     "INSTAGRAM_WEBHOOK_VERIFY_TOKEN": "production-verify-token",
+    "EMAIL_URL": "smtp+tls://crm:mail-password@smtp.example.com:587",
+    "DEFAULT_FROM_EMAIL": "Creator CRM <no-reply@crm.example.com>",
 }
 
 
@@ -54,7 +56,7 @@ def test_production_settings_pass_the_deploy_checks():
 @pytest.mark.once
 @pytest.mark.parametrize(
     "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "PII_HASH_KEY",
-                "INSTAGRAM_WEBHOOK_SECRET"]
+                "INSTAGRAM_WEBHOOK_SECRET", "EMAIL_URL", "DEFAULT_FROM_EMAIL"]
 )
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}

@@ -305,6 +305,14 @@ def test_pages(world):
               {"model_id": "golden", "name": "Frank Fox", "email": "frank@example.com", "message": "Hello from the page form.",
                "consent_contact": "on"})
     anon.form("contact page invalid", "/c/golden/", {"model_id": "golden", "name": "F"})
+    anon.get("password reset page", "/auth/password-reset")
+    anon.form("password reset request", "/auth/password-reset", {"email": "golden@example.com"})
+    anon.form("password reset unknown address", "/auth/password-reset", {"email": "nobody@example.com"})
+    anon.form("password reset invalid address", "/auth/password-reset", {"email": "not an address"})
+    anon.get("password reset sent", "/auth/password-reset/sent")
+    anon.get("password reset bad link", "/auth/reset/MQ/bad-token")
+    anon.get("password reset complete", "/auth/reset/done")
+    anon.get("two-factor step without a sign-in", "/auth/two-factor")
 
     page = Session(golden)
     page.form("login", "/auth/login", {"username": "golden@example.com", "password": w.PASSWORD})
@@ -370,6 +378,10 @@ def test_pages(world):
     page.form("disconnect instagram", "/settings/instagram/2/disconnect", {})
     page.form("password change invalid", "/settings/password", {"old_password": "nope", "new_password1": "x", "new_password2": "y"})
     page.get("settings after writes", "/settings/")
+    page.get("two-factor setup", "/auth/two-factor/setup")
+    page.form("two-factor setup wrong code", "/auth/two-factor/setup", {"code": "000000"})
+    page.form("end an unknown session", "/settings/sessions/nosuchsession/end", {})
+    page.form("turn off two-factor while off", "/settings/two-factor/disable", {"password": "nope"})
 
     # Issue 13: the pages follow the rules of every entry point (docs/rules.md).
     b = world.bob
@@ -405,6 +417,9 @@ ADMIN_PAGES = (
     "screening/screeningfile/{file}/download/",
     "webhooks/webhookevent/",
     "webhooks/webhookevent/1/change/",
+    "crm/authevent/",
+    "otp_totp/totpdevice/",
+    "crm/recoverycodedevice/",
 )
 
 
@@ -413,6 +428,9 @@ def test_admin(world):
     staff = Session(golden)
     staff.get("login page", "/admin/login/")
     staff.form("login", "/admin/login/?next=/admin/", {"username": "admin@example.com", "password": w.PASSWORD})
+    staff.get("admin before the second factor", "/admin/")
+    staff.get("two-factor step", "/auth/two-factor")
+    staff.form("two-factor code", "/auth/two-factor", {"code": w.totp_now(w.ADMIN_TOTP_KEY)})
     ids = {"alice": world.alice.pk, "chat": world.alice_chat.pk, "file": world.screening_file_id}
     for path in ADMIN_PAGES:
         staff.get(f"admin {path or 'index'}", "/admin/" + path.format(**ids))

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.uploads import ATTACHMENT_KINDS, check_upload
 from crm import services
@@ -26,6 +28,8 @@ from tests.screening.samples import PDF, PNG
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 PASSWORD = "correct-horse-battery"
+ADMIN_TOTP_KEY = "3132333435363738393031323334353637383930"
+CREATOR_TOTP_KEY = "4142434445464748494a4b4c4d4e4f5051525354"
 FIXTURES = Path(__file__).parent.parent / "webhooks" / "fixtures"
 INSTAGRAM_ACCOUNT = "17841400000000001"
 
@@ -62,6 +66,11 @@ class World:
     screening_method_id: int
 
 
+def totp_now(hex_key: str) -> str:
+    """The code an authenticator app with this key shows now (django-otp reads the real clock)."""
+    return f"{TOTP(bytes.fromhex(hex_key)).token():06d}"
+
+
 def _upload(name: str, data: bytes):
     return check_upload(SimpleUploadedFile(name, data), kinds=ATTACHMENT_KINDS)
 
@@ -72,7 +81,10 @@ def build() -> World:
         timezone_name="Europe/Paris",
     )
     other = services.creator_create(slug="other", email="other@example.com", password=PASSWORD)
-    get_user_model().objects.create_superuser(username="admin", email="admin@example.com", password=PASSWORD)
+    staff = get_user_model().objects.create_superuser(username="admin", email="admin@example.com", password=PASSWORD)
+    # Fixed keys, so the two-factor pages (QR code, secret) are the same on every run.
+    TOTPDevice.objects.create(user=staff, name="Authenticator app", key=ADMIN_TOTP_KEY, confirmed=True)
+    TOTPDevice.objects.create(user=creator.user, name="Authenticator app", key=CREATOR_TOTP_KEY, confirmed=False)
 
     alice = services.fan_create(
         creator=creator, platform=Platform.ONLYFANS, name="Alice Adams", platform_id="of_alice",

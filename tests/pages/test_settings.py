@@ -41,12 +41,13 @@ def test_settings_query_count_does_not_grow_with_rows(page_client, django_assert
         ApiKeyFactory(creator=page_client.creator)
         PlatformAccountFactory(creator=page_client.creator)
         mention(page_client.creator)
-    # session, user, creator, instagram accounts, api keys, account activity
+    # session, user, creator, instagram accounts, api keys, account activity, sessions,
+    # two-factor state, recent sign-in activity
     with django_assert_num_queries(SETTINGS_QUERIES):
         assert_status(page_client.get("/settings/"), 200)
 
 
-SETTINGS_QUERIES = 6
+SETTINGS_QUERIES = 9
 
 
 def mention(creator, text="love this", **kwargs):

@@ -4,7 +4,7 @@ from django.test import Client
 
 from screening import services
 from tests.factories import ScreeningFileFactory, ScreeningMethodFactory, UserFactory
-from tests.helpers import page_client_for
+from tests.helpers import page_client_for, staff_login
 from tests.screening import samples
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,7 @@ def staff_client(*permissions: str, superuser: bool = False) -> Client:
     user = UserFactory(is_staff=True, is_superuser=superuser)
     for codename in permissions:
         user.user_permissions.add(Permission.objects.get(codename=codename, content_type__app_label="screening"))
-    return page_client_for(user)
+    return staff_login(page_client_for(user), user)
 
 
 @pytest.fixture
@@ -70,11 +70,11 @@ def test_changelists_query_count_is_constant(fan, count, django_assert_num_queri
     ScreeningFileFactory.create_batch(count, fan=fan)
     ScreeningMethodFactory.create_batch(count, fan=fan)
     client = staff_client(superuser=True)
-    # session, user, creator (context processor), count, rows joined with their fans, and the
+    # session, user, verified device, creator (context processor), count, rows joined with their fans, and the
     # content-type filter's distinct values (methods filter on fixed choices: no such query).
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get("/admin/screening/screeningfile/").status_code == 200
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert client.get("/admin/screening/screeningmethod/").status_code == 200
 
 

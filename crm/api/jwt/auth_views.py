@@ -4,14 +4,11 @@ Browsers log in once and then carry the JWT cookies (core.api.jwt). Clients that
 `Authorization: Bearer` get both tokens in the body from `/api/auth/token`.
 """
 
-from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth import logout as session_logout
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from core import ratelimit
 from core.api import jwt
 from core.api.errors import RateLimited
 from core.api.fields import StrictCharField
@@ -20,17 +17,12 @@ from core.api.same_site import enforce_same_site_write
 from core.api.schema import ERROR, errors
 from core.api.views import PublicCrmView
 from core.exceptions import ApplicationError
-
-LOGIN_GROUP = "crm-auth-login"
-LOGIN_ACCOUNT_GROUP = "crm-auth-login-account"
+from crm.choices import SignInSurface
+from crm.security import guard, sessions, two_factor
 
 
 class InvalidCredentials(ApplicationError):
     status_code = 401
-
-
-def login_rate() -> str:
-    return settings.LOGIN_RATE_LIMIT
 
 
 class LoginSerializer(serializers.Serializer):
@@ -38,6 +30,8 @@ class LoginSerializer(serializers.Serializer):
     email = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=254)
     username = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=150)
     password = StrictCharField(max_length=4096, trim_whitespace=False)
+    # Accounts with two-factor sign-in: the current TOTP code or a recovery code.
+    otp = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=64)
 
     def validate(self, attrs):
         if not (attrs.get("email") or attrs.get("username")):
@@ -93,25 +87,34 @@ class AuthView(PublicCrmView):
 
 
 class CredentialsView(AuthView):
-    """Check email/username + password under the per-address and per-account budgets."""
+    """Check email/username + password (and the second factor) under the sign-in budgets
+    (crm.security.guard): every attempt per address, failures per account."""
 
     def check_credentials(self, request):
-        address = ratelimit.per_address(request, group=LOGIN_GROUP, rate=login_rate())
-        if address.exceeded:
-            raise RateLimited(address)
+        django_request = request._request
+        try:
+            guard.spend_address(django_request, surface=SignInSurface.API)
+        except guard.SignInThrottled as exc:
+            raise RateLimited(exc.usage)
         serializer = LoginSerializer(data=self.body())
         serializer.is_valid(raise_exception=True)
         identifier = serializer.validated_data.get("email") or serializer.validated_data["username"]
-        account_key = ratelimit.account_key(identifier)
-        account = ratelimit.peek(request, group=LOGIN_ACCOUNT_GROUP, key=account_key, rate=login_rate())
-        if account.exceeded:
-            raise RateLimited(account)
-        user = authenticate(request._request, username=identifier, password=serializer.validated_data["password"])
+        known = guard.find_user(identifier)
+        try:
+            guard.check_account(django_request, surface=SignInSurface.API, user=known, identifier=identifier)
+        except guard.SignInThrottled as exc:
+            raise RateLimited(exc.usage)
+        user = authenticate(django_request, username=identifier, password=serializer.validated_data["password"])
         if user is None:
             # Only failures count per account, so nobody can lock a user out by logging in as them.
-            ratelimit.per_account(request, group=LOGIN_ACCOUNT_GROUP, account=identifier, rate=login_rate())
+            guard.sign_in_failed(django_request, surface=SignInSurface.API, identifier=identifier, user=known)
             raise InvalidCredentials("Invalid credentials")
+        two_factor.require_second_factor(django_request, user, serializer.validated_data.get("otp"))
+        guard.sign_in_succeeded(django_request, surface=SignInSurface.API, user=user)
         return user
+
+    def tokens_for(self, user) -> jwt.Tokens:
+        return jwt.issue_tokens(user, claims=sessions.acting_claims(self.request._request, user))
 
 
 class LoginView(CredentialsView):
@@ -124,9 +127,10 @@ class LoginView(CredentialsView):
     )
     def post(self, request):
         user = self.check_credentials(request)
-        access, refresh = jwt.issue_tokens(user)
+        tokens = self.tokens_for(user)
         response = Response({"user": user_payload(user)})
-        jwt.set_token_cookies(response, access=access, refresh=refresh)
+        jwt.set_token_cookies(response, access=tokens.access, refresh=tokens.refresh)
+        guard.remember_device(request._request, response, user)
         return response
 
 
@@ -139,8 +143,12 @@ class TokenView(CredentialsView):
         auth=[],
     )
     def post(self, request):
-        access, refresh = jwt.issue_tokens(self.check_credentials(request))
-        return Response({"access": access, "refresh": refresh})
+        tokens = self.tokens_for(self.check_credentials(request))
+        return Response({"access": tokens.access, "refresh": tokens.refresh})
+
+
+# A rotated pair acts for the same creator as the pair it replaces.
+CARRIED_CLAIMS = (sessions.ACTING_CREATOR_CLAIM,)
 
 
 class RefreshView(AuthView):
@@ -158,14 +166,15 @@ class RefreshView(AuthView):
         if raw is not None:
             if not isinstance(raw, str) or not raw:
                 raise exceptions.AuthenticationFailed("Not authenticated")
-            access, refresh = jwt.rotate(raw)
-            return Response({"access": access, "refresh": refresh})
+            tokens, _user = jwt.rotate(raw, carry=CARRIED_CLAIMS)
+            return Response({"access": tokens.access, "refresh": tokens.refresh})
         raw = request.COOKIES.get(jwt.REFRESH_COOKIE)
         if not raw:
             raise exceptions.NotAuthenticated()
-        access, refresh = jwt.rotate(raw)
+        tokens, user = jwt.rotate(raw, carry=CARRIED_CLAIMS)
+        sessions.session_refresh_rotated(request._request, user, tokens)
         response = Response({"success": True})
-        jwt.set_token_cookies(response, access=access, refresh=refresh)
+        jwt.set_token_cookies(response, access=tokens.access, refresh=tokens.refresh)
         return response
 
 
@@ -182,7 +191,6 @@ class LogoutView(AuthView):
         raw = body.get("refresh") if isinstance(body.get("refresh"), str) else request.COOKIES.get(jwt.REFRESH_COOKIE)
         if raw:
             jwt.revoke(raw)
-        session_logout(request._request)
         response = Response(status=status.HTTP_204_NO_CONTENT)
-        jwt.clear_token_cookies(response)
+        sessions.session_sign_out(request._request, response)
         return response

@@ -67,12 +67,16 @@ KEY_CREDENTIALS_REQUIRED = "model_slug and password are required"
 class KeyCredentialsSerializer(WordedInputSerializer):
     model_slug = serializers.CharField()
     password = serializers.CharField()
+    otp = serializers.CharField(
+        required=False, help_text="The current two-factor code, for an account with two-factor sign-in on"
+    )
 
     def to_internal_value(self, data):
-        slug, password = data.get("model_slug"), data.get("password")
+        slug, password, otp = data.get("model_slug"), data.get("password"), data.get("otp")
         if not (isinstance(slug, str) and slug.strip() and isinstance(password, str) and password):
             self.refuse(KEY_CREDENTIALS_REQUIRED, "model_slug")
-        return {"model_slug": slug.strip().lower(), "password": password}
+        # A code of the wrong type is no code: the second-factor check answers for it.
+        return {"model_slug": slug.strip().lower(), "password": password, "otp": otp if isinstance(otp, str) else None}
 
 
 class GenerateKeyRequestSerializer(KeyCredentialsSerializer):

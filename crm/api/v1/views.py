@@ -9,16 +9,16 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
-from core import ratelimit
 from core.api.errors import RateLimited
 from core.api.parsers import json_object
 from core.api.schema import WRITE_HEADERS_DOC, page_parameters, status_parameter, v1_envelope, v1_errors
 from core.api.views import PublicV1View, v1_ok
 from core.exceptions import ApplicationError, InvalidInput
 from crm import selectors, services
-from crm.choices import ClientCategory
+from crm.choices import ClientCategory, SignInSurface
 from crm.filters import FanFilterSet
 from crm.models import Fan
+from crm.security import guard, two_factor
 
 from ..base import V1ApiView, V1ListView
 from . import serializers as s
@@ -47,22 +47,36 @@ class InvalidCredentials(ApplicationError):
 
 
 class ApiKeyCredentialsView(PublicV1View):
-    """The creator proves ownership with slug and password; both key endpoints share a budget."""
+    """The creator proves ownership with slug and password (and, with two-factor sign-in on,
+    `otp`); both key endpoints share a per-address budget stricter than the login's, and
+    failures count against the account's budget shared with every sign-in (crm.security.guard)."""
 
     def creator_from_credentials(self, request, serializer_class):
-        usage = ratelimit.per_address(request, group=KEY_RATE_GROUP, rate=KEY_RATE)
-        if usage.exceeded:
-            raise RateLimited(usage)
+        django_request = request._request
+        try:
+            guard.spend_address(django_request, surface=SignInSurface.API_KEYS, group=KEY_RATE_GROUP, rate=KEY_RATE)
+        except guard.SignInThrottled as exc:
+            raise RateLimited(exc.usage)
         serializer = serializer_class(data=json_object(request))
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        creator = selectors.creator_by_slug(data["model_slug"])
+        slug, password = data["model_slug"], data["password"]
+        creator = selectors.creator_by_slug(slug)
+        user = creator.user if creator is not None else None
+        try:
+            guard.check_account(django_request, surface=SignInSurface.API_KEYS, user=user, identifier=slug)
+        except guard.SignInThrottled as exc:
+            raise RateLimited(exc.usage)
         if creator is None or not creator.user.is_active:
             # Hash anyway, so an unknown slug answers as slowly as a wrong password.
-            get_user_model()().set_password(data["password"])
+            get_user_model()().set_password(password)
+            guard.sign_in_failed(django_request, surface=SignInSurface.API_KEYS, identifier=slug, user=user)
             raise InvalidCredentials("Invalid credentials")
-        if not creator.user.check_password(data["password"]):
+        if not creator.user.check_password(password):
+            guard.sign_in_failed(django_request, surface=SignInSurface.API_KEYS, identifier=slug, user=user)
             raise InvalidCredentials("Invalid credentials")
+        two_factor.require_second_factor(django_request, user, data["otp"])
+        guard.sign_in_succeeded(django_request, surface=SignInSurface.API_KEYS, user=user)
         return creator, data
 
 

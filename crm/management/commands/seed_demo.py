@@ -43,6 +43,7 @@ class Command(BaseCommand):
                 "Demo logins:\n"
                 f"  creator  {DEMO_EMAIL} / {DEMO_PASSWORD}   http://127.0.0.1:8000/auth/login\n"
                 f"  admin    {ADMIN_EMAIL} / {ADMIN_PASSWORD}   http://127.0.0.1:8000/admin/"
+                " (first sign-in: set up two-factor sign-in with an authenticator app)"
             )
         )
 

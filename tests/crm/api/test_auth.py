@@ -90,7 +90,7 @@ def test_login_is_limited_per_address(anon_client, creator, settings):
 
 
 def test_login_failures_are_limited_per_account(creator, settings):
-    settings.LOGIN_RATE_LIMIT = "3/5m"
+    settings.LOGIN_ACCOUNT_RATE_LIMIT = "3/5m"
     for i in range(3):
         client = APIClient(REMOTE_ADDR=f"10.0.1.{i}")
         assert_status(login(client, email=creator.user.email, password="bad"), 401)

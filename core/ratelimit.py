@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django_ratelimit.core import get_usage
 
+from core.observability import metrics
+
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -53,12 +55,15 @@ def _usage(request, *, group: str, key: str, rate: str, increment: bool) -> Usag
     usage = get_usage(request, group=group, key=lambda _group, _request: key, rate=rate, increment=increment)
     if usage is None:  # RATELIMIT_ENABLE = False
         return Usage(limit=0, remaining=0, reset=int(time.time()), exceeded=False)
+    # A counted hit is over when it went past the limit; a peek when no hit is left.
+    exceeded = usage["should_limit"] if increment else usage["count"] >= usage["limit"]
+    if exceeded:  # every caller refuses an exceeded budget (429, or the page's own refusal)
+        metrics.RATE_LIMIT_REFUSALS.labels(budget=group).inc()
     return Usage(
         limit=usage["limit"],
         remaining=max(0, usage["limit"] - usage["count"]),
         reset=int(time.time()) + int(usage["time_left"]),
-        # A counted hit is over when it went past the limit; a peek when no hit is left.
-        exceeded=usage["should_limit"] if increment else usage["count"] >= usage["limit"],
+        exceeded=exceeded,
     )
 
 

@@ -11,6 +11,7 @@ from rest_framework import permissions
 from core import ratelimit
 from core.api.errors import RateLimited, crm_exception_handler, v1_exception_handler
 from core.api.views import RateLimitHeadersMixin, SurfaceView, V1OptionsMixin
+from core.observability.context import bind_creator
 
 from .authentication import ApiKeyAuthentication, CsrfSessionAuthentication, JWTCookieAuthentication
 
@@ -37,6 +38,7 @@ class CreatorAPIView(RateLimitHeadersMixin, SurfaceView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.creator = request.user.creator
+        bind_creator(self.creator.pk)  # every log line of the request names it
         # A method the view does not serve is a 405, not a write: it spends no budget.
         serves_method = hasattr(self, request.method.lower())
         if self.rate_limited and request.method in ratelimit.WRITE_METHODS and serves_method:

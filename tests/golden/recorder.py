@@ -38,9 +38,10 @@ HEADERS = (
     "Cross-Origin-Opener-Policy",
     "Vary",
     "Connection",
+    "X-Request-ID",
 )
 # Values that differ on every run by design, whatever the code does.
-RANDOM_HEADER_VALUES = {"X-RateLimit-Reset": "<epoch>", "Retry-After": "<seconds>"}
+RANDOM_HEADER_VALUES = {"X-RateLimit-Reset": "<epoch>", "Retry-After": "<seconds>", "X-Request-ID": "<request-id>"}
 
 _TEXT_PATTERNS = (
     (re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"), "<jwt>"),

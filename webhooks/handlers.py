@@ -4,6 +4,7 @@ Every handler is idempotent: a comment or DM already recorded (same platform mes
 of the fan's Instagram threads) is left alone, so a replayed event changes nothing.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -19,6 +20,8 @@ from crm.models import Creator, Fan
 from .choices import EventStatus, Field, IgnoredReason
 from .intake import id_text
 from .models import WebhookEvent
+
+logger = logging.getLogger("webhooks")
 
 
 @dataclass(frozen=True)
@@ -98,12 +101,19 @@ def record_message(*, fan: Fan, direction: str, platform_message_id: str, text: 
     ):
         return
     conversation, _created = crm_services.conversation_open(fan=fan, platform=Platform.INSTAGRAM, reuse=True)
-    crm_services.message_add(
+    message = crm_services.message_add(
         conversation=conversation,
         direction=direction,
         text=text,
         platform_message_id=platform_message_id,
         created_at=created_at,
+    )
+    # Ids only: the line links the delivery's request id to the message it created.
+    logger.info(
+        "Recorded message %s in conversation %s",
+        message.pk,
+        conversation.pk,
+        extra={"message_id": message.pk, "conversation_id": conversation.pk},
     )
 
 

@@ -3,9 +3,10 @@
 Pages and both APIs are served by gunicorn's sync workers (config.wsgi); a connection that stays
 open (live updates, visitor chat) would hold one of those workers for its whole life, so the
 reverse proxy sends the /live/ prefix to this process instead, on the same origin (cookies and
-sessions work unchanged). Run it with uvicorn (docs/architecture.md, "Server model"):
+sessions work unchanged). It runs on gunicorn's ASGI worker (docs/architecture.md, "Server
+model"):
 
-    uvicorn config.asgi:application --host 127.0.0.1 --port 8001 --no-access-log --no-proxy-headers
+    gunicorn -c deploy/gunicorn-live.conf.py config.asgi:application
 
 Anything outside /live/ is a 404 here: a page is never served by this process by mistake.
 """

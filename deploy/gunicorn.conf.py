@@ -2,6 +2,7 @@
 
     gunicorn -c deploy/gunicorn.conf.py config.wsgi:application
 
+The live process (deploy/gunicorn-live.conf.py) starts from these settings and hooks too.
 Every value comes from the environment, with production defaults. Metrics run in
 prometheus_client's multiprocess mode: PROMETHEUS_MULTIPROC_DIR is set here when the
 environment does not set it, the files of processes that ended are removed at start, and a
@@ -40,6 +41,9 @@ max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # The app's own access line (core.observability) replaces gunicorn's, which has query strings.
 accesslog = None
+# gunicorn's control socket (gunicornc) is not used; off, so the web and live masters of one
+# user do not compete for its default path.
+control_socket_disable = True
 logconfig_dict = logging_config(
     log_format=os.environ.get("LOG_FORMAT", "json"), level=os.environ.get("LOG_LEVEL", "INFO")
 )

@@ -175,3 +175,23 @@ def test_prune_removes_only_the_files_of_processes_that_ended(tmp_path):
 def test_prune_creates_the_directory(tmp_path):
     assert multiproc.prune(tmp_path / "metrics") == 0
     assert (tmp_path / "metrics").is_dir()
+
+
+def test_the_example_alert_rules_name_only_metrics_the_app_exposes(settings):
+    import re
+
+    import yaml
+    from prometheus_client import Counter, Histogram
+
+    from core.observability import exposition, metrics
+
+    names = set()
+    for metric in vars(metrics).values():
+        if isinstance(metric, Counter):
+            names.add(f"{metric._name}_total")
+        elif isinstance(metric, Histogram):
+            names |= {f"{metric._name}_{suffix}" for suffix in ("bucket", "count", "sum")}
+    names |= {family.name for collect in exposition.scrape_collectors for family in collect()}
+    rules = yaml.safe_load((settings.BASE_DIR / "deploy" / "prometheus" / "crm-alerts.yml").read_text())
+    used = {name for rule in rules["groups"][0]["rules"] for name in re.findall(r"\b(crm_[a-z_]+)", rule["expr"])}
+    assert used and not used - names, used - names

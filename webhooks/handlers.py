@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from core.exceptions import AlreadyExists
+from core.observability.context import bind_creator
 from crm import selectors as crm_selectors
 from crm import services as crm_services
 from crm.choices import Direction, Platform
@@ -219,6 +220,7 @@ def dispatch(event: WebhookEvent) -> Outcome:
     if creator is None:
         return ignored(IgnoredReason.NO_ACCOUNT, f"No connected Instagram account {event.account_id}")
     event.creator = creator
+    bind_creator(creator.pk)  # the attempt's remaining log lines name it
     handler = handler_for(event.event_type)
     if handler is None:
         return ignored(IgnoredReason.UNSUPPORTED, f"Unsupported field {event.event_type!r}")

@@ -14,6 +14,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from core.observability import metrics
+from core.observability.context import bound, current_request_id
 
 from . import handlers
 from .choices import EventStatus
@@ -60,6 +61,12 @@ def _held(event_id: int, token: int) -> QuerySet:
 
 def event_process(*, event_id: int) -> str | None:
     """Claim, handle and finish one event; the resulting status, or None when there was nothing to do."""
+    # The creator, once dispatch resolves it, is named on this attempt's log lines only.
+    with bound(request_id=current_request_id()):
+        return _process(event_id)
+
+
+def _process(event_id: int) -> str | None:
     token = event_claim(event_id=event_id)
     if token is None:
         return None

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -25,7 +26,9 @@ def call(scope: dict, messages: list[dict]) -> list[dict]:
     async def run():
         await asyncio.wait_for(application(scope, receive, send), timeout=10)
 
-    asyncio.run(run())
+    # On a thread of its own: an earlier test (the browser's sync API) may leave a loop running here.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, run()).result()
     return sent
 
 

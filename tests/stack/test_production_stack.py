@@ -123,7 +123,7 @@ def stack(database, redis, bucket, moto_endpoint, tmp_path):  # noqa: F811
     try:
         wait_until(lambda: call(web_port, "GET", "/healthz").status == 200, timeout=30, what="gunicorn", stack=stack)
         wait_until(lambda: len(children_of(stack.web.popen.pid)) == 2, timeout=10, what="2 workers", stack=stack)
-        wait_until(lambda: call(live_port, "GET", "/live/healthz").status == 200, timeout=30, what="uvicorn", stack=stack)
+        wait_until(lambda: call(live_port, "GET", "/live/healthz").status == 200, timeout=30, what="the live process", stack=stack)
         yield stack
     finally:
         stack.stop()

@@ -1,7 +1,11 @@
 # Two commands: `make run` (the app on 127.0.0.1:8000) and `make test` (the whole suite).
+# `make run PORT=8080 HOST=0.0.0.0`: any address and port (HOST is added to ALLOWED_HOSTS).
 VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
+export HOST ?= 127.0.0.1
+export PORT ?= 8000
+URL_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
 
 .PHONY: run test venv venv-dev migrate lint bench-analytics clean
 
@@ -23,7 +27,7 @@ migrate: venv
 	$(PY) manage.py createcachetable
 
 run: migrate
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --base-url http://$(URL_HOST):$(PORT)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	./scripts/run-local
 

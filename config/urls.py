@@ -3,7 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core.observability import views as ops
+
 urlpatterns = [
+    path("healthz", ops.healthz, name="healthz"),
+    path("readyz", ops.readyz, name="readyz"),
+    path("metrics", ops.metrics_view, name="metrics"),
+    path("live/", include("config.live_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("crm.api.v1.urls")),
     path("api/v1/", include("screening.api.urls")),

@@ -1,7 +1,8 @@
 """Rate limits on counters shared by every server process (see settings.CACHES).
 
-One write budget per creator shared by both REST surfaces; separate per-address budgets for
-login, API-key generation and the public contact form.
+The mechanism only: a budget is a group, a key the caller chooses (a creator, an address, an
+account) and a rate ("60/60s"). Which budgets exist is the callers' business (crm.api.base's
+per-creator writes, crm.security.guard's sign-ins, the contact form's per-address limit).
 """
 
 import ipaddress
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django_ratelimit.core import get_usage
+
+from core.observability import metrics
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -53,23 +56,21 @@ def _usage(request, *, group: str, key: str, rate: str, increment: bool) -> Usag
     usage = get_usage(request, group=group, key=lambda _group, _request: key, rate=rate, increment=increment)
     if usage is None:  # RATELIMIT_ENABLE = False
         return Usage(limit=0, remaining=0, reset=int(time.time()), exceeded=False)
+    # A counted hit is over when it went past the limit; a peek when no hit is left.
+    exceeded = usage["should_limit"] if increment else usage["count"] >= usage["limit"]
+    if exceeded:  # every caller refuses an exceeded budget (429, or the page's own refusal)
+        metrics.RATE_LIMIT_REFUSALS.labels(budget=group).inc()
     return Usage(
         limit=usage["limit"],
         remaining=max(0, usage["limit"] - usage["count"]),
         reset=int(time.time()) + int(usage["time_left"]),
-        # A counted hit is over when it went past the limit; a peek when no hit is left.
-        exceeded=usage["should_limit"] if increment else usage["count"] >= usage["limit"],
+        exceeded=exceeded,
     )
 
 
 def hit(request, *, group: str, key: str, rate: str) -> Usage:
     """Count one hit of `key` in `group` and say whether it is over `rate` ("60/60s", "5/15m")."""
     return _usage(request, group=group, key=key, rate=rate, increment=True)
-
-
-def creator_write(request, creator) -> Usage:
-    """The shared write budget of one creator (both REST surfaces)."""
-    return hit(request, group="creator-writes", key=f"creator:{creator.pk}", rate=settings.WRITE_RATE_LIMIT)
 
 
 def per_address(request, *, group: str, rate: str) -> Usage:

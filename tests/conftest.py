@@ -131,9 +131,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def redis_server():
-    """A real redis-server on a loopback port, for the tests that need one."""
+def start_redis_server() -> tuple[subprocess.Popen, str]:
+    """A real redis-server on a free loopback port (the caller stops it); (process, URL)."""
     binary = shutil.which("redis-server")
     require_or_skip("redis-server", binary is not None)
     port = free_port()
@@ -149,6 +148,13 @@ def redis_server():
             break
         except OSError:
             time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
+    return proc, f"redis://127.0.0.1:{port}/0"
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A real redis-server on a loopback port, for the tests that need one."""
+    proc, url = start_redis_server()
+    yield url
     proc.terminate()
     proc.wait(timeout=10)

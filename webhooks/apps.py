@@ -8,7 +8,11 @@ class WebhooksConfig(AppConfig):
 
     def ready(self):
         # Models are loaded only now, so the modules that use them are imported here.
-        from . import receivers, views  # noqa: F401 (receivers connects itself)
+        from core.observability.exposition import register_scrape_collector
+
+        from . import metrics, receivers, views  # noqa: F401 (receivers connects itself)
+
+        register_scrape_collector(metrics.event_backlog_metrics)
 
         settings_panels.register(
             "instagram-activity",

@@ -4,6 +4,7 @@ Every handler is idempotent: a comment or DM already recorded (same platform mes
 of the fan's Instagram threads) is left alone, so a replayed event changes nothing.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from core.exceptions import AlreadyExists
+from core.observability.context import bind_creator
 from crm import selectors as crm_selectors
 from crm import services as crm_services
 from crm.choices import Direction, Platform
@@ -19,6 +21,8 @@ from crm.models import Creator, Fan
 from .choices import EventStatus, Field, IgnoredReason
 from .intake import id_text
 from .models import WebhookEvent
+
+logger = logging.getLogger("webhooks")
 
 
 @dataclass(frozen=True)
@@ -98,12 +102,19 @@ def record_message(*, fan: Fan, direction: str, platform_message_id: str, text: 
     ):
         return
     conversation, _created = crm_services.conversation_open(fan=fan, platform=Platform.INSTAGRAM, reuse=True)
-    crm_services.message_add(
+    message = crm_services.message_add(
         conversation=conversation,
         direction=direction,
         text=text,
         platform_message_id=platform_message_id,
         created_at=created_at,
+    )
+    # Ids only: the line links the delivery's request id to the message it created.
+    logger.info(
+        "Recorded message %s in conversation %s",
+        message.pk,
+        conversation.pk,
+        extra={"message_id": message.pk, "conversation_id": conversation.pk},
     )
 
 
@@ -209,6 +220,7 @@ def dispatch(event: WebhookEvent) -> Outcome:
     if creator is None:
         return ignored(IgnoredReason.NO_ACCOUNT, f"No connected Instagram account {event.account_id}")
     event.creator = creator
+    bind_creator(creator.pk)  # the attempt's remaining log lines name it
     handler = handler_for(event.event_type)
     if handler is None:
         return ignored(IgnoredReason.UNSUPPORTED, f"Unsupported field {event.event_type!r}")

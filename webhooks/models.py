@@ -25,6 +25,8 @@ class WebhookEvent(models.Model):
     last_error = models.TextField(blank=True)
     ignored_reason = models.CharField(max_length=16, choices=IgnoredReason.choices, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
+    # X-Request-ID of the delivery that stored it: the worker's log lines about it carry the same id.
+    request_id = models.CharField("request ID", max_length=128, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

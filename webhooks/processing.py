@@ -13,6 +13,9 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from core.observability import metrics
+from core.observability.context import bound, current_request_id
+
 from . import handlers
 from .choices import EventStatus
 from .models import WebhookEvent
@@ -43,7 +46,9 @@ def event_claim(*, event_id: int, now: datetime | None = None) -> int | None:
     )
     if not claimed:
         return None
-    return WebhookEvent.objects.values_list("attempts", flat=True).get(pk=event_id)
+    attempt = WebhookEvent.objects.values_list("attempts", flat=True).get(pk=event_id)
+    logger.info("Webhook event %s claimed, attempt %s", event_id, attempt, extra={"event_id": event_id, "attempt": attempt})
+    return attempt
 
 
 class LeaseLost(Exception):
@@ -56,6 +61,12 @@ def _held(event_id: int, token: int) -> QuerySet:
 
 def event_process(*, event_id: int) -> str | None:
     """Claim, handle and finish one event; the resulting status, or None when there was nothing to do."""
+    # The creator, once dispatch resolves it, is named on this attempt's log lines only.
+    with bound(request_id=current_request_id()):
+        return _process(event_id)
+
+
+def _process(event_id: int) -> str | None:
     token = event_claim(event_id=event_id)
     if token is None:
         return None
@@ -77,12 +88,24 @@ def event_process(*, event_id: int) -> str | None:
             )
             if not finished:
                 raise LeaseLost  # rolls back this attempt's work
+        _finished(event, token, outcome.status)
         return outcome.status
     except LeaseLost:
         logger.warning("Webhook event %s attempt %s lost its lease; its work was rolled back", event_id, token)
         return None
     except Exception as exc:
         return _record_failure(event_id=event_id, token=token, exc=exc)
+
+
+def _finished(event: WebhookEvent, token: int, status: str) -> None:
+    metrics.WEBHOOK_EVENTS.labels(status=status).inc()
+    metrics.WEBHOOK_LATENCY.labels(status=status).observe((timezone.now() - event.received_at).total_seconds())
+    logger.info(
+        "Webhook event %s %s",
+        event.pk,
+        status,
+        extra={"event_id": event.pk, "event_type": event.event_type, "attempt": token, "outcome": status},
+    )
 
 
 def _record_failure(*, event_id: int, token: int, exc: Exception) -> str | None:
@@ -96,5 +119,20 @@ def _record_failure(*, event_id: int, token: int, exc: Exception) -> str | None:
         lease_expires_at=None,
         next_attempt_at=None if dead else now + retry_delay(token),
     )
-    logger.warning("Webhook event %s attempt %s failed (%s): %r", event_id, token, status, exc)
+    # The class only: an exception's text may quote what the platform sent (the traceback is kept
+    # on the event, for staff).
+    logger.warning(
+        "Webhook event %s attempt %s failed (%s): %s",
+        event_id,
+        token,
+        status,
+        type(exc).__name__,
+        extra={"event_id": event_id, "attempt": token, "outcome": status},
+    )
+    if updated:
+        metrics.WEBHOOK_EVENTS.labels(status=status).inc()
+        if dead:
+            received_at = WebhookEvent.objects.filter(pk=event_id).values_list("received_at", flat=True).first()
+            if received_at:
+                metrics.WEBHOOK_LATENCY.labels(status=status).observe((now - received_at).total_seconds())
     return status if updated else None

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Count
+
 from crm.models import Creator
 
 from .choices import ACTIVITY_FIELDS, EventStatus
@@ -11,6 +13,24 @@ from .intake import change_item_id, id_text
 from .models import WebhookEvent
 
 ACTIVITY_LIMIT_MAX = 100
+# Statuses of events not finished yet (and `dead`, which waits for staff): the backlog /metrics shows.
+BACKLOG_STATUSES = (EventStatus.PENDING, EventStatus.PROCESSING, EventStatus.FAILED, EventStatus.DEAD)
+
+
+def event_request_id(*, event_id: int) -> str:
+    """The X-Request-ID of the delivery that stored the event ("" when unknown or gone)."""
+    return WebhookEvent.objects.filter(pk=event_id).values_list("request_id", flat=True).first() or ""
+
+
+def event_backlog() -> dict[str, int]:
+    """How many events are in each backlog status (the status index answers it)."""
+    counts = dict(
+        WebhookEvent.objects.filter(status__in=BACKLOG_STATUSES)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    return {status.value: counts.get(status.value, 0) for status in BACKLOG_STATUSES}
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from core.observability import metrics
+from core.observability.context import current_request_id, task_request_id
 from crm.choices import Platform
 from crm.models import PlatformAccount
 
@@ -52,13 +54,17 @@ def _grace(now: datetime) -> datetime:
 
 
 def events_enqueue(event_ids: Iterable[int]) -> None:
-    """One task per event, written in one transaction (one commit for a 1,000-change delivery)."""
+    """One task per event, written in one transaction (one commit for a 1,000-change delivery).
+
+    Each task carries the id of the request that enqueues it (the delivery, a staff replay); the
+    sweeper has none, and the task then takes the delivery's own from the event.
+    """
     event_ids = list(event_ids)
     if not event_ids:
         return
     with transaction.atomic():
         for event_id in event_ids:
-            process_event.enqueue(event_id)
+            process_event.enqueue(event_id, **task_request_id())
 
 
 def _enqueue_after_commit(event_ids: list[int]) -> None:
@@ -134,6 +140,7 @@ def events_store(*, drafts: list[EventDraft]) -> list[int]:
             account_id=d.account_id,
             payload=d.payload,
             next_attempt_at=grace,
+            request_id=current_request_id() or "",
         )
         for d in drafts
     ]
@@ -142,6 +149,9 @@ def events_store(*, drafts: list[EventDraft]) -> list[int]:
         for chunk in _chunks(rows):
             ids.extend(_insert_new(chunk))
         _enqueue_after_commit(ids)
+    if ids:
+        metrics.WEBHOOK_EVENTS.labels(status="received").inc(len(ids))
+        logger.info("Webhook delivery stored %s new event(s) of %s", len(ids), len(drafts), extra={"counts": {"new": len(ids), "changes": len(drafts)}})
     return ids
 
 
@@ -211,6 +221,8 @@ def events_sweep(*, now: datetime | None = None, limit: int = 1000) -> dict[str,
     )
     due = WebhookEvent.objects.filter(status=EventStatus.FAILED, next_attempt_at__lte=now)
 
+    if exhausted:
+        metrics.WEBHOOK_EVENTS.labels(status=EventStatus.DEAD).inc(len(exhausted))
     moved = {
         "lease_expired": _to_pending(expired, now, limit=limit, lease_expires_at=None, last_error=LEASE_EXPIRED),
         "retry_due": _to_pending(due, now, limit=limit),

@@ -1,9 +1,13 @@
 """Settings shared by every environment. Values come from the environment (django-environ)."""
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from core.observability.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -40,6 +44,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every response, redirects and errors included, carries X-Request-ID and is counted.
+    "core.observability.middleware.RequestIdMiddleware",
+    "core.observability.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # First, so oversized API bodies are refused before anything reads them.
     "core.api.errors.ApiErrorMiddleware",
@@ -95,6 +102,8 @@ def _tune_database(db: dict) -> dict:
         if not db["OPTIONS"]["pool"]:
             db.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
             db.setdefault("CONN_HEALTH_CHECKS", True)
+        # A database that accepts connections and never answers must not hold a request for ever.
+        db["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
     return db
 
 
@@ -295,11 +304,20 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# --- Operations: logs, metrics, version (core.observability; docs/operations.md) ----------
+# `plain` here and in local; production defaults to `json` (one object per line).
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOGGING = logging_config(log_format=env("LOG_FORMAT", default="plain"), level=LOG_LEVEL)
+
+APP_VERSION = "1.0.0"
+BUILD_COMMIT = env("BUILD_COMMIT", default="")
+# /metrics: a bearer token, or client addresses (resolved with TRUSTED_PROXY_COUNT) in these networks.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_CIDRS = env.list("METRICS_ALLOWED_CIDRS", default=[])
+for _cidr in METRICS_ALLOWED_CIDRS:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_CIDRS: {_exc}")
+# With neither configured: direct requests from loopback only, and only where this is on (local).
+METRICS_ALLOW_LOOPBACK = False

@@ -2,8 +2,10 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from core.observability.logging import logging_config
+
 from .base import *  # noqa: F403
-from .base import env, mailer
+from .base import LOG_LEVEL, env, mailer
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -40,9 +42,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# Load balancers probe and Prometheus scrapes the app servers directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 JWT_COOKIE_SECURE = True
+
+LOGGING = logging_config(log_format=env("LOG_FORMAT", default="json"), level=LOG_LEVEL)

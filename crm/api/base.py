@@ -19,6 +19,7 @@ from core.api.errors import RateLimited, crm_exception_handler, v1_exception_han
 from core.api.parsers import SafeJSONParser, json_object
 from core.api.views import RateLimitHeadersMixin, SurfaceView, V1OptionsMixin, v1_ok
 from core.exceptions import InvalidInput
+from core.observability.context import bind_creator
 
 from .authentication import (
     ApiKeyAuthentication,
@@ -50,6 +51,7 @@ class CreatorAPIView(RateLimitHeadersMixin, SurfaceView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.creator = acting_creator(request)
+        bind_creator(self.creator.pk)  # every log line of the request names it
         # A method the view does not serve is a 405, not a write: it spends no budget.
         serves_method = hasattr(self, request.method.lower())
         if self.rate_limited and request.method in ratelimit.WRITE_METHODS and serves_method:

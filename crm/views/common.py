@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
 from core.exceptions import NotFound
+from core.observability.context import bind_creator
 from core.pages import empty_choice_reads_any, query_without
 from crm import selectors
 
@@ -20,6 +21,7 @@ def creator_page(view):
         creator = getattr(request.user, "creator", None)
         if creator is None:  # a staff login without a creator profile has no pages here
             raise Http404("No creator account")
+        bind_creator(creator.pk)  # every log line of the request names it
         try:
             return view(request, creator, *args, **kwargs)
         except NotFound as exc:

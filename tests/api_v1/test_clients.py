@@ -3,9 +3,9 @@
 import pytest
 from django.db import connection
 
-from core import ratelimit
 from core.crypto import email_hash
 from crm import services
+from crm.api.base import creator_write
 from crm.choices import ClientCategory, Direction, Platform, ScreeningStatus
 from crm.models import Fan
 from tests.factories import ConversationFactory, FanFactory
@@ -302,7 +302,7 @@ def test_writes_share_the_creators_budget_and_answer_429_in_the_envelope(v1_clie
     settings.WRITE_RATE_LIMIT = "3/60s"
     # Another surface (or another key of the creator) already spent two writes.
     for _ in range(2):
-        ratelimit.creator_write(rf.post("/api/crm/fans"), creator)
+        creator_write(rf.post("/api/crm/fans"), creator)
     ok = v1_client.post("/api/v1/clients", {"email": "a@example.com"}, format="json")
     assert ok.status_code == 201 and ok["X-RateLimit-Remaining"] == "0" and ok["X-RateLimit-Limit"] == "3"
     refused = v1_client.post("/api/v1/clients", {"email": "b@example.com"}, format="json")

@@ -118,7 +118,8 @@ def snapshot() -> dict:
 
 def test_seed_demo_creates_realistic_consistent_data_once():
     output = run("seed_demo")
-    assert "demo@example.com / demo12345" in output and "admin@example.com / admin12345" in output
+    assert "demo@example.com / demo12345   http://127.0.0.1:8000/auth/login" in output
+    assert "admin@example.com / admin12345   http://127.0.0.1:8000/admin/" in output
 
     demo = Creator.objects.select_related("user").get(slug="demo")
     assert authenticate(username="demo@example.com", password="demo12345") == demo.user
@@ -164,8 +165,8 @@ def test_seed_demo_creates_realistic_consistent_data_once():
     assert Conversation.objects.filter(creator=demo).aggregate(s=Sum("unread_count"))["s"] == unread
 
     before = snapshot()
-    again = run("seed_demo")
-    assert "nothing changed" in again and "demo@example.com / demo12345" in again
+    again = run("seed_demo", "--base-url", "http://192.0.2.10:8123/")
+    assert "nothing changed" in again and "demo@example.com / demo12345   http://192.0.2.10:8123/auth/login" in again
     assert snapshot() == before
 
 

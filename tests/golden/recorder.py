@@ -38,9 +38,10 @@ HEADERS = (
     "Cross-Origin-Opener-Policy",
     "Vary",
     "Connection",
+    "X-Request-ID",
 )
 # Values that differ on every run by design, whatever the code does.
-RANDOM_HEADER_VALUES = {"X-RateLimit-Reset": "<epoch>", "Retry-After": "<seconds>"}
+RANDOM_HEADER_VALUES = {"X-RateLimit-Reset": "<epoch>", "Retry-After": "<seconds>", "X-Request-ID": "<request-id>"}
 
 _TEXT_PATTERNS = (
     (re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"), "<jwt>"),
@@ -49,6 +50,8 @@ _TEXT_PATTERNS = (
     (re.compile(r'(\["X-CSRFTOKEN"\] = ")[^"]+'), r"\1<csrf>"),
     (re.compile(r"(cursor=)[A-Za-z0-9_:-]{20,}"), r"\1<cursor>"),
     (re.compile(r"\b[0-9a-f]{32}\b"), "<hex32>"),
+    # Request ids made for requests that sent none (stored on webhook events, shown in the admin).
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<uuid>"),
 )
 # JSON keys whose (non-null) values are random by design.
 _RANDOM_JSON_KEYS = {"next_cursor": "<cursor>", "access": "<jwt>", "refresh": "<jwt>"}

@@ -21,7 +21,15 @@ ADMIN_PASSWORD = "admin12345"
 class Command(BaseCommand):
     help = "Create the demo creator, a staff superuser and demo data (running it again changes nothing)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="Where the app answers, for the printed logins (`make run` passes its HOST and PORT).",
+        )
+
+    def handle(self, *args, base_url: str, **options):
+        base_url = base_url.rstrip("/")
         started = time.monotonic()
         with transaction.atomic():
             creator = self._demo_creator()
@@ -41,8 +49,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo logins:\n"
-                f"  creator  {DEMO_EMAIL} / {DEMO_PASSWORD}   http://127.0.0.1:8000/auth/login\n"
-                f"  admin    {ADMIN_EMAIL} / {ADMIN_PASSWORD}   http://127.0.0.1:8000/admin/"
+                f"  creator  {DEMO_EMAIL} / {DEMO_PASSWORD}   {base_url}/auth/login\n"
+                f"  admin    {ADMIN_EMAIL} / {ADMIN_PASSWORD}   {base_url}/admin/"
                 " (first sign-in: set up two-factor sign-in with an authenticator app)"
             )
         )

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from core import ratelimit
 from core.api.views import v1_ok
-from crm.api.base import V1SurfaceView
+from crm.api.base import V1SurfaceView, creator_write
 from crm.models import Fan
 from tests.helpers import assert_crm_error, assert_status, jwt_for
 
@@ -79,7 +79,7 @@ def test_budget_is_shared_with_the_v1_surface(crm_client, v1_client, settings):
     for i in range(29):
         assert_status(crm_client.post("/api/crm/fans", fan_body(i), format="json"), 201)
     # At module level: the same counter, whichever surface's request counts it.
-    usage = ratelimit.creator_write(RequestFactory().post("/api/v1/clients"), crm_client.creator)
+    usage = creator_write(RequestFactory().post("/api/v1/clients"), crm_client.creator)
     assert (usage.remaining, usage.exceeded) == (0, False)
     assert_crm_error(crm_client.post("/api/crm/fans", fan_body(99), format="json"), 429, "Rate limit exceeded")
     settings.ROOT_URLCONF = __name__

@@ -30,6 +30,7 @@ class Command(BaseCommand):
         if forever:
             signal.signal(signal.SIGTERM, self._stop)
             signal.signal(signal.SIGINT, self._stop)
+            logger.info("Webhook sweeper started, sweeping every %ss", interval)
         while True:
             if forever:
                 close_old_connections()  # a long-lived process: drop connections the server closed
@@ -41,14 +42,17 @@ class Command(BaseCommand):
                 # A locked or restarting database must not end the sweeper; try again next round.
                 logger.exception("Webhook sweep failed")
                 counts = {}
-            if any(counts.values()) or (verbosity > 1) or not forever:
-                self.stdout.write("swept " + " ".join(f"{k}={v}" for k, v in counts.items()))
+            summary = "swept " + " ".join(f"{k}={v}" for k, v in counts.items())
             if not forever:
+                self.stdout.write(summary)
                 return
+            if any(counts.values()) or verbosity > 1:
+                logger.info("Webhook %s", summary, extra={"counts": counts})
             deadline = time.monotonic() + max(0.1, interval)
             while self.running and time.monotonic() < deadline:
                 time.sleep(min(0.2, interval))
             if not self.running:
+                logger.info("Webhook sweeper stopped")
                 return
 
     def _stop(self, signum, frame):

@@ -1,0 +1,14 @@
+"""The routes under /live/: long-lived connections, served by the live process (config.asgi).
+
+The reverse proxy sends /live/ to that process; config/urls.py mounts these routes too, so
+reverse() knows them everywhere and `make run`'s dev server answers them on the same origin.
+Issues of live updates and visitor chat add their endpoints here.
+"""
+
+from django.urls import path
+
+from core.observability.views import live_healthz
+
+urlpatterns = [
+    path("healthz", live_healthz, name="live_healthz"),
+]

@@ -12,6 +12,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from tests.factories import ApiKeyFactory, CreatorFactory
 
 IN_CI = os.environ.get("CI") == "true"
+# `real_server`: the server `make run` starts, for what only a real server shows.
+pytest_plugins = ["tests.real_server"]
 
 
 @pytest.fixture(autouse=True)

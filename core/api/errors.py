@@ -199,9 +199,10 @@ class ApiErrorMiddleware:
         except ValueError:
             return error_response(surface, 400, MESSAGES[surface][400])
         if length > body_limit_for(request):
-            response = error_response(surface, 413, MESSAGES[surface][413])
-            response["Connection"] = "close"
-            return response
+            # No `Connection: close`: a hop-by-hop header is the server's to set (PEP 3333; wsgiref,
+            # and so runserver, answers 500 to an application that sets one). The servers discard
+            # the unread body themselves before the next request on the connection.
+            return error_response(surface, 413, MESSAGES[surface][413])
         response = self.get_response(request)
         if response.status_code == 404 and not _is_json(response):
             # An unmatched API route under DEBUG gets Django's HTML technical 404 (handler404

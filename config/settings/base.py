@@ -105,6 +105,7 @@ if REDIS_URL:
 else:
     # The stock database cache increments with a read then a write, so two processes can lose a
     # count; core.cache.AtomicDatabaseCache increments under a row lock instead.
+    # (The table is core.cache.DATABASE_CACHE_TABLE, created by core's migration.)
     CACHES = {
         "default": {"BACKEND": "core.cache.AtomicDatabaseCache", "LOCATION": "cache_table"}
     }

@@ -10,6 +10,7 @@ from core.uploads import ATTACHMENT_KINDS, check_upload
 
 from .choices import ClientCategory, Platform, ScreeningStatus, SubscriptionStatus, TransactionKind
 from .selectors import contactable_creator
+from .validators import validate_occurred_at
 
 
 class LoginForm(AuthenticationForm):
@@ -107,7 +108,7 @@ class TransactionForm(PageForm):
         choices=[("", "Fan's platform"), *Platform.choices], required=False
     )
     occurred_at = forms.DateTimeField(
-        label="When", required=False, help_text="Empty: now (UTC).",
+        label="When", required=False, help_text="Empty: now (UTC).", validators=[validate_occurred_at],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     external_id = forms.CharField(label="External id", max_length=255, required=False)

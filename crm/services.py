@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -19,6 +20,7 @@ from core.uploads import CheckedUpload
 from . import signals
 from .choices import ClientCategory, Direction, MessageType, Platform, ScreeningStatus, TransactionKind
 from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
+from .validators import validate_occurred_at
 
 logger = logging.getLogger(__name__)
 
@@ -377,6 +379,10 @@ def transaction_record(
     platform = platform or fan.platform
     if platform not in Platform.values:
         raise InvalidInput("Invalid platform", field="platform")
+    try:
+        validate_occurred_at(occurred_at)
+    except ValidationError:
+        raise InvalidInput("Invalid occurred_at", field="occurred_at")
     if external_id:
         existing = Transaction.objects.filter(
             creator_id=fan.creator_id, platform=platform, external_id=external_id

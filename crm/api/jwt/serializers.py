@@ -18,6 +18,7 @@ from core.api.fields import (
     tag_list_field,
 )
 from crm.choices import Direction, Platform, TransactionKind
+from crm.validators import validate_occurred_at
 
 # Inputs and outputs share one choice set each, so the schema has one enum per choice.
 PLATFORMS = Platform.choices
@@ -194,7 +195,7 @@ class TransactionCreateSerializer(serializers.Serializer):
     fanId = StrictIntegerField(min_value=1, max_value=MAX_BIGINT)  # noqa: N815 (as conversations)
     kind = serializers.ChoiceField(choices=TransactionKind.choices)
     amount_cents = StrictIntegerField(min_value=1, max_value=MAX_BIGINT)
-    occurred_at = StrictDateTimeField(required=False)
+    occurred_at = StrictDateTimeField(required=False, validators=[validate_occurred_at])
     platform = serializers.ChoiceField(choices=PLATFORMS, required=False)
     external_id = StrictCharField(max_length=255, required=False, allow_null=True, allow_blank=True)
 

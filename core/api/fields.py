@@ -7,6 +7,7 @@ wrong type has a bug we should tell it about, so these refuse it ("Invalid <fiel
 from datetime import UTC
 
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from core.lookups import MAX_ID
 
@@ -33,6 +34,16 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid")
         return data
+
+
+class RequiredBooleanField(serializers.BooleanField):
+    """A boolean the body must carry, JSON or form-encoded alike.
+
+    DRF reads a boolean missing from a form body (a QueryDict) as False, as a browser omits an
+    unchecked checkbox; an API client that leaves it out has said nothing, so it is "required".
+    """
+
+    default_empty_html = empty
 
 
 class StrictDateTimeField(serializers.DateTimeField):

@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 
 from rest_framework import serializers
 
-from core.api.fields import StrictCharField
+from core.api.fields import RequiredBooleanField, StrictCharField
 from core.lookups import parse_id
 from core.uploads import IMAGE_TYPES
 from crm.choices import ClientCategory, Direction, MessageType, ScreeningStatus, SubscriptionStatus
@@ -118,7 +118,7 @@ class ConversationCreateSerializer(serializers.Serializer):
 
 
 class ArchiveSerializer(serializers.Serializer):
-    archived = serializers.BooleanField()
+    archived = RequiredBooleanField()
 
 
 class ConversationSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -38,6 +39,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (SECURE_CSP); a view may send its own instead.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # First, so oversized API bodies are refused before anything reads them.
     "core.api.errors.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -61,6 +64,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "crm.context_processors.creator",
@@ -245,6 +249,21 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security defaults (tightened further in production) ----------------------------------
+# Every response of every profile: only our own origin's scripts, styles and images, or an inline
+# block that carries the request's nonce (the admin's and the API docs' few); no inline handlers
+# or `style=` attributes, no plugins, never framed, forms post only to us. `data:` images: the
+# admin's and Swagger UI's stylesheets embed their icons so. Private downloads send a stricter
+# policy of their own (core.storage.private_download: `default-src 'none'; sandbox`).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"

@@ -49,6 +49,9 @@ _TEXT_PATTERNS = (
     (re.compile(r'(\["X-CSRFTOKEN"\] = ")[^"]+'), r"\1<csrf>"),
     (re.compile(r"(cursor=)[A-Za-z0-9_:-]{20,}"), r"\1<cursor>"),
     (re.compile(r"\b[0-9a-f]{32}\b"), "<hex32>"),
+    # The Content-Security-Policy nonce, fresh for every response (header and attributes).
+    (re.compile(r"'nonce-[A-Za-z0-9_-]+'"), "'nonce-<nonce>'"),
+    (re.compile(r'nonce="[A-Za-z0-9_-]+"'), 'nonce="<nonce>"'),
 )
 # JSON keys whose (non-null) values are random by design.
 _RANDOM_JSON_KEYS = {"next_cursor": "<cursor>", "access": "<jwt>", "refresh": "<jwt>"}

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.cache import add_never_cache_headers
 from django.views import defaults
 from rest_framework import exceptions
 
@@ -185,7 +186,8 @@ def _is_json(response) -> bool:
 
 
 class ApiErrorMiddleware:
-    """Refuse oversized API bodies before anything reads them, and keep every API error in format."""
+    """Refuse oversized API bodies before anything reads them, keep every API error in format,
+    and mark every API response `no-store` (they carry decrypted emails, phones and notes)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -194,6 +196,11 @@ class ApiErrorMiddleware:
         surface = surface_for(request.path)
         if surface is None:
             return self.get_response(request)
+        response = self._respond(request, surface)
+        add_never_cache_headers(response)
+        return response
+
+    def _respond(self, request, surface):
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

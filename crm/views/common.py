@@ -4,6 +4,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.views.decorators.cache import never_cache
 
 from core.exceptions import NotFound
 from core.pages import empty_choice_reads_any, query_without
@@ -11,9 +12,12 @@ from crm import page_selectors
 
 
 def creator_page(view):
-    """Log-in required (redirect to /auth/login?next=...), a creator account required, and the
-    selectors' NotFound (missing id or another creator's id alike) turned into the HTML 404."""
+    """Log-in required (redirect to /auth/login?next=...), a creator account required, the
+    selectors' NotFound (missing id or another creator's id alike) turned into the HTML 404, and
+    `Cache-Control: no-store`: these pages show decrypted notes, emails, phones and keys, which
+    no browser or proxy cache may keep."""
 
+    @never_cache
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):

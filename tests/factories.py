@@ -6,7 +6,7 @@ from django.utils import timezone
 from crm import choices, services
 from crm.models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction, User
 from screening.models import ScreeningFile, ScreeningMethod
-from webhooks.models import WebhookEvent
+from webhooks.models import WebhookEvent, WebhookEventFan
 
 DEFAULT_PASSWORD = "correct-horse-battery"
 
@@ -147,3 +147,13 @@ class WebhookEventFactory(factory.django.DjangoModelFactory):
     account_id = "acct"
     payload = factory.LazyFunction(lambda: {"field": "comments", "value": {"id": "c1"}})
     received_at = factory.LazyFunction(timezone.now)
+
+
+class WebhookEventFanFactory(factory.django.DjangoModelFactory):
+    """An event processed into a fan (the link erasure follows)."""
+
+    class Meta:
+        model = WebhookEventFan
+
+    event = factory.SubFactory(WebhookEventFactory)
+    fan = factory.SubFactory(FanFactory)

@@ -46,6 +46,7 @@ class WebhookEventAdmin(admin.ModelAdmin):
         "next_attempt_at",
         "received_at",
         "processed_at",
+        "task_result_id",
         "last_error",
         "payload_pretty",
     )

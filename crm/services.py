@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from core.crypto import email_hash, phone_hash, token_hash
+from core.erasure import erase
 from core.exceptions import AlreadyExists, InvalidInput, StorageUnavailable
 from core.uploads import CheckedUpload
 
@@ -189,9 +190,11 @@ def fan_screening_decide(
 
 @transaction.atomic
 def fan_delete(*, fan: Fan) -> None:
-    """Delete a fan and everything under it; stored files go after the commit (signals)."""
+    """Erase a fan: their rows and everything under them, and every other trace (docs/SECURITY.md,
+    "Erasure"). The apps above erase what they hold on `fan_deleting`; the admin's history keeps
+    its entries without the fan's names (core.erasure); stored files go after the commit."""
     signals.fan_deleting.send(sender=Fan, fan=fan)
-    fan.delete()
+    erase(fan)
 
 
 # --- Conversations -------------------------------------------------------------------------

@@ -142,8 +142,8 @@ def fan_conversation_open(request, creator, fan_id):
 def fan_delete(request, creator, fan_id):
     fan = selectors.fan_get(creator=creator, fan_id=fan_id)  # no tags shown: no tag query
     if request.method == "POST":
-        name = fan.name
         services.fan_delete(fan=fan)
-        messages.success(request, f"Fan “{name}” deleted.")
+        # No name: the message waits in a cookie or the session, and nothing of the fan may stay.
+        messages.success(request, "Fan deleted.")
         return redirect("fan_list")
     return render(request, "crm/fans/delete.html", {"fan": fan})

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
+from django.core import checks
 
 from crm.extensions import SettingsPanel, settings_panels
+
+from .checks import check_retention
 
 
 class WebhooksConfig(AppConfig):
@@ -9,6 +12,8 @@ class WebhooksConfig(AppConfig):
     def ready(self):
         # Models are loaded only now, so the modules that use them are imported here.
         from . import receivers, views  # noqa: F401 (receivers connects itself)
+
+        checks.register(check_retention)
 
         settings_panels.register(
             "instagram-activity",

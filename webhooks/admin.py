@@ -46,7 +46,6 @@ class WebhookEventAdmin(admin.ModelAdmin):
         "next_attempt_at",
         "received_at",
         "processed_at",
-        "task_result_id",
         "last_error",
         "payload_pretty",
     )

@@ -13,11 +13,11 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
-from django.utils.cache import add_never_cache_headers
 from django.views import defaults
 from rest_framework import exceptions
 
 from core.exceptions import ApplicationError
+from core.http import no_store
 
 logger = logging.getLogger(__name__)
 
@@ -196,9 +196,7 @@ class ApiErrorMiddleware:
         surface = surface_for(request.path)
         if surface is None:
             return self.get_response(request)
-        response = self._respond(request, surface)
-        add_never_cache_headers(response)
-        return response
+        return no_store(self._respond(request, surface))
 
     def _respond(self, request, surface):
         try:

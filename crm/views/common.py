@@ -4,9 +4,9 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.views.decorators.cache import never_cache
 
 from core.exceptions import NotFound
+from core.http import no_store
 from core.pages import empty_choice_reads_any, query_without
 from crm import page_selectors
 
@@ -17,7 +17,6 @@ def creator_page(view):
     `Cache-Control: no-store`: these pages show decrypted notes, emails, phones and keys, which
     no browser or proxy cache may keep."""
 
-    @never_cache
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -29,7 +28,11 @@ def creator_page(view):
         except NotFound as exc:
             raise Http404(exc.message)
 
-    return wrapper
+    @wraps(view)
+    def no_store_wrapper(request, *args, **kwargs):
+        return no_store(wrapper(request, *args, **kwargs))
+
+    return no_store_wrapper
 
 
 def list_page_context(request, creator, *, filters, sorts: dict, default_sort: str, read_page) -> dict:

@@ -24,7 +24,6 @@ venv-dev: $(VENV)/.dev
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 
 run: migrate
 	$(PY) manage.py seed_demo --base-url http://$(URL_HOST):$(PORT)

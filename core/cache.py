@@ -7,6 +7,10 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+# The table of the database cache (CACHES' LOCATION without Redis); core's first migration
+# creates it, so a bare `manage.py migrate` is enough.
+DATABASE_CACHE_TABLE = "cache_table"
+
 
 class AtomicDatabaseCache(DatabaseCache):
     def incr(self, key, delta=1, version=None):

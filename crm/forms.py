@@ -28,6 +28,7 @@ from .validators import (
     clean_email,
     clean_phone,
     validate_email,
+    validate_occurred_at,
     validate_phone,
 )
 
@@ -189,7 +190,7 @@ class TransactionForm(PageForm):
         choices=[("", "Fan's platform"), *Platform.choices], required=False
     )
     occurred_at = forms.DateTimeField(
-        label="When", required=False, help_text="Empty: now (UTC).",
+        label="When", required=False, help_text="Empty: now (UTC).", validators=[validate_occurred_at],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     external_id = forms.CharField(label="External id", max_length=255, required=False)

@@ -14,12 +14,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from core.crypto import email_hash, phone_hash, token_hash
+from core.erasure import erase
 from core.exceptions import AlreadyExists, InvalidInput, StorageUnavailable
 from core.uploads import CheckedUpload
 
 from . import selectors, signals, validators
 from .choices import ClientCategory, Direction, MessageType, Platform, ScreeningStatus, TransactionKind
 from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
+from .validators import validate_occurred_at
 
 logger = logging.getLogger(__name__)
 
@@ -264,9 +266,11 @@ def fan_match_or_create(
 
 @transaction.atomic
 def fan_delete(*, fan: Fan) -> None:
-    """Delete a fan and everything under it; stored files go after the commit (signals)."""
+    """Erase a fan: their rows and everything under them, and every other trace (docs/SECURITY.md,
+    "Erasure"). The apps above erase what they hold on `fan_deleting`; the admin's history keeps
+    its entries without the fan's names (core.erasure); stored files go after the commit."""
     signals.fan_deleting.send(sender=Fan, fan=fan)
-    fan.delete()
+    erase(fan)
 
 
 # --- Conversations -------------------------------------------------------------------------
@@ -454,6 +458,10 @@ def transaction_record(
     platform = platform or fan.platform
     if platform not in Platform.values:
         raise InvalidInput("Invalid platform", field="platform")
+    try:
+        validate_occurred_at(occurred_at)
+    except ValidationError:
+        raise InvalidInput("Invalid occurred_at", field="occurred_at")
     if external_id:
         existing = Transaction.objects.filter(
             creator_id=fan.creator_id, platform=platform, external_id=external_id

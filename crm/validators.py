@@ -1,4 +1,5 @@
-"""The rules a fan's email and phone and a list of tag names follow, written once.
+"""The value rules of writes, written once: a fan's email and phone, a list of tag names, a
+transaction's date.
 
 crm.services applies them to every write, whatever the entry point (pages, both APIs, admin,
 contact form, webhooks, commands); a face that must answer before any write (the contact form)
@@ -6,8 +7,11 @@ uses the same validators on its fields. Each surface renders the refusal its own
 error on the pages and in the admin, "Invalid phone" on the APIs.
 """
 
+from datetime import UTC, datetime, timedelta
+
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.utils import timezone
 
 EMAIL_MAX_LENGTH = 254
 PHONE_MAX_LENGTH = 32
@@ -79,3 +83,27 @@ def clean_tag_names(names) -> list[str]:
     if len(wanted) > MAX_TAGS or any(len(name) > MAX_TAG_LENGTH for name in wanted):
         raise ValidationError(TAG_LIMITS, code="limit")
     return wanted
+
+
+# The ledger's plausible dates: nothing before this system's platforms existed, nothing dated
+# further ahead than a time-zone slip. Year 143 or 9999 is a typo or a bug, never a payment.
+OCCURRED_AT_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+OCCURRED_AT_AHEAD = timedelta(days=1)
+
+
+def occurred_at_latest() -> datetime:
+    return timezone.now() + OCCURRED_AT_AHEAD
+
+
+def validate_occurred_at(value: datetime | None) -> None:
+    """A transaction's date lies between 2000-01-01 and a day from now (None: now, accepted)."""
+    if value is None:
+        return
+    if not isinstance(value, datetime):
+        raise ValidationError("Enter a date and time.", code="invalid")
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    if not OCCURRED_AT_EARLIEST <= value <= occurred_at_latest():
+        raise ValidationError(
+            "Enter a date between 2000-01-01 and tomorrow.", code="invalid", params={"value": value}
+        )

@@ -13,6 +13,8 @@ from tests.factories import ApiKeyFactory, CreatorFactory
 from tests.helpers import crm_client_for, page_client_for, staff_login, v1_client_for
 
 IN_CI = os.environ.get("CI") == "true"
+# `real_server`: the server `make run` starts, for what only a real server shows.
+pytest_plugins = ["tests.real_server"]
 
 
 @pytest.fixture(autouse=True)

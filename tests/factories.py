@@ -23,7 +23,7 @@ from crm.models import (
     UserSession,
 )
 from screening.models import ScreeningFile, ScreeningMethod
-from webhooks.models import WebhookEvent
+from webhooks.models import WebhookEvent, WebhookEventFan
 
 DEFAULT_PASSWORD = "correct-horse-battery"
 
@@ -210,3 +210,11 @@ class RecoveryCodeFactory(factory.django.DjangoModelFactory):
     device = factory.SubFactory(RecoveryCodeDeviceFactory)
     code = factory.Sequence(lambda n: f"code{n:012d}")
     code_hash = factory.LazyAttribute(lambda o: token_hash(o.code))
+class WebhookEventFanFactory(factory.django.DjangoModelFactory):
+    """An event processed into a fan (the link erasure follows)."""
+
+    class Meta:
+        model = WebhookEventFan
+
+    event = factory.SubFactory(WebhookEventFactory)
+    fan = factory.SubFactory(FanFactory)

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
+from django.core import checks
 
 from crm.extensions import SettingsPanel, settings_panels
+
+from .checks import check_retention
 
 
 class WebhooksConfig(AppConfig):
@@ -13,6 +16,8 @@ class WebhooksConfig(AppConfig):
         from . import metrics, receivers, views  # noqa: F401 (receivers connects itself)
 
         register_scrape_collector(metrics.event_backlog_metrics)
+
+        checks.register(check_retention)
 
         settings_panels.register(
             "instagram-activity",

@@ -12,6 +12,13 @@ class EventStatus(models.TextChoices):
     IGNORED = "ignored", "Ignored"
     FAILED = "failed", "Failed (will retry)"
     DEAD = "dead", "Dead (gave up)"
+    # The fan it concerned was deleted: the payload is gone, the external id stays, so a
+    # redelivery is recognised as seen and a replay can never bring the fan back.
+    ERASED = "erased", "Erased (its fan was deleted)"
+
+
+# What retention deletes once old enough; pending, processing and failed events are work.
+FINISHED_STATUSES = (EventStatus.PROCESSED, EventStatus.IGNORED, EventStatus.DEAD, EventStatus.ERASED)
 
 
 class IgnoredReason(models.TextChoices):

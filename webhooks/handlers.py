@@ -30,9 +30,15 @@ class Outcome:
     status: str
     reason: str = ""
     note: str = ""
+    # The fans the event was recorded into: linked to it, so erasing a fan finds its events.
+    fans: tuple[Fan, ...] = ()
 
 
 PROCESSED = Outcome(EventStatus.PROCESSED)
+
+
+def processed(fan: Fan) -> Outcome:
+    return Outcome(EventStatus.PROCESSED, fans=(fan,))
 
 
 def ignored(reason: str, note: str) -> Outcome:
@@ -144,7 +150,7 @@ def handle_comment(creator: Creator, event: WebhookEvent) -> Outcome:
         text=_text(value.get("text")),
         created_at=platform_time(event.payload.get("entry_time"), event.received_at),
     )
-    return PROCESSED
+    return processed(fan)
 
 
 def _message_text(message: dict) -> str:
@@ -181,7 +187,7 @@ def handle_messaging(creator: Creator, event: WebhookEvent) -> Outcome:
         text=_message_text(message),
         created_at=platform_time(item.get("timestamp"), event.received_at),
     )
-    return PROCESSED
+    return processed(fan)
 
 
 def handle_activity(creator: Creator, event: WebhookEvent) -> Outcome:

@@ -43,6 +43,7 @@ class EventDraft:
     event_type: str
     account_id: str
     payload: dict
+    party_id: str = ""
 
 
 def id_text(value) -> str | None:
@@ -68,6 +69,20 @@ def dedupe_key(account_id: str, field: str, item_id: str | None, data) -> str:
     if len(key) > MAX_KEY_LENGTH:
         key = f"{Provider.INSTAGRAM}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
     return key
+
+
+def party_id(field: str, value: dict) -> str:
+    """The platform id of the person a change is from or to, "" when none: a comment's author,
+    the other party of a DM (the recipient of the account's own echo). Mentions and media name
+    nobody. An id too long for the column names nobody either (the handlers ignore such events)."""
+    if field == Field.MESSAGING:
+        message = value.get("message")
+        echo = isinstance(message, dict) and message.get("is_echo") is True
+        party = value.get("recipient" if echo else "sender")
+    else:
+        party = value.get("from")
+    found = id_text(party.get("id")) if isinstance(party, dict) else None
+    return found if found and len(found) <= MAX_KEY_LENGTH else ""
 
 
 def change_item_id(value: dict) -> str | None:
@@ -112,12 +127,13 @@ def parse_delivery(body: bytes) -> list[EventDraft]:
                 raise InvalidPayload("change without field or value")
             field = field.strip()[:64]
             key = dedupe_key(account_id, field, change_item_id(value), change)
-            drafts.setdefault(key, EventDraft(key, field, account_id, {**context, "field": field, "value": value}))
+            payload = {**context, "field": field, "value": value}
+            drafts.setdefault(key, EventDraft(key, field, account_id, payload, party_id(field, value)))
         for item in messaging:
             if not isinstance(item, dict):
                 raise InvalidPayload("messaging item is not an object")
             key = dedupe_key(account_id, Field.MESSAGING, messaging_item_id(item), item)
             payload = {**context, "field": Field.MESSAGING.value, "value": item}
-            drafts.setdefault(key, EventDraft(key, Field.MESSAGING.value, account_id, payload))
+            drafts.setdefault(key, EventDraft(key, Field.MESSAGING.value, account_id, payload, party_id(Field.MESSAGING, item)))
     # One delivery may repeat a change; it is stored once.
     return list(drafts.values())

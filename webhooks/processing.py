@@ -18,7 +18,7 @@ from core.observability.context import bound, current_request_id
 
 from . import handlers
 from .choices import EventStatus
-from .models import WebhookEvent
+from .models import WebhookEvent, WebhookEventFan
 from .sqlite_turns import write_turn
 
 logger = logging.getLogger("webhooks")
@@ -77,6 +77,9 @@ def _process(event_id: int) -> str | None:
             if event is None:
                 return None  # staff ignored it, or the lease was taken over
             outcome = handlers.dispatch(event)
+            WebhookEventFan.objects.bulk_create(
+                [WebhookEventFan(event_id=event_id, fan=fan) for fan in outcome.fans], ignore_conflicts=True
+            )
             finished = _held(event_id, token).update(
                 status=outcome.status,
                 creator=event.creator,

@@ -6,7 +6,9 @@ and `dead` after WEBHOOK_MAX_ATTEMPTS. The attempt number taken at the claim fen
 a worker whose lease was taken over cannot commit its work.
 """
 
+import contextlib
 import logging
+import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -58,13 +60,18 @@ def events_enqueue(event_ids: Iterable[int]) -> None:
 
     Each task carries the id of the request that enqueues it (the delivery, a staff replay); the
     sweeper has none, and the task then takes the delivery's own from the event.
+    Each event remembers its task's id (one UPDATE per 500 events), so the sweeper can tell an
+    event whose task is still queued from one whose enqueue was lost.
     """
     event_ids = list(event_ids)
     if not event_ids:
         return
     with transaction.atomic():
-        for event_id in event_ids:
-            process_event.enqueue(event_id, **task_request_id())
+        tasks = [
+            WebhookEvent(pk=event_id, task_result_id=process_event.enqueue(event_id, **task_request_id()).id)
+            for event_id in event_ids
+        ]
+        WebhookEvent.objects.bulk_update(tasks, ["task_result_id"], batch_size=CHUNK)
 
 
 def _enqueue_after_commit(event_ids: list[int]) -> None:
@@ -139,6 +146,7 @@ def events_store(*, drafts: list[EventDraft]) -> list[int]:
             external_id=d.external_id,
             account_id=d.account_id,
             payload=d.payload,
+            party_id=d.party_id,
             next_attempt_at=grace,
             request_id=current_request_id() or "",
         )
@@ -196,13 +204,52 @@ def _ignored_for_connected_account() -> QuerySet:
     )
 
 
+def _tasks_still_queued(candidates: list[tuple[int, str]], now: datetime) -> set[str]:
+    """Which of these task ids the database task backend still holds for a worker: ready, or
+    running for less than a lease (a run older than that died with its worker).
+
+    Another backend keeps no rows to ask, so there every pending event past the grace counts as
+    lost (an immediate or external backend has run or dropped its task by then).
+    """
+    if not isinstance(task_backends[process_event.backend], DatabaseBackend):
+        return set()
+    ids = []
+    for _event_id, task_id in candidates:
+        # An empty id, or one of another backend, has nothing queued here.
+        with contextlib.suppress(ValueError):
+            ids.append(uuid.UUID(task_id))
+    alive_since = now - timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
+    queued = set()
+    for chunk in _chunks(ids):
+        queued |= {
+            str(pk)
+            for pk in DBTaskResult.objects.filter(pk__in=chunk)
+            .filter(Q(status=TaskResultStatus.READY) | Q(status=TaskResultStatus.RUNNING, started_at__gte=alive_since))
+            .values_list("pk", flat=True)
+        }
+    return queued
+
+
+def _lost_enqueues(stale: QuerySet, now: datetime, limit: int) -> list[int]:
+    """Of the pending events past their grace, the ids whose task is gone. Those whose task is
+    still queued (a backlog: the workers are behind) are left to it and looked at again after
+    another grace, so a backlog never gets a second task per event."""
+    candidates = list(stale.order_by("next_attempt_at", "id").values_list("id", "task_result_id")[:limit])
+    queued = _tasks_still_queued(candidates, now)
+    waiting = [event_id for event_id, task_id in candidates if task_id in queued]
+    for chunk in _chunks(waiting):
+        WebhookEvent.objects.filter(pk__in=chunk, status=EventStatus.PENDING).update(next_attempt_at=_grace(now))
+    return [event_id for event_id, task_id in candidates if task_id not in queued]
+
+
 def events_sweep(*, now: datetime | None = None, limit: int = 1000) -> dict[str, int]:
     """Re-enqueue what no worker will otherwise touch again. Safe to run from several processes.
 
     - `processing` whose lease expired: the worker died mid-event (its work was rolled back with
       its transaction); retried at once, or `dead` when it had used its last attempt;
     - `failed` whose retry is due;
-    - `pending` past the grace period: the enqueue after commit was lost;
+    - `pending` past the grace period whose task is no longer queued: the enqueue after commit
+      was lost, or its task ran and failed before claiming the event;
     - `ignored` for want of an account that is connected now (closes the race with the
       connect-time replay).
     """
@@ -226,7 +273,7 @@ def events_sweep(*, now: datetime | None = None, limit: int = 1000) -> dict[str,
     moved = {
         "lease_expired": _to_pending(expired, now, limit=limit, lease_expires_at=None, last_error=LEASE_EXPIRED),
         "retry_due": _to_pending(due, now, limit=limit),
-        "lost_enqueue": _to_pending(stale, now, limit=limit),
+        "lost_enqueue": _to_pending(stale.filter(pk__in=_lost_enqueues(stale, now, limit)), now),
         "account_connected": _to_pending(
             _ignored_for_connected_account(), now, limit=limit, attempts=0, ignored_reason="", last_error=""
         ),
@@ -236,8 +283,11 @@ def events_sweep(*, now: datetime | None = None, limit: int = 1000) -> dict[str,
     return {
         "dead": len(exhausted),
         **{name: len(ids) for name, ids in moved.items()},
-        # Only a sweep that found an expired lease looks: the results table has no index for it.
-        "abandoned_results": _close_abandoned_results(now) if exhausted or moved["lease_expired"] else 0,
+        # Only a sweep that found a dead worker's trace looks (an expired lease, or a pending event
+        # whose task stopped running): the results table has no index for it.
+        "abandoned_results": (
+            _close_abandoned_results(now) if exhausted or moved["lease_expired"] or moved["lost_enqueue"] else 0
+        ),
     }
 
 
@@ -275,7 +325,10 @@ def events_replay(*, event_ids: Iterable[int], now: datetime | None = None) -> i
     Events being processed under a live lease are skipped (their worker is still at it).
     """
     now = now or timezone.now()
-    candidates = WebhookEvent.objects.exclude(status=EventStatus.PROCESSING, lease_expires_at__gte=now)
+    # Tombstones are never processed again: their fan was erased and must not come back.
+    candidates = WebhookEvent.objects.exclude(status=EventStatus.PROCESSING, lease_expires_at__gte=now).exclude(
+        status=EventStatus.ERASED
+    )
     moved = []
     for chunk in _chunks(list(event_ids)):
         moved += _to_pending(
@@ -293,10 +346,10 @@ def events_replay(*, event_ids: Iterable[int], now: datetime | None = None) -> i
 
 @transaction.atomic
 def events_ignore(*, event_ids: Iterable[int]) -> int:
-    """Staff decide an event is not to be processed (processed events are left as they are)."""
+    """Staff decide an event is not to be processed (processed and erased events are left as they are)."""
     return (
         WebhookEvent.objects.filter(pk__in=list(event_ids))
-        .exclude(status=EventStatus.PROCESSED)
+        .exclude(status__in=(EventStatus.PROCESSED, EventStatus.ERASED))
         .update(
             status=EventStatus.IGNORED,
             ignored_reason=IgnoredReason.STAFF,

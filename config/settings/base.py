@@ -6,6 +6,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from core.observability.logging import logging_config
 
@@ -48,6 +49,8 @@ MIDDLEWARE = [
     "core.observability.middleware.RequestIdMiddleware",
     "core.observability.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (SECURE_CSP); a view may send its own instead.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # First, so oversized API bodies are refused before anything reads them.
     "core.api.errors.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -73,6 +76,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "crm.context_processors.creator",
@@ -119,6 +123,7 @@ if REDIS_URL:
 else:
     # The stock database cache increments with a read then a write, so two processes can lose a
     # count; core.cache.AtomicDatabaseCache increments under a row lock instead.
+    # (The table is core.cache.DATABASE_CACHE_TABLE, created by core's migration.)
     CACHES = {
         "default": {"BACKEND": "core.cache.AtomicDatabaseCache", "LOCATION": "cache_table"}
     }
@@ -249,6 +254,13 @@ WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=3600)
 WEBHOOK_PENDING_GRACE_SECONDS = env.int("WEBHOOK_PENDING_GRACE_SECONDS", default=120)
 WEBHOOK_SWEEP_INTERVAL_SECONDS = env.int("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=10)
 
+# --- Retention (applied daily by the sweeper and by `manage.py apply_retention`) -------------
+# Processed, ignored, dead and erased webhook events older than this are deleted (at least 2:
+# Meta redelivers for up to 36 hours, and the stored event is what recognises a redelivery).
+WEBHOOK_EVENT_RETENTION_DAYS = env.int("WEBHOOK_EVENT_RETENTION_DAYS", default=30)
+# Finished background task results older than this are deleted (django-tasks-db's prune command).
+TASK_RESULT_RETENTION_DAYS = env.int("TASK_RESULT_RETENTION_DAYS", default=14)
+
 # --- Background tasks ---------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -298,6 +310,21 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security defaults (tightened further in production) ----------------------------------
+# Every response of every profile: only our own origin's scripts, styles and images, or an inline
+# block that carries the request's nonce (the admin's and the API docs' few); no inline handlers
+# or `style=` attributes, no plugins, never framed, forms post only to us. `data:` images: the
+# admin's and Swagger UI's stylesheets embed their icons so. Private downloads send a stricter
+# policy of their own (core.storage.private_download: `default-src 'none'; sandbox`).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"

@@ -14,7 +14,7 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 PII_HASH_KEY = env("PII_HASH_KEY")
 INSTAGRAM_WEBHOOK_SECRET = env("INSTAGRAM_WEBHOOK_SECRET")
 INSTAGRAM_WEBHOOK_VERIFY_TOKEN = env("INSTAGRAM_WEBHOOK_VERIFY_TOKEN")
-for _name in ("FIELD_ENCRYPTION_KEYS", "PII_HASH_KEY", "INSTAGRAM_WEBHOOK_SECRET"):
+for _name in ("FIELD_ENCRYPTION_KEYS", "PII_HASH_KEY", "INSTAGRAM_WEBHOOK_SECRET", "INSTAGRAM_WEBHOOK_VERIFY_TOKEN"):
     if not globals()[_name]:
         raise ImproperlyConfigured(f"{_name} must be set in production")
 
@@ -38,6 +38,8 @@ elif env("EMAIL_HOST", default=""):
 else:
     raise ImproperlyConfigured("EMAIL_URL (or EMAIL_HOST) must be set in production: password resets are mailed")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
+if not DEFAULT_FROM_EMAIL:
+    raise ImproperlyConfigured("DEFAULT_FROM_EMAIL must be set in production")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -17,6 +17,7 @@ from django.views import defaults
 from rest_framework import exceptions
 
 from core.exceptions import ApplicationError
+from core.http import no_store
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +186,8 @@ def _is_json(response) -> bool:
 
 
 class ApiErrorMiddleware:
-    """Refuse oversized API bodies before anything reads them, and keep every API error in format."""
+    """Refuse oversized API bodies before anything reads them, keep every API error in format,
+    and mark every API response `no-store` (they carry decrypted emails, phones and notes)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -194,14 +196,18 @@ class ApiErrorMiddleware:
         surface = surface_for(request.path)
         if surface is None:
             return self.get_response(request)
+        return no_store(self._respond(request, surface))
+
+    def _respond(self, request, surface):
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return error_response(surface, 400, MESSAGES[surface][400])
         if length > body_limit_for(request):
-            response = error_response(surface, 413, MESSAGES[surface][413])
-            response["Connection"] = "close"
-            return response
+            # No `Connection: close`: a hop-by-hop header is the server's to set (PEP 3333; wsgiref,
+            # and so runserver, answers 500 to an application that sets one). The servers discard
+            # the unread body themselves before the next request on the connection.
+            return error_response(surface, 413, MESSAGES[surface][413])
         response = self.get_response(request)
         if response.status_code == 404 and not _is_json(response):
             # An unmatched API route under DEBUG gets Django's HTML technical 404 (handler404

@@ -41,6 +41,16 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+class RequiredBooleanField(serializers.BooleanField):
+    """A boolean the body must carry, JSON or form-encoded alike.
+
+    DRF reads a boolean missing from a form body (a QueryDict) as False, as a browser omits an
+    unchecked checkbox; an API client that leaves it out has said nothing, so it is "required".
+    """
+
+    default_empty_html = empty
+
+
 class StrictDateTimeField(serializers.DateTimeField):
     """An ISO 8601 string; a naive one is taken as UTC."""
 

@@ -26,6 +26,16 @@ def _origin_is_ours(request, origin: str) -> bool:
     return origin in settings.CSRF_TRUSTED_ORIGINS
 
 
+def has_body(request) -> bool:
+    """A request body announced by its length or by chunked transfer."""
+    if request.META.get("HTTP_TRANSFER_ENCODING"):
+        return True
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > 0
+    except ValueError:
+        return True  # a malformed length: judged as a body (the middleware refuses it first)
+
+
 def enforce_same_site_write(request) -> None:
     """Refuse a cookie-authenticated write that a cross-site page could have sent.
 
@@ -34,7 +44,10 @@ def enforce_same_site_write(request) -> None:
     - A cross-site page can only send a form-like body without a preflight (which we never
       grant), so a cookie-authenticated write must not carry one: the seed's
       `fetch(..., {credentials: 'include', headers: {'Content-Type': 'application/json'}})`
-      passes, an HTML form post does not.
+      passes, an HTML form post does not. The content type is judged when there is a body, and
+      on every POST (a cross-site form can post an empty one); a PUT, PATCH or DELETE without a
+      body has no content type to judge (runserver reports a missing one as `text/plain`), and
+      a cross-site page cannot send one of those methods without the preflight anyway.
     """
     if request.method in SAFE_METHODS:
         return
@@ -43,6 +56,8 @@ def enforce_same_site_write(request) -> None:
     origin = request.META.get("HTTP_ORIGIN")
     if origin is not None and not _origin_is_ours(request, origin):
         raise exceptions.PermissionDenied("Cross-site request refused")
+    if request.method != "POST" and not has_body(request):
+        return
     content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
     if content_type in CORS_SIMPLE_CONTENT_TYPES:
         raise exceptions.PermissionDenied("Cookie-authenticated writes must send JSON")

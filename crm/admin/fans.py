@@ -142,6 +142,10 @@ class FanAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         services.fan_delete(fan=obj)
 
+    def response_delete(self, request, obj_display, obj_id):
+        # The confirmation waits in a cookie or the session: it names the fan by id only.
+        return super().response_delete(request, f"#{obj_id}", obj_id)
+
     @transaction.atomic
     def delete_queryset(self, request, queryset):
         for fan in queryset:

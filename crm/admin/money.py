@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from core.exceptions import ApplicationError
 from crm import services
 from crm.models import Transaction
+from crm.validators import validate_occurred_at
 
 from .base import LedgerRowAdmin, cents
 
@@ -33,6 +34,10 @@ class TransactionAdmin(LedgerRowAdmin):
         if "platform" in form.base_fields:
             form.base_fields["platform"].required = False
             form.base_fields["platform"].help_text = "Empty: the fan's platform."
+        if "occurred_at" in form.base_fields:
+            # A fresh list: base_fields belong to this generated form class only.
+            field = form.base_fields["occurred_at"]
+            field.validators = [*field.validators, validate_occurred_at]
         return form
 
     def save_model(self, request, obj, form, change):

@@ -6,14 +6,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
 from core.exceptions import NotFound
+from core.http import no_store
 from core.observability.context import bind_creator
 from core.pages import empty_choice_reads_any, query_without
 from crm import selectors
 
 
 def creator_page(view):
-    """Log-in required (redirect to /auth/login?next=...), a creator account required, and the
-    selectors' NotFound (missing id or another creator's id alike) turned into the HTML 404."""
+    """Log-in required (redirect to /auth/login?next=...), a creator account required, the
+    selectors' NotFound (missing id or another creator's id alike) turned into the HTML 404, and
+    `Cache-Control: no-store`: these pages show decrypted notes, emails, phones and keys, which
+    no browser or proxy cache may keep."""
 
     @login_required
     @wraps(view)
@@ -27,7 +30,11 @@ def creator_page(view):
         except NotFound as exc:
             raise Http404(exc.message)
 
-    return wrapper
+    @wraps(view)
+    def no_store_wrapper(request, *args, **kwargs):
+        return no_store(wrapper(request, *args, **kwargs))
+
+    return no_store_wrapper
 
 
 def list_page_context(request, creator, *, filters, sorts: dict, default_sort: str, read_page) -> dict:

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
@@ -13,6 +14,9 @@ from crm.extensions import fan_page_sections
 from crm.forms import FanForm, FanNotesForm, TransactionForm
 
 from .common import creator_page, list_page_context
+
+# `?edit` on the fan page opens its profile form (where GET /fans/<id>/edit leads).
+PROFILE_OPEN = "edit"
 
 
 @creator_page
@@ -60,6 +64,7 @@ def render_fan_page(request, creator, fan, **forms):
         "conversations": selectors.fan_conversations(fan=fan),
         "tag_names": selectors.creator_tag_names(creator=creator),
         "fan_sections": list(fan_page_sections),
+        "profile_open": PROFILE_OPEN in request.GET,
     }
     for section in context["fan_sections"]:  # the sections other apps add (crm.extensions)
         context.update(section.context(fan, forms))
@@ -74,8 +79,12 @@ def fan_detail(request, creator, fan_id):
 
 
 @creator_page
-@require_POST
+@require_http_methods(["GET", "POST"])
 def fan_edit(request, creator, fan_id):
+    if request.method == "GET":
+        # The form lives in the fan page's profile section: a bookmarked or typed edit URL opens it.
+        fan = selectors.fan_get(creator=creator, fan_id=fan_id)  # a foreign id: 404 as everywhere
+        return redirect(reverse("fan_detail", kwargs={"fan_id": fan.pk}) + f"?{PROFILE_OPEN}#profile")
     fan = selectors.fan_with_tags(creator=creator, fan_id=fan_id)
     form = FanForm(request.POST, initial=FanForm.initial_for(fan))
     if form.is_valid():
@@ -135,8 +144,8 @@ def fan_conversation_open(request, creator, fan_id):
 def fan_delete(request, creator, fan_id):
     fan = selectors.fan_get(creator=creator, fan_id=fan_id)  # no tags shown: no tag query
     if request.method == "POST":
-        name = fan.name
         services.fan_delete(fan=fan)
-        messages.success(request, f"Fan “{name}” deleted.")
+        # No name: the message waits in a cookie or the session, and nothing of the fan may stay.
+        messages.success(request, "Fan deleted.")
         return redirect("fan_list")
     return render(request, "crm/fans/delete.html", {"fan": fan})

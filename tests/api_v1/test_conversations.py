@@ -168,6 +168,26 @@ def test_archive_validates(v1_client, world, payload, message):
     assert_v1_error(v1_client.put(url, payload, format="json"), 400, message)
 
 
+@pytest.mark.parametrize(
+    "body, message",
+    [("", "archived is required"), ("other=1", "archived is required"), ("archived=maybe", "Invalid archived")],
+)
+def test_a_form_encoded_archive_without_archived_is_a_400_not_an_unarchive(v1_client, world, body, message):
+    services.conversation_update(conversation=world.conversation, is_archived=True)
+    url = f"/api/v1/conversations/{world.conversation.pk}/archive"
+    response = v1_client.put(url, body, content_type="application/x-www-form-urlencoded")
+    assert_v1_error(response, 400, message)
+    world.conversation.refresh_from_db()
+    assert world.conversation.is_archived
+
+
+@pytest.mark.parametrize(("value", "archived"), [("true", True), ("false", False), ("1", True), ("0", False)])
+def test_a_form_encoded_archive_with_archived_works(v1_client, world, value, archived):
+    url = f"/api/v1/conversations/{world.conversation.pk}/archive"
+    response = v1_client.put(url, f"archived={value}", content_type="application/x-www-form-urlencoded")
+    assert assert_status(response, 200)["data"]["is_archived"] == int(archived)
+
+
 def test_tags_replace_the_set_and_share_the_fans_tag_system(v1_client, creator, world):
     services.fan_update(fan=world.fan, tags=["screening"])
     url = f"/api/v1/conversations/{world.conversation.pk}/tags"

@@ -269,3 +269,16 @@ def test_editing_a_conversation_keeps_only_its_creators_tags(staff, creator, oth
     assert conversation.subject == "Booking in May" and conversation.is_archived
     assert list(conversation.tags.all()) == [own]
     assert conversation.message_count == 1 and conversation.unread_count == 1  # counters untouched
+
+
+@pytest.mark.parametrize(("day", "time"), [("0143-11-20", "10:00:00"), ("1999-12-31", "23:59:59"), ("2999-01-01", "10:00:00")])
+def test_the_admin_refuses_a_transaction_date_out_of_bounds(staff, creator, day, time):
+    fan = FanFactory(creator=creator)
+    response = staff.post(
+        admin_url(Transaction, "add"),
+        {"fan": fan.pk, "kind": TransactionKind.TIP, "amount_cents": 300, "platform": "",
+         "external_id": "", "occurred_at_0": day, "occurred_at_1": time, "message": ""},
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert "occurred_at" in response.context["adminform"].form.errors
+    assert not Transaction.objects.exists()

@@ -1,6 +1,7 @@
 """The project is healthy: system checks, deploy checks with production settings, migrations."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -53,16 +54,40 @@ def test_production_settings_pass_the_deploy_checks():
     assert "no issues" in result.stdout
 
 
+# What production refuses to start without (README "Operations" and its settings table say so too).
+PRODUCTION_REQUIRED = [
+    "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "PII_HASH_KEY",
+    "INSTAGRAM_WEBHOOK_SECRET", "INSTAGRAM_WEBHOOK_VERIFY_TOKEN", "EMAIL_URL", "DEFAULT_FROM_EMAIL",
+]
+
+
 @pytest.mark.once
-@pytest.mark.parametrize(
-    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "PII_HASH_KEY",
-                "INSTAGRAM_WEBHOOK_SECRET", "EMAIL_URL", "DEFAULT_FROM_EMAIL"]
-)
+@pytest.mark.parametrize("missing", PRODUCTION_REQUIRED)
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = manage("check", env=env)
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+@pytest.mark.once
+@pytest.mark.parametrize("empty", [n for n in PRODUCTION_REQUIRED if n != "DJANGO_ALLOWED_HOSTS"])
+def test_production_refuses_an_empty_secret_too(empty):
+    result = manage("check", env={**PRODUCTION_ENV, empty: ""})
+    assert result.returncode != 0
+    assert empty.removeprefix("DJANGO_") in result.stderr  # Django names SECRET_KEY itself
+
+
+@pytest.mark.once
+def test_the_readme_lists_every_variable_production_requires():
+    readme = (ROOT / "README.md").read_text()
+    sentence = re.search(r"refuses to start without(.*?), and passes", readme, re.S).group(1)
+    assert set(re.findall(r"`([A-Z_]+)`", sentence)) == set(PRODUCTION_REQUIRED)
+    required_rows = {
+        match.group(1)
+        for match in re.finditer(r"^\| `([A-Z_]+)` \|[^\n]*\*\*required\*\* in `production`", readme, re.M)
+    }
+    assert required_rows == set(PRODUCTION_REQUIRED)
 
 
 def test_every_model_has_a_factory():

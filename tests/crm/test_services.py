@@ -1,6 +1,6 @@
 """Services keep counters, response times and fan value exact."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -165,6 +165,10 @@ def test_transaction_record_defaults_and_message_link():
         {"kind": "tip", "amount_cents": "100"},
         {"kind": "tip", "amount_cents": True},
         {"kind": "tip", "amount_cents": 100, "platform": "myspace"},
+        # Dates bounded for every caller, later imports included (crm.validators).
+        {"kind": "tip", "amount_cents": 100, "occurred_at": datetime(143, 11, 20, tzinfo=UTC)},
+        {"kind": "tip", "amount_cents": 100, "occurred_at": datetime(1999, 12, 31, 23, 59, tzinfo=UTC)},
+        {"kind": "tip", "amount_cents": 100, "occurred_at": "later"},
     ],
 )
 def test_transaction_record_rejects_bad_input(bad):
@@ -258,3 +262,13 @@ def test_creator_create_refuses_taken_slug_and_email():
         services.creator_create(slug="ana2", email=" ANA@example.com ", password="x-long-password")
     with pytest.raises(InvalidInput):
         services.creator_create(slug="!!!", email="new@example.com", password="x-long-password")
+
+
+def test_transaction_record_refuses_a_date_more_than_a_day_ahead():
+    fan = FanFactory()
+    with pytest.raises(InvalidInput, match="Invalid occurred_at"):
+        services.transaction_record(fan=fan, kind="tip", amount_cents=1, occurred_at=timezone.now() + timedelta(days=2))
+    txn, _created = services.transaction_record(
+        fan=fan, kind="tip", amount_cents=1, occurred_at=timezone.now() + timedelta(hours=20)
+    )
+    assert txn.pk

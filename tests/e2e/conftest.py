@@ -69,16 +69,34 @@ def _no_media_route():
     settings.MEDIA_URL = original
 
 
-def _page(browser, live_server, viewport):
-    """A fresh browser context; any server error (5xx) seen on the way fails the test."""
-    context = browser.new_context(viewport=viewport, base_url=live_server.url)
+# Every page of a test context reports what the Content-Security-Policy blocked.
+CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.__cspViolation(`${event.effectiveDirective} blocked ${event.blockedURI || 'inline'}`
+    + ` (${event.sourceFile || document.location.href}:${event.lineNumber}) on ${document.location.pathname}`);
+}, true);
+"""
+
+
+def checked_page(browser, base_url: str, viewport=LAPTOP):
+    """A fresh browser context and page; any server error (5xx) or Content-Security-Policy
+    violation (a blocked script, style, image, frame...) seen on the way fails the test."""
+    context = browser.new_context(viewport=viewport, base_url=base_url)
+    problems = []
+    context.expose_function("__cspViolation", lambda text: problems.append(f"CSP: {text}"))
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    server_errors = []
-    page.on("response", lambda r: server_errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
+    page.on("response", lambda r: problems.append(f"server error: {r.status} {r.url}") if r.status >= 500 else None)
     yield page
+    for open_page in context.pages:
+        open_page.evaluate("0")  # a round trip: reports still in flight arrive first
     context.close()
-    assert not server_errors, f"server errors: {server_errors}"
+    assert not problems, "\n".join(problems)
+
+
+def _page(browser, live_server, viewport):
+    yield from checked_page(browser, live_server.url, viewport)
 
 
 @pytest.fixture

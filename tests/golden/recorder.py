@@ -52,6 +52,9 @@ _TEXT_PATTERNS = (
     (re.compile(r"\b[0-9a-f]{32}\b"), "<hex32>"),
     # Request ids made for requests that sent none (stored on webhook events, shown in the admin).
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<uuid>"),
+    # The Content-Security-Policy nonce, fresh for every response (header and attributes).
+    (re.compile(r"'nonce-[A-Za-z0-9_-]+'"), "'nonce-<nonce>'"),
+    (re.compile(r'nonce="[A-Za-z0-9_-]+"'), 'nonce="<nonce>"'),
 )
 # JSON keys whose (non-null) values are random by design.
 _RANDOM_JSON_KEYS = {"next_cursor": "<cursor>", "access": "<jwt>", "refresh": "<jwt>"}

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
         ("get", "/fans/new/"),
         ("post", "/fans/new/"),
         ("get", "/fans/{id}/"),
+        ("get", "/fans/{id}/edit"),
         ("post", "/fans/{id}/edit"),
         ("post", "/fans/{id}/notes"),
         ("post", "/fans/{id}/transactions"),
@@ -39,6 +40,7 @@ def test_anonymous_is_sent_to_login(client, creator, method, path):
     "method, path",
     [
         ("get", "/fans/{id}/"),
+        ("get", "/fans/{id}/edit"),
         ("post", "/fans/{id}/edit"),
         ("post", "/fans/{id}/notes"),
         ("post", "/fans/{id}/transactions"),
@@ -228,6 +230,18 @@ def test_edit_profile_and_tags(page_client):
     assert sorted(fan.tags.values_list("name", flat=True)) == ["a", "b"] and fan.phone_hash
 
 
+def test_get_edit_leads_to_the_open_profile_section_of_the_fan_page(page_client):
+    fan = FanFactory(creator=page_client.creator)
+    response = page_client.get(f"/fans/{fan.pk}/edit")
+    assert_status(response, 302)
+    assert response["Location"] == f"/fans/{fan.pk}/?edit#profile"
+    page = page_client.get(response["Location"])
+    assert_status(page, 200)
+    assert b'<details id="profile" open>' in page.content
+    # Without ?edit the section stays folded.
+    assert b'<details id="profile">' in page_client.get(f"/fans/{fan.pk}/").content
+
+
 def test_edit_invalid_rerenders_fan_page(page_client):
     fan = FanFactory(creator=page_client.creator, name="Keep")
     response = page_client.post(f"/fans/{fan.pk}/edit", {"platform": "nope", "screening_status": "x"})
@@ -292,6 +306,8 @@ def test_record_refund_subtracts_and_duplicate_external_id_warns(page_client):
         ({"kind": "opening_balance", "amount": "3"}, "kind"),
         ({"kind": "tip", "amount": "3", "platform": "myspace"}, "platform"),
         ({"kind": "tip", "amount": "3", "occurred_at": "yesterday"}, "occurred_at"),
+        ({"kind": "tip", "amount": "3", "occurred_at": "0143-11-20T10:00"}, "occurred_at"),
+        ({"kind": "tip", "amount": "3", "occurred_at": "2999-01-01T10:00"}, "occurred_at"),
     ],
 )
 def test_record_transaction_invalid(page_client, data, field):

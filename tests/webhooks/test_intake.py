@@ -262,7 +262,8 @@ def _big_delivery(count: int, *, users: int = 20) -> dict:
 @pytest.mark.parametrize("size", [1, 1000])
 def test_intake_stores_in_one_statement_per_500_events_and_one_task_row_each(meta, account, settings, size):
     """No processing in the request: the events' INSERT (creator routing included), then one
-    task row per event written in the same transaction (database task backend)."""
+    task row per event written in the same transaction (database task backend), and the task
+    ids remembered on the events (one UPDATE per 500 events, for the sweeper)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -274,7 +275,9 @@ def test_intake_stores_in_one_statement_per_500_events_and_one_task_row_each(met
     task_inserts = [sql for sql in statements if sql.startswith('INSERT INTO "django_tasks_database_dbtaskresult"')]
     assert len(event_inserts) == (size + 499) // 500
     assert len(task_inserts) == size
-    others = [sql for sql in statements if sql not in event_inserts and sql not in task_inserts]
+    task_ids = [sql for sql in statements if sql.startswith('UPDATE "webhooks_webhookevent" SET "task_result_id"')]
+    assert len(task_ids) == (size + 499) // 500
+    others = [sql for sql in statements if sql not in event_inserts + task_inserts + task_ids]
     # Nothing else but transaction control (savepoints here, inside the test's transaction).
     assert all(sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT")) for sql in others), others
     assert len(others) <= 4
@@ -282,6 +285,8 @@ def test_intake_stores_in_one_statement_per_500_events_and_one_task_row_each(met
     from django_tasks_db.models import DBTaskResult
 
     assert DBTaskResult.objects.filter(task_path="webhooks.tasks.process_event").count() == size
+    remembered = set(WebhookEvent.objects.values_list("task_result_id", flat=True))
+    assert remembered == {str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)}
 
 
 def test_a_batch_of_1000_changes_is_stored_and_all_processed(meta, account, django_capture_on_commit_callbacks):

@@ -19,7 +19,7 @@ from core.api.fields import (
 )
 from crm.choices import Direction, Platform, TransactionKind
 from crm.selectors import tag_names_of
-from crm.validators import MAX_TAG_LENGTH, MAX_TAGS
+from crm.validators import MAX_TAG_LENGTH, MAX_TAGS, validate_occurred_at
 
 # Inputs and outputs share one choice set each, so the schema has one enum per choice.
 PLATFORMS = Platform.choices
@@ -201,7 +201,7 @@ class TransactionCreateSerializer(serializers.Serializer):
     fanId = StrictIntegerField(min_value=1, max_value=MAX_BIGINT)  # noqa: N815 (as conversations)
     kind = serializers.ChoiceField(choices=TransactionKind.choices)
     amount_cents = StrictIntegerField(min_value=1, max_value=MAX_BIGINT)
-    occurred_at = StrictDateTimeField(required=False)
+    occurred_at = StrictDateTimeField(required=False, validators=[validate_occurred_at])
     platform = serializers.ChoiceField(choices=PLATFORMS, required=False)
     external_id = StrictCharField(max_length=255, required=False, allow_null=True, allow_blank=True)
 

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from core.api.fields import (
     IdField,
     NullIfEmptyCharField,
+    RequiredBooleanField,
     StrictCharField,
     UploadField,
     UtcDateTimeField,
@@ -224,7 +225,7 @@ class V1ConversationCreateSerializer(serializers.Serializer):
 
 
 class ArchiveSerializer(serializers.Serializer):
-    archived = serializers.BooleanField()
+    archived = RequiredBooleanField()
 
 
 class V1TagsSerializer(WordedInputSerializer):

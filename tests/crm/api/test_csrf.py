@@ -11,6 +11,7 @@ import json
 import pytest
 
 from crm.models import Fan
+from tests.factories import FanFactory
 from tests.helpers import assert_crm_error, assert_status
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +101,40 @@ def test_session_write_needs_the_csrf_token(creator):
     client.force_login(creator.user)
     assert_crm_error(client.post("/api/crm/fans", FAN, format="json"), 403, "Forbidden")
     assert not Fan.objects.exists()
+
+
+# --- Writes without a body (DELETE from fetch; runserver reports no Content-Type as text/plain) ---
+
+
+def test_a_delete_without_a_body_is_not_judged_by_its_content_type(crm_client, creator):
+    fan = FanFactory(creator=creator)
+    # fetch(url, {method: 'DELETE', credentials: 'include'}) as runserver hands it to Django.
+    response = crm_client.delete(f"/api/crm/fans/{fan.pk}", content_type="text/plain", HTTP_SEC_FETCH_SITE="same-origin")
+    assert_status(response, 204)
+    assert not Fan.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"HTTP_ORIGIN": "https://evil.example"}, {"HTTP_SEC_FETCH_SITE": "cross-site"}, {"HTTP_ORIGIN": "null"}],
+)
+def test_a_cross_site_delete_without_a_body_is_still_refused(crm_client, creator, headers):
+    fan = FanFactory(creator=creator)
+    response = crm_client.delete(f"/api/crm/fans/{fan.pk}", content_type="text/plain", **headers)
+    assert_crm_error(response, 403, "Forbidden")
+    assert Fan.objects.filter(pk=fan.pk).exists()
+
+
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data"])
+def test_an_empty_post_is_still_judged_by_its_content_type(crm_client, content_type):
+    # A cross-site <form method=post> with no fields sends an empty body of a form type.
+    response = crm_client.post("/api/crm/fans", b"", content_type=content_type)
+    assert_crm_error(response, 403, "Forbidden")
+
+
+def test_a_form_body_on_a_patch_is_still_refused(crm_client, creator):
+    fan = FanFactory(creator=creator, name="Kept")
+    response = crm_client.patch(f"/api/crm/fans/{fan.pk}", "name=Changed", content_type="application/x-www-form-urlencoded")
+    assert_crm_error(response, 403, "Forbidden")
+    fan.refresh_from_db()
+    assert fan.name == "Kept"

@@ -1,6 +1,9 @@
 """GET/POST /api/crm/transactions."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from crm.models import Fan, Transaction
 from tests.crm.api.cases import ABSENT, ReadCases, WriteCases
@@ -34,6 +37,10 @@ class TestTransactionCreate(WriteCases):
         ({"occurred_at": "yesterday"}, "Invalid occurred_at"),
         ({"occurred_at": 1698765432}, "Invalid occurred_at"),
         ({"occurred_at": "9999-12-31T23:59:59-23:00"}, "Invalid occurred_at"),
+        # Dates are bounded: 2000-01-01 to a day from now (crm.validators).
+        ({"occurred_at": "0143-11-20T10:00:00Z"}, "Invalid occurred_at"),
+        ({"occurred_at": "1999-12-31T23:59:59Z"}, "Invalid occurred_at"),
+        ({"occurred_at": "2999-01-01T00:00:00Z"}, "Invalid occurred_at"),
         ({"platform": "myspace"}, "Invalid platform"),
         ({"external_id": 5}, "Invalid external_id"),
     ]
@@ -87,3 +94,11 @@ def test_list_filters_newest_first(crm_client, creator, other_creator):
     assert ids("ordering=occurred_at") == [old.pk, new.pk]
     assert_crm_error(crm_client.get("/api/crm/transactions?kind=gift"), 400, "Invalid kind")
     assert Transaction.objects.count() == 3
+
+
+def test_the_date_bounds_are_inclusive_and_a_day_ahead_is_accepted(crm_client, creator):
+    fan = FanFactory(creator=creator)
+    soon = (timezone.now() + timedelta(hours=23)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for when in ("2000-01-01T00:00:00Z", soon):
+        body = {"fanId": fan.pk, "kind": "tip", "amount_cents": 1, "occurred_at": when}
+        assert_status(crm_client.post("/api/crm/transactions", body, format="json"), 201)

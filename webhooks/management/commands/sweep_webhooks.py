@@ -1,4 +1,5 @@
-"""Re-enqueue webhook events no worker will otherwise pick up again (see services.events_sweep)."""
+"""Re-enqueue webhook events no worker will otherwise pick up again (see services.events_sweep);
+with --forever, also apply the retention windows once a day (webhooks.retention)."""
 
 import logging
 import signal
@@ -8,9 +9,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from webhooks.retention import retention_apply
 from webhooks.services import events_sweep
 
 logger = logging.getLogger("webhooks")
+RETENTION_EVERY_SECONDS = 24 * 3600
 
 
 class Command(BaseCommand):
@@ -31,9 +34,13 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, self._stop)
             signal.signal(signal.SIGINT, self._stop)
             logger.info("Webhook sweeper started, sweeping every %ss", interval)
+        next_retention = time.monotonic()  # at start, then daily
         while True:
             if forever:
                 close_old_connections()  # a long-lived process: drop connections the server closed
+                if time.monotonic() >= next_retention:
+                    next_retention = time.monotonic() + RETENTION_EVERY_SECONDS
+                    self._apply_retention()
             try:
                 counts = events_sweep()
             except Exception:
@@ -54,6 +61,16 @@ class Command(BaseCommand):
             if not self.running:
                 logger.info("Webhook sweeper stopped")
                 return
+
+    def _apply_retention(self):
+        try:
+            counts = retention_apply()
+        except Exception:
+            # Tomorrow's run, or `manage.py apply_retention`, catches up; the sweep goes on.
+            logger.exception("Applying the retention windows failed")
+            return
+        if any(counts.values()):
+            self.stdout.write("retention deleted " + " ".join(f"{k}={v}" for k, v in counts.items()))
 
     def _stop(self, signum, frame):
         self.running = False

@@ -316,6 +316,7 @@ def conversation_open(
     )
     conversation.full_clean(exclude=["tags"], validate_constraints=False)
     conversation.save()
+    signals.conversation_opened.send(sender=Conversation, conversation=conversation)
     return conversation, True
 
 
@@ -333,6 +334,7 @@ def conversation_update(
     if tags is not None:
         conversation.tags.set(tags_resolve(creator=conversation.creator, names=tags))
     conversation.save(update_fields=[*changed, "updated_at"])
+    signals.conversation_changed.send(sender=Conversation, conversation=conversation)
     return conversation
 
 
@@ -344,6 +346,7 @@ def conversation_mark_read(*, conversation: Conversation) -> Conversation:
     ).update(read_at=now)
     Conversation.objects.filter(pk=conversation.pk).update(unread_count=0, updated_at=now)
     conversation.refresh_from_db(fields=["unread_count", "updated_at"])
+    signals.conversation_read.send(sender=Conversation, conversation=conversation)
     return conversation
 
 

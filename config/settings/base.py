@@ -272,6 +272,8 @@ LIVE_HEARTBEAT_SECONDS = env.float("LIVE_HEARTBEAT_SECONDS", default=15)
 # A stream ends after this long; the browser reconnects with its last event id, and the
 # session and rights are checked again.
 LIVE_STREAM_SECONDS = env.float("LIVE_STREAM_SECONDS", default=300)
+# The threads (and so database connections) of one live worker, however many streams it holds.
+LIVE_DB_THREADS = env.int("LIVE_DB_THREADS", default=4)
 # Feed events older than this are deleted by the sweeper's daily retention run.
 LIVE_FEED_RETENTION_HOURS = env.int("LIVE_FEED_RETENTION_HOURS", default=24)
 

@@ -25,7 +25,8 @@ READ_LIMIT = 200
 
 
 def _stream_lock_key(stream: str) -> int:
-    return zlib.crc32(stream.encode())  # stable across processes (hash() is salted)
+    # Stable across processes (hash() is salted), as a signed 32-bit key (pg_advisory_xact_lock(int, int)).
+    return (zlib.crc32(stream.encode()) ^ 0x80000000) - 0x80000000
 
 
 def publish(stream: str, kind: str, data: dict) -> FeedEvent:

@@ -16,6 +16,7 @@ watcher reads again at least every LIVE_HEARTBEAT_SECONDS, and a reconnecting hu
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from asgiref.sync import sync_to_async
@@ -76,10 +77,38 @@ def _run_sync(fn, *args):
     return fn(*args)
 
 
+def _close_thread_connection():
+    connections.close_all()
+
+
+def _new_executor() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=settings.LIVE_DB_THREADS, thread_name_prefix="live-db")
+
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def executor() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = _new_executor()
+    return _executor
+
+
+def executor_shutdown() -> None:
+    """Close the pool's database connections and its threads (tests; a worker's exit)."""
+    global _executor
+    pool, _executor = _executor, None
+    if pool is not None:
+        for _ in range(settings.LIVE_DB_THREADS * 2):
+            pool.submit(_close_thread_connection)
+        pool.shutdown(wait=True)
+
+
 async def db(fn, *args):
-    """Run a sync ORM function on the shared thread pool (bounded database connections, however
-    many streams are open)."""
-    return await sync_to_async(_run_sync, thread_sensitive=False)(fn, *args)
+    """Run a sync ORM function on the live pool: however many streams are open, a live worker
+    holds at most LIVE_DB_THREADS database connections."""
+    return await sync_to_async(_run_sync, thread_sensitive=False, executor=executor())(fn, *args)
 
 
 def _new_ids_since(last: int) -> tuple[int, set[str]]:

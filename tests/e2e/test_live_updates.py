@@ -1,0 +1,138 @@
+"""Done when (issue 18): with the inbox and a thread open, a signed Instagram webhook (processed by
+the worker) and a teammate's reply both appear without reload within 2 s; a dropped connection
+resumes without a gap; a member of another creator receives none of it. Against the real
+processes (tests/e2e/live_stack.py), not the WSGI live server."""
+
+import json
+import os
+import signal
+import time
+import urllib.request
+import uuid
+
+import pytest
+
+from tests.e2e.conftest import LAPTOP, PHONE, checked_page
+from tests.webhooks.conftest import load
+from webhooks.intake import sign
+
+from .live_stack import live_stack  # noqa: F401 - a fixture
+
+pytestmark = [pytest.mark.e2e, pytest.mark.once]
+
+APPEARS_WITHIN_MS = 2000
+# What a page's own EventSource would see, collected by a second one (a watcher's view of the stream).
+COLLECT = """() => { window.__seen = []; const s = new EventSource('/live/events?after=0');
+  for (const kind of ['message', 'conversation', 'job']) s.addEventListener(kind, e => window.__seen.push(e.data)); }"""
+
+
+def send_dm(stack, text: str) -> None:
+    delivery = load("messaging")
+    item = delivery["entry"][0]["messaging"][0]
+    item["message"] = {"mid": f"mid-{uuid.uuid4().hex}", "text": text}
+    item["timestamp"] = int(time.time() * 1000)
+    body = json.dumps(delivery).encode()
+    request = urllib.request.Request(
+        f"{stack.url}/api/webhooks/instagram", data=body, method="POST",
+        headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(body, stack.webhook_secret)},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+        assert response.status == 200
+
+
+def log_in(page, email, password):
+    page.goto("/auth/login")
+    page.get_by_label("Email or username").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+
+
+def message_texts(page) -> list[str]:
+    return page.locator("#thread-messages li[data-message] .bubble").all_inner_texts()
+
+
+def test_the_inbox_and_an_open_thread_update_themselves(browser, live_stack):  # noqa: F811
+    stack = live_stack
+    send_dm(stack, "Hi! Do you do customs?")  # the fan's first DM opens the conversation
+
+    creator_pages = checked_page(browser, stack.url, LAPTOP)
+    inbox = next(creator_pages)
+    log_in(inbox, stack.creator_email, stack.password)
+    inbox.goto("/inbox/")
+    inbox.locator("#inbox-list a.row-title").first.wait_for(timeout=10_000)  # the worker made it
+    thread = inbox.context.new_page()
+    thread.goto(inbox.locator("#inbox-list a.row-title").first.get_attribute("href"))
+    thread.wait_for_selector("#thread-messages li[data-message]")
+    # It opens at the newest message with the reply box in view.
+    assert thread.locator("#reply").evaluate("e => e.getBoundingClientRect().top < window.innerHeight")
+    assert thread.locator("#thread-messages li[data-message]").last.is_visible()
+
+    other_pages = checked_page(browser, stack.url, PHONE)
+    other = next(other_pages)
+    log_in(other, stack.other_email, stack.password)
+    other.goto("/inbox/")
+    other.evaluate(COLLECT)
+    thread.evaluate(COLLECT)
+
+    # 1. A signed webhook, processed by the worker, appears in the thread and in the inbox.
+    send_dm(stack, "Second DM from the webhook")
+    sent_at = time.monotonic()
+    thread.get_by_text("Second DM from the webhook").wait_for(timeout=APPEARS_WITHIN_MS)
+    webhook_seconds = time.monotonic() - sent_at
+    inbox.locator("#inbox-list").get_by_text("2 messages").wait_for(timeout=APPEARS_WITHIN_MS)
+    # The open thread read it: the badge the inbox shows goes back to nothing unread.
+    inbox.locator("[data-live-unread]").wait_for(state="hidden", timeout=APPEARS_WITHIN_MS)
+    assert thread.locator("#reply").evaluate("e => e.getBoundingClientRect().top < window.innerHeight")
+
+    # 2. A teammate's reply (another session of the account) appears in place.
+    teammate_pages = checked_page(browser, stack.url, LAPTOP)
+    teammate = next(teammate_pages)
+    log_in(teammate, stack.creator_email, stack.password)
+    teammate.goto(thread.url)
+    teammate.locator("#id_text").fill("On it, teammate here")
+    teammate.get_by_role("button", name="Send").click()
+    teammate.wait_for_url(thread.url)
+    sent_at = time.monotonic()
+    thread.get_by_text("On it, teammate here").wait_for(timeout=APPEARS_WITHIN_MS)
+    reply_seconds = time.monotonic() - sent_at
+    inbox.locator("#inbox-list").get_by_text("3 messages").wait_for(timeout=APPEARS_WITHIN_MS)
+
+    # 3. The live process dies (every stream drops at once); a DM arrives meanwhile; it comes back.
+    live = next(p for p in stack.stack.processes if p.name == "live" and p.popen.poll() is None)
+    os.killpg(live.popen.pid, signal.SIGKILL)
+    live.popen.wait(timeout=20)
+    send_dm(stack, "Sent while the stream was down")
+    time.sleep(1.0)  # processed by the worker while nobody streams
+    stack.start_live()
+    stack.wait_live()
+    thread.get_by_text("Sent while the stream was down").wait_for(timeout=10_000)
+    inbox.locator("#inbox-list").get_by_text("4 messages").wait_for(timeout=10_000)
+    texts = message_texts(thread)
+    assert texts == ["Hi! Do you do customs?", "Second DM from the webhook", "On it, teammate here",
+                     "Sent while the stream was down"], texts  # in order, none missing, none twice
+    ids = thread.locator("#thread-messages li[data-message]").evaluate_all("els => els.map(e => e.id)")
+    assert len(ids) == len(set(ids)) == 4
+
+    # 4. The other creator's member saw none of it.
+    other.wait_for_timeout(500)
+    assert other.evaluate("window.__seen") == []
+    assert "customs" not in other.content() and "teammate" not in other.content()
+    assert other.locator("[data-live-unread]").is_hidden()
+    assert any("Second DM" in seen for seen in thread.evaluate("window.__seen"))
+
+    print(f"webhook → thread {webhook_seconds:.2f}s, teammate reply → thread {reply_seconds:.2f}s")
+    for pages in (teammate_pages, other_pages, creator_pages):
+        next(pages, None)
+
+
+def test_without_javascript_a_reload_shows_the_same(browser, live_stack):  # noqa: F811
+    context = browser.new_context(java_script_enabled=False, base_url=live_stack.url)
+    page = context.new_page()
+    log_in(page, live_stack.creator_email, live_stack.password)
+    send_dm(live_stack, "Seen on reload")
+    time.sleep(1.5)
+    page.goto("/inbox/")
+    page.locator("#inbox-list a.row-title").first.click()
+    page.get_by_text("Seen on reload").wait_for(timeout=5000)
+    context.close()

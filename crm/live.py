@@ -7,6 +7,9 @@ module checks it with `can_watch` and renders what the page needs (a message's H
 total of the nav badge) from the rows as they are then.
 """
 
+import threading
+from collections import OrderedDict
+
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 
@@ -83,20 +86,51 @@ def can_watch(user, creator, event: FeedEvent) -> bool:
     return creator.user_id == user.pk
 
 
+class _Rendered:
+    """What an event rendered to, kept briefly per live worker: the fifty watchers of one
+    creator receive one rendering, not fifty. What it holds is the creator's own page content;
+    each watcher is still checked by can_watch before it is given any of it."""
+
+    SIZE = 2048
+
+    def __init__(self):
+        self._items: OrderedDict[int, dict | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, ids) -> dict[int, dict | None]:
+        with self._lock:
+            return {i: self._items[i] for i in ids if i in self._items}
+
+    def put_many(self, rendered: dict[int, dict | None]) -> None:
+        with self._lock:
+            self._items.update(rendered)
+            while len(self._items) > self.SIZE:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+rendered_events = _Rendered()
+
+
 def deliver(events: list[FeedEvent], *, user, creator) -> list[tuple[int, str, dict | None]]:
     """The frames of these events for this watcher: (id, kind, data), data None for an event it
-    may not see or that names a row gone since. A fixed number of queries per batch."""
+    may not see or that names a row gone since. At most two queries per batch, none when the
+    events were rendered for another watcher already."""
     visible = [e for e in events if can_watch(user, creator, e)]
-    message_ids = {e.data.get("message") for e in visible if e.kind == MESSAGE_EVENT}
-    messages = selectors.messages_for_live(creator_id=creator.pk, message_ids=message_ids) if message_ids else {}
-    needs_total = any(e.kind in (MESSAGE_EVENT, CONVERSATION_EVENT) for e in visible)
-    unread = selectors.unread_total(creator_id=creator.pk) if needs_total else None
-    shown = {e.pk for e in visible}
-    frames = []
-    for event in events:
-        data = _render(event, messages, unread) if event.pk in shown else None
-        frames.append((event.pk, event.kind, data))
-    return frames
+    known = rendered_events.get_many(e.pk for e in visible)
+    fresh = [e for e in visible if e.pk not in known]
+    if fresh:
+        message_ids = {e.data.get("message") for e in fresh if e.kind == MESSAGE_EVENT}
+        messages = selectors.messages_for_live(creator_id=creator.pk, message_ids=message_ids) if message_ids else {}
+        needs_total = any(e.kind in (MESSAGE_EVENT, CONVERSATION_EVENT) for e in fresh)
+        unread = selectors.unread_total(creator_id=creator.pk) if needs_total else None
+        rendered = {e.pk: _render(e, messages, unread) for e in fresh}
+        rendered_events.put_many(rendered)
+        known |= rendered
+    return [(e.pk, e.kind, known.get(e.pk)) for e in events]
 
 
 def _render(event: FeedEvent, messages: dict, unread: int | None) -> dict | None:

@@ -16,6 +16,13 @@ from tests.factories import ConversationFactory, CreatorFactory, FanFactory, Mes
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _nothing_rendered_yet():
+    live.rendered_events.clear()
+    yield
+    live.rendered_events.clear()
+
+
 def kinds(stream):
     return [(e.kind, e.data) for e in feed.events_after(stream, 0)]
 
@@ -126,6 +133,17 @@ def test_delivery_renders_the_message_and_the_unread_total_in_fixed_queries(crea
     assert len(shown) == 9
     assert all(d["unread_total"] == 9 for d in shown)
     assert "hello &lt;b&gt;" in shown[0]["html"] and 'id="message-' in shown[0]["html"]
+    # The next watcher of the same events gets the same rendering without a query.
+    with django_assert_max_num_queries(0):
+        assert live.deliver(events, user=creator.user, creator=creator) == frames
+
+
+def test_a_rendering_kept_for_one_watcher_is_never_given_to_another_creators(creator, other_creator):
+    MessageFactory(conversation=ConversationFactory(fan__creator=creator), text="kept words")
+    events = feed.events_after(live.stream_of(creator.pk), 0)
+    live.deliver(events, user=creator.user, creator=creator)  # rendered and kept
+    frames = live.deliver(events, user=other_creator.user, creator=other_creator)
+    assert all(data is None for _i, _k, data in frames)
 
 
 def test_a_deleted_fans_messages_render_nothing(creator):

@@ -19,6 +19,7 @@ pytestmark = [pytest.mark.once, pytest.mark.django_db(transaction=True)]
 def _short_streams(settings):
     from core.live import wakeup
 
+    live.rendered_events.clear()
     settings.LIVE_POLL_SECONDS = 0.05
     settings.LIVE_HEARTBEAT_SECONDS = 1
     yield

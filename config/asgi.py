@@ -19,6 +19,11 @@ from django.core.asgi import get_asgi_application
 from core.observability.context import accept_request_id
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# No persistent connections per request here (Django's advice under ASGI): each request runs its
+# sync parts in a thread of its own, and a connection kept by a thread that ends is never reused,
+# only held open until the server refuses new ones. The streams read through core.live's small
+# pool of threads, whose connections do persist (core.live.wakeup.db).
+os.environ.setdefault("DATABASE_CONN_MAX_AGE", "0")
 django_application = get_asgi_application()
 
 PREFIX = "/live/"

@@ -374,7 +374,10 @@ def message_add(
         raise InvalidInput("Invalid direction", field="direction")
     if message_type not in MessageType.values:
         raise InvalidInput("Invalid message_type", field="message_type")
-    # The row lock serialises writers of one conversation (SQLite serialises all writers).
+    # The row locks serialise writers of one conversation (SQLite serialises all writers). The
+    # fan's row first, as conversation_open takes it: a webhook DM (fan, then conversation) and a
+    # reply (conversation, then the fan's last_contacted_at) would otherwise deadlock.
+    Fan.objects.select_for_update().filter(pk=conversation.fan_id).values_list("pk").first()
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if platform_message_id:
         existing = Message.objects.filter(conversation=locked, platform_message_id=platform_message_id).first()

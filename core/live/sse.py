@@ -8,6 +8,7 @@ proxy, the session cookie and Django's async views, with no new dependency (docs
 
 import asyncio
 import json
+import random
 import time
 from collections.abc import AsyncIterator, Callable
 
@@ -72,7 +73,8 @@ async def event_stream(
     if not await wakeup.db(_resumable, stream, after):
         yield b"event: reset\ndata: {}\n\n"
         return
-    deadline = time.monotonic() + lifetime
+    # Spread over the last fifth: streams opened together (a restart) do not all reconnect together.
+    deadline = time.monotonic() + lifetime * random.uniform(0.8, 1.0)  # noqa: S311 - not a secret
     with wakeup.hub().subscribe(stream) as woken:
         while True:
             woken.clear()  # before reading: a commit during the read wakes the next wait

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections, connection, connections, transaction
+from django.db import connection, connections, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,11 @@ def announce(stream: str) -> None:
 
 
 def _run_sync(fn, *args):
-    close_old_connections()  # a long-lived thread: drop a connection the server closed
+    # The pool's threads keep their connection for the worker's life (a few, however many
+    # streams); one that failed is replaced before the next read.
+    conn = connections["default"]
+    if conn.connection is not None and conn.errors_occurred and not conn.is_usable():
+        conn.close()
     return fn(*args)
 
 

@@ -136,3 +136,28 @@ def test_without_javascript_a_reload_shows_the_same(browser, live_stack):  # noq
     page.locator("#inbox-list a.row-title").first.click()
     page.get_by_text("Seen on reload").wait_for(timeout=5000)
     context.close()
+
+
+def test_a_long_job_drives_a_progress_element(browser, live_stack):  # noqa: F811
+    pages = checked_page(browser, live_stack.url, LAPTOP)
+    page = next(pages)
+    log_in(page, live_stack.creator_email, live_stack.password)
+    page.goto("/inbox/")
+    page.wait_for_function("document.body.dataset.liveUrl !== undefined")
+    # The element partials/progress.html draws, as a page showing the job would include it.
+    page.evaluate("""document.getElementById('main').insertAdjacentHTML('beforeend',
+      '<div class="job-progress" data-live-job="import-7" role="status"><progress max="1" value="0"></progress>'
+      + '<span data-live-job-label></span></div>')""")
+    page.wait_for_timeout(300)  # the stream is open
+    live_stack.stack.run("shell", "-c", (
+        "import time\n"
+        "from crm.live import job_progress\n"
+        "from crm.models import Creator\n"
+        "c = Creator.objects.get(slug='studio-live')\n"
+        "r = job_progress(creator_id=c.pk, job='import-7', total=40, label='Import').start()\n"
+        "for _ in range(40):\n    r.advance(); time.sleep(0.02)\n"
+        "r.finish()\n"))
+    label = page.locator("[data-live-job='import-7'] [data-live-job-label]")
+    label.filter(has_text="Import: 40 of 40 — done").wait_for(timeout=APPEARS_WITHIN_MS)
+    assert page.locator("[data-live-job='import-7'] progress").evaluate("e => [e.value, e.max]") == [40, 40]
+    next(pages, None)

@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator, Callable
 from django.conf import settings
 from django.http import StreamingHttpResponse
 
+from core.observability.metrics import LIVE_EVENTS_SENT, LIVE_STREAMS
+
 from . import feed, wakeup
 
 # How long EventSource waits before reconnecting after the stream ends or drops.
@@ -75,22 +77,28 @@ async def event_stream(
         return
     # Spread over the last fifth: streams opened together (a restart) do not all reconnect together.
     deadline = time.monotonic() + lifetime * random.uniform(0.8, 1.0)  # noqa: S311 - not a secret
-    with wakeup.hub().subscribe(stream) as woken:
-        while True:
-            woken.clear()  # before reading: a commit during the read wakes the next wait
-            frames, more = await wakeup.db(_read, stream, after, deliver)
-            for event_id, kind, data in frames:
-                yield frame(event_id, kind, data)
-                after = event_id
-            if more:
-                continue
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
-            try:
-                await asyncio.wait_for(woken.wait(), timeout=min(heartbeat, remaining))
-            except TimeoutError:
-                yield b": keep-alive\n\n"  # also how a dead client is noticed
+    LIVE_STREAMS.labels(event="opened").inc()
+    try:
+        with wakeup.hub().subscribe(stream) as woken:
+            while True:
+                woken.clear()  # before reading: a commit during the read wakes the next wait
+                frames, more = await wakeup.db(_read, stream, after, deliver)
+                for event_id, kind, data in frames:
+                    yield frame(event_id, kind, data)
+                    after = event_id
+                    if data is not None:
+                        LIVE_EVENTS_SENT.inc()
+                if more:
+                    continue
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                try:
+                    await asyncio.wait_for(woken.wait(), timeout=min(heartbeat, remaining))
+                except TimeoutError:
+                    yield b": keep-alive\n\n"  # also how a dead client is noticed
+    finally:
+        LIVE_STREAMS.labels(event="ended").inc()
 
 
 def sse_response(frames: AsyncIterator[bytes]) -> StreamingHttpResponse:

@@ -167,3 +167,17 @@ def test_a_job_reports_progress_thinned_and_always_its_end():
     assert 2 <= len(events) <= 10
     assert events[-1].data == {"job": "import-1", "done": 1000, "total": 1000, "label": "Import", "state": "done"}
     assert isinstance(reporter, ProgressReporter)
+
+
+def test_under_wsgi_the_endpoint_answers_what_is_new_and_ends(client, creator):
+    """runserver reached directly or pytest's live server: no thread held; EventSource polls."""
+    client.force_login(creator.user)
+    cursor = live.cursor_of(creator.pk)
+    message = MessageFactory(conversation=ConversationFactory(fan__creator=creator), text="polled")
+    response = client.get("/live/events", {"after": cursor})
+    assert response.status_code == 200 and response["Content-Type"] == "text/event-stream"
+    body = b"".join(response.streaming_content).decode()
+    assert body.startswith("retry: 1000\n\n")
+    assert f'"message":{message.pk}' in body and "polled" in body
+    again = client.get("/live/events", headers={"last-event-id": str(live.cursor_of(creator.pk))})
+    assert b"".join(again.streaming_content) == b"retry: 1000\n\n"  # nothing new, nothing repeated

@@ -101,6 +101,9 @@ def test_a_resumed_stream_misses_nothing_and_repeats_nothing(creator):
         second.close()
     got = [f for f in second.data_frames() if f["event"] == "message"]
     assert [t for f in got for t in [*texts, "five"] if f">{t}<" in f["data"]["html"]] == [*texts, "five"]
+    from prometheus_client import REGISTRY
+
+    assert REGISTRY.get_sample_value("crm_live_events_sent_total") >= 5
     ids = second.ids()
     assert ids == sorted(set(ids)) and min(ids) > last_seen  # in order, once each, nothing before the cursor
     expected = list(FeedEvent.objects.filter(stream=live.stream_of(creator.pk), id__gt=last_seen).values_list("id", flat=True))
@@ -133,11 +136,18 @@ def test_a_cursor_whose_event_was_pruned_asks_the_page_to_reload(creator):
 
 
 def test_a_stream_ends_after_its_lifetime_and_the_browser_reconnects(creator, settings):
+    from prometheus_client import REGISTRY
+
+    def count(event):
+        return REGISTRY.get_sample_value("crm_live_streams_total", {"event": event}) or 0
+
+    opened, ended = count("opened"), count("ended")
     settings.LIVE_STREAM_SECONDS = 0.5
     stream = open_stream(creator.user)
     stream.wait_for(lambda s: s.ended.is_set(), timeout=5)
     stream.close()
     assert stream.status == 200 and stream.body.startswith(b"retry: 1000\n\n")
+    assert (count("opened"), count("ended")) == (opened + 1, ended + 1)  # counted for /metrics
 
 
 def test_the_wakeup_of_this_database_is_chosen(settings):

@@ -43,12 +43,18 @@ async def _not_found(scope, send) -> None:
 
 
 async def _lifespan(receive, send) -> None:
-    # Nothing to open or close yet; answering lets the server start without a warning.
+    # At startup SIGTERM is made to end the live streams first: gunicorn and uvicorn send the
+    # lifespan shutdown only once connections are closed, and a stream never closes by itself
+    # (core.live.wakeup.install_stop_handler). At shutdown, any stream still open ends.
+    from core.live.wakeup import close_streams, install_stop_handler
+
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            install_stop_handler()  # SIGTERM ends the streams first (core.live.wakeup)
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            close_streams()
             await send({"type": "lifespan.shutdown.complete"})
             return
 

@@ -79,7 +79,7 @@ async def event_stream(
     deadline = time.monotonic() + lifetime * random.uniform(0.8, 1.0)  # noqa: S311 - not a secret
     LIVE_STREAMS.labels(event="opened").inc()
     try:
-        with wakeup.hub().subscribe(stream) as woken:
+        with (hub := wakeup.hub()).subscribe(stream) as woken:
             while True:
                 woken.clear()  # before reading: a commit during the read wakes the next wait
                 frames, more = await wakeup.db(_read, stream, after, deliver)
@@ -91,7 +91,7 @@ async def event_stream(
                 if more:
                     continue
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                if remaining <= 0 or hub.closing:  # its life is over, or the worker's
                     return
                 try:
                     await asyncio.wait_for(woken.wait(), timeout=min(heartbeat, remaining))

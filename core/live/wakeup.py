@@ -16,6 +16,8 @@ watcher reads again at least every LIVE_HEARTBEAT_SECONDS, and a reconnecting hu
 
 import asyncio
 import logging
+import signal
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -144,6 +146,7 @@ class Hub:
     def __init__(self):
         self.waiters: dict[str, set[asyncio.Event]] = {}
         self.task: asyncio.Task | None = None
+        self.closing = False
 
     @contextmanager
     def subscribe(self, stream: str):
@@ -224,9 +227,53 @@ class Hub:
 _hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
 
 
+def _close(current: Hub) -> None:
+    current.closing = True
+    current.wake_all()
+
+
+def close_streams() -> None:
+    """The worker is stopping: every stream of this loop ends now, so its browser reconnects to
+    a worker that stays instead of holding the shutdown until the graceful timeout cuts it."""
+    _close(hub())
+
+
+_previous_term_handler = None
+_term_handler_installed = False
+
+
+def _on_term(signum, frame):
+    for loop, current in list(_hubs.items()):
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(_close, current)
+    if callable(_previous_term_handler):
+        _previous_term_handler(signum, frame)
+
+
+def install_stop_handler() -> None:
+    """Called at the ASGI lifespan startup (config.asgi), on the server's loop."""
+    _chain_term_handler()
+
+
+def _chain_term_handler() -> None:
+    """gunicorn's ASGI worker (and uvicorn) wait on SIGTERM for open connections to finish, and
+    send the lifespan shutdown only after; streams never finish by themselves. So the first
+    worker (lifespan startup, or its first stream) puts this handler before the server's own:
+    streams end, then the server goes on with its graceful stop. (Only the main thread may set handlers: tests run loops in
+    others, and there is nothing to chain there.)"""
+    global _previous_term_handler, _term_handler_installed
+    if _term_handler_installed or threading.current_thread() is not threading.main_thread():
+        return
+    _term_handler_installed = True
+    _previous_term_handler = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, _on_term)
+
+
 def hub() -> Hub:
     """This event loop's hub (a live worker has one loop; tests may run several)."""
     loop = asyncio.get_running_loop()
     for other in [k for k in _hubs if k.is_closed()]:
         _hubs.pop(other, None)
+    if loop not in _hubs:
+        _chain_term_handler()
     return _hubs.setdefault(loop, Hub())

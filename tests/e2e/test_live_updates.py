@@ -161,3 +161,26 @@ def test_a_long_job_drives_a_progress_element(browser, live_stack):  # noqa: F81
     label.filter(has_text="Import: 40 of 40 — done").wait_for(timeout=APPEARS_WITHIN_MS)
     assert page.locator("[data-live-job='import-7'] progress").evaluate("e => [e.value, e.max]") == [40, 40]
     next(pages, None)
+
+
+def test_a_stopping_live_worker_ends_its_streams_at_once(live_stack):  # noqa: F811
+    """gunicorn waits on SIGTERM for open connections; streams never finish by themselves, so
+    the live process ends them first (a deploy's reload does not wait the graceful timeout)."""
+    from tests.stack.processes import EventStream
+
+    code = ("from django.test import Client; from django.contrib.auth import get_user_model; c = Client(); "
+            f"c.force_login(get_user_model().objects.get(email='{live_stack.creator_email}')); "
+            "print('SESSION=' + c.cookies['sessionid'].value)")
+    session = live_stack.stack.run("shell", "-c", code).split("SESSION=")[1].split()[0]
+    stream = EventStream(live_stack.live_port, session)
+    assert stream.read_until(b"retry: ").startswith(b"HTTP/1.1 200")
+    time.sleep(0.5)
+    live = next(p for p in live_stack.stack.processes if p.name == "live" and p.popen.poll() is None)
+    stopped_at = time.monotonic()
+    os.killpg(live.popen.pid, signal.SIGTERM)
+    live.popen.wait(timeout=20)
+    assert time.monotonic() - stopped_at < 5  # not the 30 s graceful timeout
+    assert stream.read_until(b"0\r\n\r\n", timeout=1).endswith(b"0\r\n\r\n")  # the stream ended cleanly
+    stream.close()
+    live_stack.start_live()
+    live_stack.wait_live()

@@ -184,3 +184,26 @@ def test_a_stopping_live_worker_ends_its_streams_at_once(live_stack):  # noqa: F
     stream.close()
     live_stack.start_live()
     live_stack.wait_live()
+
+
+def test_a_reader_who_scrolled_up_is_not_pulled_down(browser, live_stack):  # noqa: F811
+    pages = checked_page(browser, live_stack.url, PHONE)
+    page = next(pages)
+    log_in(page, live_stack.creator_email, live_stack.password)
+    page.goto("/inbox/")
+    page.goto(page.locator("#inbox-list a.row-title").first.get_attribute("href"))
+    page.wait_for_selector("#thread-messages li[data-message]")
+    assert page.evaluate("document.documentElement.scrollHeight > window.innerHeight + 200"), "a thread taller than the phone"
+    in_view = "e => e.getBoundingClientRect().top < window.innerHeight"
+    assert page.locator("#reply").evaluate(in_view)  # opened at the newest, reply box in view
+    page.wait_for_timeout(300)
+    page.evaluate("window.scrollTo(0, 0)")  # the reader goes up to read older messages
+    send_dm(live_stack, "Arrived while reading above")
+    page.locator("#thread-messages").get_by_text("Arrived while reading above").wait_for(state="attached", timeout=APPEARS_WITHIN_MS)
+    assert page.evaluate("window.scrollY") == 0 and not page.locator("#reply").evaluate(in_view)
+    notice = page.locator("#new-below")
+    assert notice.is_visible()
+    notice.click()
+    page.wait_for_function("document.getElementById('reply').getBoundingClientRect().top < window.innerHeight")
+    assert page.get_by_text("Arrived while reading above").is_visible()
+    next(pages, None)

@@ -7,7 +7,7 @@ export HOST ?= 127.0.0.1
 export PORT ?= 8000
 URL_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
 
-.PHONY: run test venv venv-dev migrate lint bench-analytics clean
+.PHONY: run test venv venv-dev migrate lint bench-analytics bench-live clean
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(PY) || "$$(./scripts/find-python)" -m venv $(VENV)
@@ -41,3 +41,8 @@ clean:
 
 bench-analytics: venv
 	./bench/run-analytics
+
+# 50 watchers of one creator, messages from the worker and the web: SQLite, then PostgreSQL.
+bench-live: venv
+	$(PY) bench/live.py --stream-seconds 8
+	./scripts/pg-throwaway $(PY) bench/live.py --db postgres --stream-seconds 8

@@ -19,6 +19,11 @@ from django.core.asgi import get_asgi_application
 from core.observability.context import accept_request_id
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# No persistent connections per request here (Django's advice under ASGI): each request runs its
+# sync parts in a thread of its own, and a connection kept by a thread that ends is never reused,
+# only held open until the server refuses new ones. The streams read through core.live's small
+# pool of threads, whose connections do persist (core.live.wakeup.db).
+os.environ.setdefault("DATABASE_CONN_MAX_AGE", "0")
 django_application = get_asgi_application()
 
 PREFIX = "/live/"
@@ -38,12 +43,18 @@ async def _not_found(scope, send) -> None:
 
 
 async def _lifespan(receive, send) -> None:
-    # Nothing to open or close yet; answering lets the server start without a warning.
+    # At startup SIGTERM is made to end the live streams first: gunicorn and uvicorn send the
+    # lifespan shutdown only once connections are closed, and a stream never closes by itself
+    # (core.live.wakeup.install_stop_handler). At shutdown, any stream still open ends.
+    from core.live.wakeup import close_streams, install_stop_handler
+
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            install_stop_handler()  # SIGTERM ends the streams first (core.live.wakeup)
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            close_streams()
             await send({"type": "lifespan.shutdown.complete"})
             return
 

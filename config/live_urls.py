@@ -2,13 +2,15 @@
 
 The reverse proxy sends /live/ to that process; config/urls.py mounts these routes too, so
 reverse() knows them everywhere and `make run`'s dev server answers them on the same origin.
-Issues of live updates and visitor chat add their endpoints here.
+`events` is the creator's change feed (crm.views.live); visitor chat adds its endpoints here.
 """
 
 from django.urls import path
 
 from core.observability.views import live_healthz
+from crm.views import live
 
 urlpatterns = [
     path("healthz", live_healthz, name="live_healthz"),
+    path("events", live.events, name="live_events"),
 ]

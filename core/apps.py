@@ -4,8 +4,8 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """Installed for its template tags (`{% load formatting %}`), its signal receivers and its one
-    migration, which creates the database cache table; it has no models."""
+    """Installed for its template tags (`{% load formatting %}`), its signal receivers and its
+    migrations: the database cache table, and the live-update feed (core.live, its one model)."""
 
     name = "core"
     verbose_name = "Core"

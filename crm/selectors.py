@@ -279,6 +279,22 @@ def thread_messages_page(
     return page
 
 
+def unread_total(*, creator_id: int) -> int:
+    """The unread messages of the creator's open conversations: the nav badge."""
+    return (
+        Conversation.objects.filter(creator_id=creator_id, is_archived=False, unread_count__gt=0)
+        .aggregate(total=Sum("unread_count"))["total"]
+        or 0
+    )
+
+
+def messages_for_live(*, creator_id: int, message_ids) -> dict[int, Message]:
+    """The messages live events name, with their conversation and fan (one query), by id;
+    another creator's id or a deleted message is simply absent."""
+    rows = Message.objects.filter(creator_id=creator_id, pk__in=list(message_ids)).select_related("conversation", "fan")
+    return {m.pk: m for m in rows}
+
+
 def message_with_attachment(*, creator: Creator, conversation_id, message_id) -> Message:
     conversation_pk = parse_id(conversation_id)
     if conversation_pk is None:

@@ -316,6 +316,7 @@ def conversation_open(
     )
     conversation.full_clean(exclude=["tags"], validate_constraints=False)
     conversation.save()
+    signals.conversation_opened.send(sender=Conversation, conversation=conversation)
     return conversation, True
 
 
@@ -333,6 +334,7 @@ def conversation_update(
     if tags is not None:
         conversation.tags.set(tags_resolve(creator=conversation.creator, names=tags))
     conversation.save(update_fields=[*changed, "updated_at"])
+    signals.conversation_changed.send(sender=Conversation, conversation=conversation)
     return conversation
 
 
@@ -344,6 +346,7 @@ def conversation_mark_read(*, conversation: Conversation) -> Conversation:
     ).update(read_at=now)
     Conversation.objects.filter(pk=conversation.pk).update(unread_count=0, updated_at=now)
     conversation.refresh_from_db(fields=["unread_count", "updated_at"])
+    signals.conversation_read.send(sender=Conversation, conversation=conversation)
     return conversation
 
 
@@ -371,7 +374,10 @@ def message_add(
         raise InvalidInput("Invalid direction", field="direction")
     if message_type not in MessageType.values:
         raise InvalidInput("Invalid message_type", field="message_type")
-    # The row lock serialises writers of one conversation (SQLite serialises all writers).
+    # The row locks serialise writers of one conversation (SQLite serialises all writers). The
+    # fan's row first, as conversation_open takes it: a webhook DM (fan, then conversation) and a
+    # reply (conversation, then the fan's last_contacted_at) would otherwise deadlock.
+    Fan.objects.select_for_update().filter(pk=conversation.fan_id).values_list("pk").first()
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if platform_message_id:
         existing = Message.objects.filter(conversation=locked, platform_message_id=platform_message_id).first()

@@ -19,3 +19,22 @@ fan_deleting = Signal()
 # `account`: a PlatformAccount was connected. Sent after commit: the account exists for any
 # process a receiver hands work to.
 platform_account_connected = Signal()
+
+# `conversation`: a Conversation was just created (inside conversation_open's transaction).
+conversation_opened = Signal()
+
+# `conversation`: its incoming messages were marked read (inside conversation_mark_read's
+# transaction).
+conversation_read = Signal()
+
+# `conversation`: archived or unarchived, retagged or renamed (inside conversation_update's
+# transaction).
+conversation_changed = Signal()
+
+# `creator`, `conversation`: the conversation's assignee changed. Sent by the assignment service
+# of the teams issue, inside its transaction.
+conversation_assigned = Signal()
+
+# `creator`, `message`: a message's delivery status changed. Sent by the delivery-status service,
+# inside its transaction.
+message_delivery_changed = Signal()

@@ -30,6 +30,7 @@ urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<str:conversation_id>/", inbox.thread, name="thread"),
     path("inbox/<str:conversation_id>/send", inbox.thread_send, name="thread_send"),
+    path("inbox/<str:conversation_id>/read", inbox.thread_read, name="thread_read"),
     path("inbox/<str:conversation_id>/archive", inbox.thread_archive, name="thread_archive"),
     path("inbox/<str:conversation_id>/tags", inbox.thread_tags, name="thread_tags"),
     path(

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.live.feed import prune as live_feed_prune
 from core.tasks import task_results_prune
 
 from .choices import FINISHED_STATUSES
@@ -37,8 +38,9 @@ def events_purge_expired(*, now: datetime | None = None, retention_days: int | N
 
 
 def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
-    """Apply both retention windows; how many rows each deleted."""
+    """Apply the retention windows; how many rows each deleted."""
     return {
         "webhook_events": events_purge_expired(now=now),
         "task_results": task_results_prune(older_than_days=settings.TASK_RESULT_RETENTION_DAYS),
+        "live_feed_events": live_feed_prune(now=now),
     }

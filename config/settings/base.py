@@ -261,6 +261,22 @@ WEBHOOK_EVENT_RETENTION_DAYS = env.int("WEBHOOK_EVENT_RETENTION_DAYS", default=3
 # Finished background task results older than this are deleted (django-tasks-db's prune command).
 TASK_RESULT_RETENTION_DAYS = env.int("TASK_RESULT_RETENTION_DAYS", default=14)
 
+# --- Live updates (core.live, crm.live; docs/architecture.md "Live updates") -------------
+# How the live process learns that the feed moved: auto (PostgreSQL LISTEN/NOTIFY when it is
+# the database, else Redis pub/sub when REDIS_URL is set, else a poll), postgres, redis, poll.
+LIVE_WAKEUP = env("LIVE_WAKEUP", default="auto")
+# The poll's period (one query per live worker for all its streams).
+LIVE_POLL_SECONDS = env.float("LIVE_POLL_SECONDS", default=0.1)
+# A stream reads again and sends a keep-alive this often even when nothing woke it.
+LIVE_HEARTBEAT_SECONDS = env.float("LIVE_HEARTBEAT_SECONDS", default=15)
+# A stream ends after this long; the browser reconnects with its last event id, and the
+# session and rights are checked again.
+LIVE_STREAM_SECONDS = env.float("LIVE_STREAM_SECONDS", default=300)
+# The threads (and so database connections) of one live worker, however many streams it holds.
+LIVE_DB_THREADS = env.int("LIVE_DB_THREADS", default=4)
+# Feed events older than this are deleted by the sweeper's daily retention run.
+LIVE_FEED_RETENTION_HOURS = env.int("LIVE_FEED_RETENTION_HOURS", default=24)
+
 # --- Background tasks ---------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -57,3 +57,12 @@ WEBHOOK_LATENCY = Histogram(
     ["status"],
     buckets=WEBHOOK_LATENCY_BUCKETS,
 )
+LIVE_STREAMS = Counter(
+    "crm_live_streams_total",
+    "Live-update streams opened and ended (open now: opened - ended, per live process).",
+    ["event"],
+)
+LIVE_EVENTS_SENT = Counter(
+    "crm_live_events_sent_total",
+    "Feed events sent on live streams, one per watcher that was shown it.",
+)

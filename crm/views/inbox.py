@@ -6,16 +6,32 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
+from core.live.conditional import feed_etag, not_modified
 from core.storage import private_download, private_open
-from crm import selectors, services
+from crm import live, selectors, services
 from crm.choices import Direction
 from crm.forms import ConversationTagsForm, MessageForm
 
 from .common import creator_page, list_page_context
 
 
+def _live_version(request, creator) -> tuple[int, str]:
+    """The feed cursor the page is drawn at (read before its rows: a change in between is
+    delivered, never lost) and the page's ETag for the conditional poll of the live script."""
+    cursor = live.cursor_of(creator.pk)
+    return cursor, feed_etag(request.get_full_path(), request.user.pk, creator.pk, cursor)
+
+
+def _with_etag(response, etag: str):
+    response["ETag"] = etag
+    return response
+
+
 @creator_page
 def inbox(request, creator):
+    cursor, etag = _live_version(request, creator)
+    if unchanged := not_modified(request, etag):
+        return unchanged
     context = list_page_context(
         request,
         creator,
@@ -24,10 +40,12 @@ def inbox(request, creator):
         default_sort=selectors.DEFAULT_INBOX_SORT,
         read_page=selectors.conversations_page,
     )
-    return render(request, "crm/inbox/list.html", context)
+    context["live_cursor"], context["live_etag"] = cursor, etag
+    return _with_etag(render(request, "crm/inbox/list.html", context), etag)
 
 
-def _thread_page(request, creator, conversation, *, message_form=None, tags_form=None):
+def _thread_page(request, creator, conversation, *, message_form=None, tags_form=None, version=None):
+    cursor, etag = version or _live_version(request, creator)
     page = selectors.thread_messages_page(
         conversation=conversation, before=request.GET.get("before", ""), after=request.GET.get("after", "")
     )
@@ -39,9 +57,11 @@ def _thread_page(request, creator, conversation, *, message_form=None, tags_form
         "message_form": message_form or MessageForm(),
         "tags_form": tags_form or ConversationTagsForm(initial={"tags": ", ".join(tag_names)}),
         "conversation_tags": tag_names,
+        "live_cursor": cursor,
+        "live_etag": etag,
     }
     status = 400 if (message_form and message_form.errors) or (tags_form and tags_form.errors) else 200
-    return render(request, "crm/inbox/thread.html", context, status=status)
+    return _with_etag(render(request, "crm/inbox/thread.html", context, status=status), etag)
 
 
 @creator_page
@@ -50,7 +70,21 @@ def thread(request, creator, conversation_id):
     if conversation.unread_count:
         # Opening a thread reads it (a GET with this one idempotent effect, as every mail client).
         services.conversation_mark_read(conversation=conversation)
-    return _thread_page(request, creator, conversation)
+    version = _live_version(request, creator)  # after the read: its own event is already drawn
+    if unchanged := not_modified(request, version[1]):
+        return unchanged
+    return _thread_page(request, creator, conversation, version=version)
+
+
+@creator_page
+@require_POST
+def thread_read(request, creator, conversation_id):
+    """Mark the thread read: the live script calls it when a message arrives in the open thread
+    (without the script, opening the thread reads it)."""
+    conversation = selectors.conversation_get(creator=creator, conversation_id=conversation_id)
+    if conversation.unread_count:
+        services.conversation_mark_read(conversation=conversation)
+    return redirect("thread", conversation_id=conversation.pk)
 
 
 @creator_page

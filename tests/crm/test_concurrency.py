@@ -166,3 +166,29 @@ def test_database_cache_incr_of_a_missing_or_expired_key_fails():
         cache.incr("gone")
     cache.set("n", 5)
     assert cache.incr("n", 3) == 8 and cache.get("n") == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_webhook_dm_and_a_reply_to_one_fan_do_not_deadlock():
+    """The webhook path takes the fan's row (conversation_open), then the conversation's
+    (message_add); a reply's message_add takes them in the same order, or on PostgreSQL the two
+    wait for each other until one fails with a deadlock (found by bench/live.py)."""
+    from django.db import transaction
+
+    conversation = ConversationFactory()
+    fan = conversation.fan
+    dm_holds_fan = threading.Event()
+
+    def work(index: int) -> None:
+        if index == 0:  # the worker: a DM for the fan
+            with transaction.atomic():
+                opened, _ = services.conversation_open(fan=fan, platform=conversation.platform)
+                dm_holds_fan.set()
+                threading.Event().wait(0.5)  # the reply is under way meanwhile
+                services.message_add(conversation=opened, direction=Direction.INCOMING, text="dm")
+        else:  # a web worker: the creator's reply
+            dm_holds_fan.wait(timeout=10)
+            services.message_add(conversation=conversation, direction=Direction.OUTGOING, text="reply")
+
+    run_in_parallel(work, threads=2)
+    assert sorted(Message.objects.filter(conversation=conversation).values_list("text", flat=True)) == ["dm", "reply"]

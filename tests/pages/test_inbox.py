@@ -133,8 +133,9 @@ def test_inbox_query_count_does_not_grow_with_rows(page_client, django_assert_nu
         conversation = ConversationFactory(fan=FanFactory(creator=creator))
         conversation.tags.add(tag)
         incoming(conversation)
-    # session, user, creator, conversations page (with fans), their tags, tag names for the filter
-    with django_assert_num_queries(6):
+    # session, user, creator, the live feed's cursor, conversations page (with fans), their tags,
+    # tag names for the filter, the nav badge's unread total
+    with django_assert_num_queries(8):
         response = page_client.get("/inbox/")
     assert_status(response, 200)
 
@@ -170,8 +171,9 @@ def test_thread_query_count_does_not_grow_with_rows(page_client, conversation, d
     for _ in range(rows):
         incoming(conversation)
     services.conversation_mark_read(conversation=conversation)
-    # session, user, creator, conversation (with fan), messages page, conversation tags
-    with django_assert_num_queries(6):
+    # session, user, creator, conversation (with fan), the live feed's cursor, messages page,
+    # conversation tags, the nav badge's unread total
+    with django_assert_num_queries(8):
         response = page_client.get(f"/inbox/{conversation.pk}/")
     assert_status(response, 200)
 
@@ -297,3 +299,58 @@ def test_send_while_storage_refuses_writes_says_so(page_client, conversation, mo
     assert response.status_code == 400
     assert "File storage unavailable, try again later" in response.content.decode()
     assert not Message.objects.filter(conversation=conversation).exists()
+
+
+def test_the_nav_badge_shows_the_unread_total_of_open_conversations(page_client):
+    creator = page_client.creator
+    open_one, archived = (ConversationFactory(fan=FanFactory(creator=creator)) for _ in range(2))
+    incoming(open_one)
+    incoming(open_one)
+    incoming(archived)
+    services.conversation_update(conversation=archived, is_archived=True)
+    body = page_client.get("/fans/").content.decode()
+    assert '<span data-count>2</span><span class="visually-hidden"> unread</span>' in body
+
+
+def test_the_inbox_answers_a_conditional_poll_with_304_until_the_feed_moves(page_client, conversation):
+    first = page_client.get("/inbox/")
+    etag = first["ETag"]
+    assert f'data-live-etag="&quot;{etag.strip(chr(34))}&quot;"' in first.content.decode()  # the script's first If-None-Match
+    again = page_client.get("/inbox/", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again["ETag"] == etag and again.content == b""
+    incoming(conversation, "new")
+    changed = page_client.get("/inbox/", headers={"If-None-Match": etag})
+    assert_status(changed, 200)
+    assert changed["ETag"] != etag and "no-store" in changed["Cache-Control"]
+    # Another query string is another page: its own tag.
+    assert page_client.get("/inbox/?sort=recent", headers={"If-None-Match": changed["ETag"]}).status_code == 200
+
+
+def test_the_thread_answers_304_until_a_message_arrives_and_then_reads_it(page_client, conversation):
+    incoming(conversation, "one")
+    etag = page_client.get(f"/inbox/{conversation.pk}/")["ETag"]  # opening read it (its own event drawn)
+    assert page_client.get(f"/inbox/{conversation.pk}/", headers={"If-None-Match": etag}).status_code == 304
+    incoming(conversation, "two")
+    response = page_client.get(f"/inbox/{conversation.pk}/", headers={"If-None-Match": etag})
+    assert_status(response, 200)
+    assert "two" in response.content.decode()
+    conversation.refresh_from_db()
+    assert conversation.unread_count == 0
+    assert page_client.get(f"/inbox/{conversation.pk}/", headers={"If-None-Match": response["ETag"]}).status_code == 304
+
+
+def test_the_live_script_marks_an_open_thread_read(page_client, conversation):
+    incoming(conversation, "arrived while open")
+    response = page_client.post(f"/inbox/{conversation.pk}/read")
+    assert response.status_code == 302
+    conversation.refresh_from_db()
+    assert conversation.unread_count == 0
+    assert page_client.get(f"/inbox/{conversation.pk}/read").status_code == 405
+
+
+def test_the_inbox_and_thread_pages_name_their_feed_and_load_the_live_script(page_client, conversation):
+    for path in ("/inbox/", f"/inbox/{conversation.pk}/"):
+        body = page_client.get(path).content.decode()
+        assert 'data-live-url="/live/events"' in body and 'data-live-after="' in body
+        assert '<script src="/static/js/live.js" defer></script>' in body
+    assert "live.js" not in page_client.get("/fans/").content.decode()

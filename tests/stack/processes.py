@@ -136,3 +136,56 @@ def children_of(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
+
+
+def page_session(port: int, email: str, password: str) -> str:
+    """Sign in through the login page (CSRF cookie and token, as a browser) behind the pretend
+    proxy; the session cookie's value."""
+    import re
+    from http.cookies import SimpleCookie
+    from urllib.parse import urlencode
+
+    def cookies(answer) -> dict:
+        jar = SimpleCookie()
+        for name, value in answer.headers.items():
+            if name == "set-cookie":
+                jar.load(value)
+        return {k: m.value for k, m in jar.items()}
+
+    form = call(port, "GET", "/auth/login")
+    csrf = cookies(form)["csrftoken"]
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', form.body).group(1).decode()
+    sent = call(port, "POST", "/auth/login", body=urlencode({"csrfmiddlewaretoken": token, "username": email, "password": password}).encode(),
+                headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}",
+                         "Origin": "https://127.0.0.1", "Referer": "https://127.0.0.1/auth/login"})
+    assert sent.status == 302, sent.body[:500]
+    return cookies(sent)["sessionid"]
+
+
+class EventStream:
+    """A held-open GET of /live/events on a raw socket, as the proxy forwards a browser's."""
+
+    def __init__(self, port: int, session: str):
+        import socket
+
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.sock.sendall(
+            (f"GET /live/events HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\nX-Forwarded-For: 198.51.100.23\r\n"
+             f"Origin: https://127.0.0.1\r\nCookie: sessionid={session}\r\nAccept: text/event-stream\r\n\r\n").encode()
+        )
+        self.received = b""
+
+    def read_until(self, marker: bytes, timeout: float = 10) -> bytes:
+        deadline = time.monotonic() + timeout
+        while marker not in self.received:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{marker!r} not received: {self.received[-1500:]!r}")
+            self.sock.settimeout(max(0.1, deadline - time.monotonic()))
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise AssertionError(f"stream closed: {self.received[-1500:]!r}")
+            self.received += chunk
+        return self.received
+
+    def close(self):
+        self.sock.close()

@@ -27,7 +27,17 @@ from tests.screening.conftest import MOTO_CREDENTIALS, moto_endpoint  # noqa: F4
 from tests.webhooks.conftest import ACCOUNT_ID, load
 from webhooks.intake import sign
 
-from .processes import MANAGE, PYTHON, Stack, call, children_of, multipart, wait_until
+from .processes import (
+    MANAGE,
+    PYTHON,
+    EventStream,
+    Stack,
+    call,
+    children_of,
+    multipart,
+    page_session,
+    wait_until,
+)
 
 pytestmark = pytest.mark.postgres_only
 
@@ -182,6 +192,10 @@ def test_the_production_stack(stack, redis, bucket):
     keys = [item["Key"] for item in bucket.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
     assert len(keys) == 1 and bucket.get_object(Bucket=BUCKET, Key=keys[0])["Body"].read() == samples.PDF
 
+    # A page session watches the live feed on the live process while the webhook arrives.
+    watching = EventStream(live, page_session(web, EMAIL, PASSWORD))
+    assert watching.read_until(b"retry: ").startswith(b"HTTP/1.1 200")
+
     # A signed webhook becomes a message; the worker's log carries the delivery's request id.
     delivery = json.dumps(load("messaging")).encode()
     request_id = f"stack-delivery-{uuid.uuid4().hex[:8]}"
@@ -198,6 +212,9 @@ def test_the_production_stack(stack, redis, bucket):
     traced = [line["message"] for line in worker_lines if line.get("request_id") == request_id]
     assert any(m.startswith("Recorded message") for m in traced), stack.worker.output()[-3000:]
     assert any(m.endswith(" processed") for m in traced)
+    # ...and reached the watcher: the worker's commit woke the live process (LISTEN/NOTIFY).
+    assert b"Hi! Do you do customs?" in watching.read_until(b"event: message", timeout=5)
+    watching.close()
 
     # Metrics add up across both gunicorn workers (and the worker process).
     with ThreadPoolExecutor(max_workers=8) as pool:

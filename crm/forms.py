@@ -27,6 +27,7 @@ from .validators import (
     PHONE_MAX_LENGTH,
     clean_email,
     clean_phone,
+    end_of_day_utc,
     validate_email,
     validate_occurred_at,
     validate_phone,
@@ -211,6 +212,8 @@ class MessageForm(forms.Form):
         label="Message", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
     )
     attachment = forms.FileField(required=False, help_text="Optional: JPG, PNG, GIF, WEBP, PDF, DOC or DOCX, up to 10 MB.")
+    # The comment this replies to (Instagram): set by a comment's "Reply to comment" link.
+    reply_to = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def clean_attachment(self):
         file = self.cleaned_data.get("attachment")
@@ -244,6 +247,37 @@ class InstagramConnectForm(PageForm):
         error_messages={"invalid": "The account id is the number Meta shows for the account."},
     )
     username = forms.CharField(max_length=255, required=False)
+    access_token = forms.CharField(
+        label="Access token",
+        required=False,
+        max_length=2000,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="The account's long-lived Instagram token (stored encrypted). Needed to send replies.",
+    )
+    token_expires_at = forms.DateField(
+        label="Token expires on", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Meta shows it with the token (long-lived tokens last 60 days); the settings warn before.",
+    )
+    delivery_enabled = forms.BooleanField(
+        label="Send replies through Instagram",
+        required=False,
+        help_text="Off: replies are recorded only, as for tools that log what they sent elsewhere.",
+    )
+
+    def clean_token_expires_at(self):
+        value = self.cleaned_data["token_expires_at"]
+        return end_of_day_utc(value) if value else None
+
+
+class InstagramDeliveryForm(PageForm):
+    """The token and the delivery switch of an account already connected."""
+
+    id_prefix = "igd"
+    access_token = InstagramConnectForm.base_fields["access_token"]
+    token_expires_at = InstagramConnectForm.base_fields["token_expires_at"]
+    delivery_enabled = InstagramConnectForm.base_fields["delivery_enabled"]
+    clean_token_expires_at = InstagramConnectForm.clean_token_expires_at
 
 
 class ContactForm(forms.Form):

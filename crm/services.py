@@ -18,8 +18,16 @@ from core.erasure import erase
 from core.exceptions import AlreadyExists, InvalidInput, StorageUnavailable
 from core.uploads import CheckedUpload
 
-from . import selectors, signals, validators
-from .choices import ClientCategory, Direction, MessageType, Platform, ScreeningStatus, TransactionKind
+from . import delivery, selectors, signals, validators
+from .choices import (
+    ClientCategory,
+    DeliveryStatus,
+    Direction,
+    MessageType,
+    Platform,
+    ScreeningStatus,
+    TransactionKind,
+)
 from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
 from .validators import validate_occurred_at
 
@@ -362,10 +370,15 @@ def message_add(
     platform_message_id: str | None = None,
     created_at: datetime | None = None,
     attachment: CheckedUpload | None = None,
+    via: str | None = None,
+    reply_to: Message | None = None,
+    is_comment: bool = False,
 ) -> Message:
     """Add a message and keep the conversation's counters exact under concurrent writers.
 
     Idempotent on `platform_message_id`: a message already recorded is returned unchanged.
+    An outgoing message written to reach the fan (`via` the inbox or an API) gets its delivery
+    status from crm.delivery; a `queued` one goes to its platform's transport after commit.
     """
     if direction not in Direction.values:
         raise InvalidInput("Invalid direction", field="direction")
@@ -373,6 +386,12 @@ def message_add(
         raise InvalidInput("Invalid message_type", field="message_type")
     # The row lock serialises writers of one conversation (SQLite serialises all writers).
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    delivery.check_reply_to(conversation=locked, reply_to=reply_to)
+    status, advice = DeliveryStatus.RECORDED, ""
+    if direction == Direction.OUTGOING:
+        status, advice = delivery.initial_status(
+            conversation=locked, via=via, text=text, reply_to=reply_to, has_attachment=attachment is not None
+        )
     if platform_message_id:
         existing = Message.objects.filter(conversation=locked, platform_message_id=platform_message_id).first()
         if existing:
@@ -389,6 +408,11 @@ def message_add(
         sent_by_ai=sent_by_ai,
         platform_message_id=platform_message_id or None,
         created_at=now,
+        is_comment=is_comment,
+        reply_to=reply_to,
+        delivery_status=status,
+        delivery_advice=advice,
+        delivery_updated_at=timezone.now() if status != DeliveryStatus.RECORDED else None,
     )
     if attachment is not None:
         message.attachment_name = attachment.original_name
@@ -415,7 +439,7 @@ def message_add(
         fan_updates["last_contacted_at"] = Greatest(Coalesce(F("last_contacted_at"), Value(now)), Value(now))
 
     # Validated before the attachment is stored: invalid input never touches the file store.
-    message.full_clean(exclude=["conversation", "creator", "fan", "attachment"], validate_constraints=False)
+    message.full_clean(exclude=["conversation", "creator", "fan", "attachment", "reply_to"], validate_constraints=False)
     if attachment is not None:
         try:
             message.attachment.save(attachment.kind.extension, attachment.file, save=False)
@@ -428,6 +452,9 @@ def message_add(
         Conversation.objects.filter(pk=locked.pk).update(**updates)
         if fan_updates:
             Fan.objects.filter(pk=locked.fan_id).update(**fan_updates)
+        if status == DeliveryStatus.QUEUED:
+            message.conversation = locked
+            delivery.enqueue_after_commit(message)
     except Exception:
         # The stored object was written before the row; a failed write must not leave it behind.
         if message.attachment.name:
@@ -494,9 +521,20 @@ def transaction_record(
 
 @transaction.atomic
 def platform_account_connect(
-    *, creator: Creator, platform: str, external_account_id: str, username: str = ""
+    *,
+    creator: Creator,
+    platform: str,
+    external_account_id: str,
+    username: str = "",
+    access_token: str = "",
+    token_expires_at: datetime | None = None,
+    delivery_enabled: bool | None = None,
 ) -> PlatformAccount:
-    """Connect a platform account; events kept for it while unconnected are then replayed."""
+    """Connect a platform account; events kept for it while unconnected are then replayed.
+
+    Connecting an account already connected to the creator updates what was given (a new token,
+    the delivery switch); delivery needs a token (docs/delivery.md).
+    """
     external_account_id = external_account_id.strip()
     if not external_account_id:
         raise InvalidInput("external_account_id is required", field="external_account_id")
@@ -504,15 +542,60 @@ def platform_account_connect(
     if existing and existing.creator_id != creator.pk:
         raise AlreadyExists("This account is connected to another creator", field="external_account_id")
     if existing:
-        return existing
+        changes = {} if delivery_enabled is None else {"delivery_enabled": delivery_enabled}
+        if username:
+            changes["username"] = username
+        if access_token:
+            changes.update(access_token=access_token, token_expires_at=token_expires_at)
+        return platform_account_update(account=existing, **changes)
     account = PlatformAccount(
-        creator=creator, platform=platform, external_account_id=external_account_id, username=username
+        creator=creator,
+        platform=platform,
+        external_account_id=external_account_id,
+        username=username,
+        access_token=(access_token or "").strip(),
+        token_expires_at=token_expires_at,
+        delivery_enabled=bool(delivery_enabled),
     )
+    _check_delivery(account)
     account.full_clean(validate_constraints=False)
     account.save()
     transaction.on_commit(
         lambda: signals.platform_account_connected.send(sender=PlatformAccount, account=account)
     )
+    return account
+
+
+_ACCOUNT_FIELDS = ("username", "access_token", "token_expires_at", "delivery_enabled")
+
+
+def _check_delivery(account: PlatformAccount) -> None:
+    if account.delivery_enabled and not account.access_token:
+        raise InvalidInput("Sending replies needs the account's access token", field="access_token")
+    if account.delivery_enabled and delivery.transport_for(account.platform) is None:
+        raise InvalidInput("Replies cannot be sent through this platform", field="delivery_enabled")
+
+
+@transaction.atomic
+def platform_account_update(*, account: PlatformAccount, **changes) -> PlatformAccount:
+    """Change an account's username, access token (with its expiry) or delivery switch. A blank
+    token leaves the stored one; turning delivery off leaves queued messages to fail visibly."""
+    unknown = set(changes) - set(_ACCOUNT_FIELDS)
+    if unknown:
+        raise TypeError(f"platform_account_update got unknown fields: {sorted(unknown)}")
+    if "access_token" in changes:
+        token = (changes["access_token"] or "").strip()
+        if not token:
+            changes.pop("access_token")
+            changes.pop("token_expires_at", None)
+        else:
+            changes["access_token"] = token
+    for name, value in changes.items():
+        setattr(account, name, value)
+    _check_delivery(account)
+    account.full_clean(validate_constraints=False)
+    if changes:
+        account.save(update_fields=list(changes))
     return account
 
 

@@ -19,3 +19,8 @@ fan_deleting = Signal()
 # `account`: a PlatformAccount was connected. Sent after commit: the account exists for any
 # process a receiver hands work to.
 platform_account_connected = Signal()
+
+# `message`: an outgoing message's delivery status changed (queued, sending, sent, failed...).
+# Sent inside the transaction of each change (crm.delivery), with `creator` and `conversation`
+# ids for receivers that route by them (the live feed).
+message_delivery_changed = Signal()

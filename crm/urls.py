@@ -30,6 +30,7 @@ urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<str:conversation_id>/", inbox.thread, name="thread"),
     path("inbox/<str:conversation_id>/send", inbox.thread_send, name="thread_send"),
+    path("inbox/<str:conversation_id>/messages/<str:message_id>/retry", inbox.thread_retry, name="thread_retry"),
     path("inbox/<str:conversation_id>/archive", inbox.thread_archive, name="thread_archive"),
     path("inbox/<str:conversation_id>/tags", inbox.thread_tags, name="thread_tags"),
     path(
@@ -41,6 +42,7 @@ urlpatterns = [
     path("settings/api-keys", account.api_key_create, name="api_key_create"),
     path("settings/api-keys/<str:key_id>/revoke", account.api_key_revoke, name="api_key_revoke"),
     path("settings/instagram", account.instagram_connect, name="instagram_connect"),
+    path("settings/instagram/<str:account_id>/delivery", account.instagram_delivery, name="instagram_delivery"),
     path(
         "settings/instagram/<str:account_id>/disconnect",
         account.instagram_disconnect,

@@ -17,6 +17,7 @@ from core.api.fields import (
     iso_utc,
     tag_list_field,
 )
+from crm.api.delivery_fields import DeliverySerializer, delivery_of
 from crm.choices import Direction, Platform, TransactionKind
 from crm.selectors import tag_names_of
 from crm.validators import MAX_TAG_LENGTH, MAX_TAGS, validate_occurred_at
@@ -142,6 +143,9 @@ class MessageSerializer(serializers.Serializer):
     sent_by_ai = serializers.BooleanField()
     read_at = UtcDateTimeField(allow_null=True)
     created_at = UtcDateTimeField()
+    # Extensions (docs/delivery.md): the delivery status of an outgoing message, the comment replied to.
+    delivery = DeliverySerializer(allow_null=True)
+    reply_to_id = serializers.IntegerField(allow_null=True)
 
     def to_representation(self, message):
         return {
@@ -155,6 +159,8 @@ class MessageSerializer(serializers.Serializer):
             "sent_by_ai": message.sent_by_ai,
             "read_at": iso_utc(message.read_at),
             "created_at": iso_utc(message.created_at),
+            "delivery": delivery_of(message),
+            "reply_to_id": message.reply_to_id,
         }
 
 
@@ -162,6 +168,9 @@ class MessageCreateSerializer(serializers.Serializer):
     text = StrictCharField(max_length=5000, trim_whitespace=False)
     price_cents = StrictIntegerField(required=False, min_value=0, max_value=MAX_BIGINT)
     sent_by_ai = StrictBooleanField(required=False)
+    reply_to = StrictIntegerField(
+        required=False, min_value=1, max_value=MAX_BIGINT, help_text="Extension: the id of the comment this replies to"
+    )
 
     def validate_text(self, value):
         if not value.strip():

@@ -12,8 +12,9 @@ from rest_framework.response import Response
 
 from core.api.cursors import orderings, sort_by
 from core.api.schema import WRITE_HEADERS_DOC, envelope, errors, list_parameters
-from crm import selectors, services
+from crm import delivery, selectors, services
 from crm.choices import Direction
+from crm.delivery import VIA_API
 from crm.filters import ConversationFilterSet, FanFilterSet, TransactionFilterSet
 
 from ..base import CrmApiView, CrmListView
@@ -245,12 +246,17 @@ class ConversationMessagesView(CrmListView):
     def post(self, request, conversation_id):
         conversation = selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
         data = self.validated(s.MessageCreateSerializer)
+        reply_to = None
+        if data.get("reply_to"):
+            reply_to = delivery.reply_target(conversation=conversation, message_id=data["reply_to"])
         message = services.message_add(
             conversation=conversation,
+            reply_to=reply_to,
             direction=Direction.OUTGOING,
             text=data["text"],
             price_cents=data.get("price_cents", 0),
             sent_by_ai=data.get("sent_by_ai", False),
+            via=VIA_API,
         )
         return self.answer(message, created=True)
 

@@ -25,6 +25,7 @@ from core.api.fields import (
 )
 from core.exceptions import InvalidInput
 from core.uploads import IMAGE_TYPES
+from crm.api.delivery_fields import DeliverySerializer, delivery_of
 from crm.choices import ClientCategory, Direction, MessageType, ScreeningStatus, SubscriptionStatus
 from crm.selectors import tag_names_of
 from crm.validators import EMAIL_MAX_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, PHONE_MAX_LENGTH
@@ -276,6 +277,7 @@ class V1MessageCreateSerializer(serializers.Serializer):
     conversation_id = IdField()
     message = StrictCharField(required=False, allow_blank=True, allow_null=True, trim_whitespace=False)
     message_type = StrictChoiceField(choices=MessageType.choices, required=False, default=MessageType.TEXT)
+    reply_to = IdField(required=False, help_text="Extension: the id of the comment this replies to")
 
 
 class V1MessageUploadSerializer(V1MessageCreateSerializer):
@@ -317,6 +319,13 @@ class V1MessageSerializer(SenderFields):
     file_path = serializers.SerializerMethodField()
     file_name = serializers.SerializerMethodField()
     file_size = serializers.SerializerMethodField()
+    # Extensions (docs/delivery.md): the delivery status of a model's message, the comment replied to.
+    delivery = serializers.SerializerMethodField()
+    reply_to_id = serializers.IntegerField(allow_null=True)
+
+    @extend_schema_field(DeliverySerializer(allow_null=True))
+    def get_delivery(self, message) -> dict | None:
+        return delivery_of(message)
 
     @extend_schema_field(serializers.ChoiceField(choices=["client", "model", "system"]))
     def get_sender_type(self, message) -> str:

@@ -95,7 +95,10 @@ def thread_send(request, creator, conversation_id):
                 reply_to=reply_to,
             )
         except ApplicationError as exc:
-            add_service_error(form, exc)
+            if exc.field == "reply_to":  # a hidden input: shown above the form
+                form.add_error(None, exc.message)
+            else:
+                add_service_error(form, exc)
         else:
             note = SENT_NOTES.get(message.delivery_status, SENT_NOTES[DeliveryStatus.RECORDED])
             messages.success(request, note.format(platform=conversation.get_platform_display()))

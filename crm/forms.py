@@ -240,6 +240,17 @@ class ApiKeyForm(PageForm):
     name = forms.CharField(max_length=100, help_text="A label to recognise the key, e.g. the tool that uses it.")
 
 
+class SavedReplyForm(PageForm):
+    id_prefix = "sr"
+    title = forms.CharField(max_length=100, help_text="What the picker shows, e.g. “Welcome”.")
+    body = forms.CharField(
+        label="Reply",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Variables: {{ fan.name }} and {{ creator.display_name }} are filled in when inserted.",
+    )
+
+
 class InstagramConnectForm(PageForm):
     id_prefix = "ig"
     external_account_id = forms.RegexField(

@@ -376,6 +376,27 @@ class PlatformAccount(models.Model):
         return self.token_expires_at <= (now or timezone.now()) + timedelta(days=days)
 
 
+class SavedReply(models.Model):
+    """A reply a creator (and their chatters) insert instead of retyping it; `body` may use the
+    variables of crm.saved_replies ({{ fan.name }}, {{ creator.display_name }})."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="saved_replies")
+    title = models.CharField(max_length=100)
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name_plural = "saved replies"
+        constraints = [
+            models.UniqueConstraint(fields=["creator", "title"], name="saved_reply_title_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
 class ApiKey(models.Model):
     """A `pk_` key for /api/v1: shown once, stored as a SHA-256 hash with a display prefix."""
 

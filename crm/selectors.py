@@ -18,7 +18,7 @@ from core.page_cursors import paginate
 
 from .choices import DeliveryStatus
 from .filters import ConversationFilterSet, FanFilterSet
-from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
+from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, SavedReply, Tag, Transaction
 
 # Page sizes of the HTML lists (the APIs take theirs from the request).
 PAGE_SIZE = 25
@@ -343,6 +343,14 @@ def delivery_account(*, creator_id: int, platform: str) -> PlatformAccount | Non
     several, the first connected."""
     accounts = PlatformAccount.objects.filter(creator_id=creator_id, platform=platform, delivery_enabled=True)
     return next((a for a in accounts.order_by("connected_at", "id") if a.access_token), None)
+
+
+def saved_replies_list(*, creator: Creator) -> list[SavedReply]:
+    return list(SavedReply.objects.filter(creator=creator))
+
+
+def saved_reply_get(*, creator: Creator, reply_id) -> SavedReply:
+    return owned_get(SavedReply.objects.filter(creator=creator), reply_id, "Saved reply not found")
 
 
 def platform_account_get(*, creator: Creator, account_id) -> PlatformAccount:

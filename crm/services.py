@@ -18,7 +18,7 @@ from core.erasure import erase
 from core.exceptions import AlreadyExists, InvalidInput, StorageUnavailable
 from core.uploads import CheckedUpload
 
-from . import delivery, selectors, signals, validators
+from . import delivery, saved_replies, selectors, signals, validators
 from .choices import (
     ClientCategory,
     DeliveryStatus,
@@ -28,7 +28,7 @@ from .choices import (
     ScreeningStatus,
     TransactionKind,
 )
-from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
+from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, SavedReply, Tag, Transaction
 from .validators import validate_occurred_at
 
 logger = logging.getLogger(__name__)
@@ -602,6 +602,38 @@ def platform_account_update(*, account: PlatformAccount, **changes) -> PlatformA
 @transaction.atomic
 def platform_account_disconnect(*, account: PlatformAccount) -> None:
     account.delete()
+
+
+# --- Saved replies -------------------------------------------------------------------------
+
+
+def _save_reply(reply: SavedReply) -> SavedReply:
+    try:
+        with transaction.atomic():
+            reply.save()
+    except IntegrityError as exc:
+        raise AlreadyExists("A saved reply with this title exists", field="title") from exc
+    return reply
+
+
+def _reply_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title or len(title) > saved_replies.MAX_TITLE:
+        raise InvalidInput(f"A title of 1 to {saved_replies.MAX_TITLE} characters", field="title")
+    return title
+
+
+def saved_reply_create(*, creator: Creator, title: str, body: str) -> SavedReply:
+    return _save_reply(SavedReply(creator=creator, title=_reply_title(title), body=saved_replies.check_body(body)))
+
+
+def saved_reply_update(*, reply: SavedReply, title: str, body: str) -> SavedReply:
+    reply.title, reply.body = _reply_title(title), saved_replies.check_body(body)
+    return _save_reply(reply)
+
+
+def saved_reply_delete(*, reply: SavedReply) -> None:
+    reply.delete()
 
 
 # --- API keys ------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from core.exceptions import ApplicationError
-from crm import services
-from crm.models import ApiKey, PlatformAccount
+from crm import saved_replies, services
+from crm.models import ApiKey, PlatformAccount, SavedReply
 
 
 class PlatformAccountForm(forms.ModelForm):
@@ -106,3 +106,48 @@ class ApiKeyAdmin(admin.ModelAdmin):
             for api_key in queryset:
                 services.api_key_revoke(api_key=api_key)
         self.message_user(request, "Revoked.", messages.SUCCESS)
+
+
+class SavedReplyAdminForm(forms.ModelForm):
+    class Meta:
+        model = SavedReply
+        fields = ("creator", "title", "body")
+
+    def clean_body(self):
+        # The service's check, as a field error (an unknown variable is the usual mistake).
+        try:
+            return saved_replies.check_body(self.cleaned_data["body"])
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+@admin.register(SavedReply)
+class SavedReplyAdmin(admin.ModelAdmin):
+    """Saved replies are written through the service (its variable check), as on the settings page."""
+
+    list_display = ("title", "creator", "updated_at")
+    list_select_related = ("creator",)
+    search_fields = ("title", "creator__slug")
+    autocomplete_fields = ("creator",)
+    fields = ("creator", "title", "body")
+    form = SavedReplyAdminForm
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("creator",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if change:
+                saved = services.saved_reply_update(
+                    reply=SavedReply.objects.get(pk=obj.pk), title=obj.title, body=obj.body
+                )
+            else:
+                saved = services.saved_reply_create(creator=obj.creator, title=obj.title, body=obj.body)
+        except ApplicationError as exc:
+            raise PermissionDenied(exc.message) from exc
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        services.saved_reply_delete(reply=obj)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -20,6 +21,7 @@ from crm.forms import (
     InstagramConnectForm,
     InstagramDeliveryForm,
     RecoveryCodesForm,
+    SavedReplyForm,
     TwoFactorDisableForm,
 )
 from crm.security import selectors as security_selectors
@@ -71,9 +73,20 @@ def _account_rows(accounts, delivery_forms: dict) -> list[dict]:
     return rows
 
 
+def _saved_reply_rows(creator, edit_forms: dict) -> list[dict]:
+    return [
+        {
+            "reply": reply,
+            "form": edit_forms.get(reply.pk)
+            or SavedReplyForm(auto_id=f"id_sr{reply.pk}_%s", initial={"title": reply.title, "body": reply.body}),
+        }
+        for reply in selectors.saved_replies_list(creator=creator)
+    ]
+
+
 def render_settings_page(
     request, creator, *, key_form=None, instagram_form=None, password_form=None, codes_form=None, disable_form=None,
-    delivery_forms=None,
+    delivery_forms=None, reply_form=None, reply_edit_forms=None,
 ):
     new_key = request.session.pop(NEW_KEY_SESSION, None)
     if password_form is None:
@@ -90,12 +103,17 @@ def render_settings_page(
         "password_form": password_form,
         "instagram_accounts": accounts,
         "instagram_rows": _account_rows(accounts, delivery_forms or {}),
+        "saved_reply_rows": _saved_reply_rows(creator, reply_edit_forms or {}),
+        "reply_form": reply_form or SavedReplyForm(),
         "callback_url": request.build_absolute_uri("/api/webhooks/instagram"),
         "verify_token": settings.INSTAGRAM_WEBHOOK_VERIFY_TOKEN,
     }
     context.update(_sign_in_context(request, codes_form=codes_form, disable_form=disable_form))
     context["settings_panels"] = _panels(request, creator, context)
-    forms = (key_form, instagram_form, password_form, codes_form, disable_form, *(delivery_forms or {}).values())
+    forms = (
+        key_form, instagram_form, password_form, codes_form, disable_form, reply_form,
+        *(delivery_forms or {}).values(), *(reply_edit_forms or {}).values(),
+    )
     failed = any(f is not None and f.is_bound and f.errors for f in forms)
     return render(request, "crm/settings.html", context, status=400 if failed else 200)
 
@@ -199,3 +217,46 @@ def password_change(request, creator):
         sessions.session_tokens_reissue(request, response, user)
         return response
     return render_settings_page(request, creator, password_form=form)
+
+
+# --- Saved replies -------------------------------------------------------------------------
+
+
+@creator_page
+@require_POST
+def saved_reply_create(request, creator):
+    form = SavedReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            reply = services.saved_reply_create(creator=creator, **form.cleaned_data)
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Saved reply “{reply.title}” added.")
+            return redirect(f"{reverse('settings')}#saved-replies")
+    return render_settings_page(request, creator, reply_form=form)
+
+
+@creator_page
+@require_POST
+def saved_reply_update(request, creator, reply_id):
+    reply = selectors.saved_reply_get(creator=creator, reply_id=reply_id)
+    form = SavedReplyForm(request.POST, auto_id=f"id_sr{reply.pk}_%s")
+    if form.is_valid():
+        try:
+            services.saved_reply_update(reply=reply, **form.cleaned_data)
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Saved reply “{reply.title}” saved.")
+            return redirect(f"{reverse('settings')}#saved-replies")
+    return render_settings_page(request, creator, reply_edit_forms={reply.pk: form})
+
+
+@creator_page
+@require_POST
+def saved_reply_delete(request, creator, reply_id):
+    reply = selectors.saved_reply_get(creator=creator, reply_id=reply_id)
+    services.saved_reply_delete(reply=reply)
+    messages.success(request, f"Saved reply “{reply.title}” deleted.")
+    return redirect(f"{reverse('settings')}#saved-replies")

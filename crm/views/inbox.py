@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
 from core.storage import private_download, private_open
-from crm import delivery, selectors, services
+from crm import delivery, saved_replies, selectors, services
 from crm.choices import DeliveryStatus, Direction
 from crm.forms import ConversationTagsForm, MessageForm
 
@@ -34,19 +34,31 @@ def _thread_page(request, creator, conversation, *, message_form=None, tags_form
     tag_names = selectors.tag_names_of(conversation)
     reply_to = _reply_target(conversation, (message_form.data.get("reply_to") if message_form else None) or request.GET.get("reply_to"))
     route, route_note = delivery.reply_route(conversation)
+    picks = _saved_replies_for(creator, conversation.fan)
+    chosen = next((p for p in picks if str(p["pk"]) == request.GET.get("saved_reply", "")), None)
+    initial = {"reply_to": reply_to.pk if reply_to else None, "text": chosen["text"] if chosen else ""}
     context = {
+        "saved_replies": picks,
         "conversation": conversation,
         "fan": conversation.fan,
         "page": page,
         "reply_route": route,
         "reply_route_note": route_note,
         "reply_to": reply_to,
-        "message_form": message_form or MessageForm(initial={"reply_to": reply_to.pk if reply_to else None}),
+        "message_form": message_form or MessageForm(initial=initial),
         "tags_form": tags_form or ConversationTagsForm(initial={"tags": ", ".join(tag_names)}),
         "conversation_tags": tag_names,
     }
     status = 400 if (message_form and message_form.errors) or (tags_form and tags_form.errors) else 200
     return render(request, "crm/inbox/thread.html", context, status=status)
+
+
+def _saved_replies_for(creator, fan) -> list[dict]:
+    """The creator's saved replies, filled in for this fan (crm.saved_replies: no template engine)."""
+    return [
+        {"pk": reply.pk, "title": reply.title, "text": saved_replies.render(reply.body, fan=fan, creator=creator)}
+        for reply in selectors.saved_replies_list(creator=creator)
+    ]
 
 
 def _reply_target(conversation, raw):

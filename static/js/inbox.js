@@ -27,3 +27,30 @@ function fallbackCopy(text, done) {
   area.select();
   try { if (document.execCommand("copy")) done(); } finally { area.remove(); }
 }
+
+// Saved replies: choosing one inserts its text (filled in by the server for this fan) at the
+// cursor of the reply box; Alt+/ jumps to the picker. Without script, the picker's "Insert"
+// button reloads the thread with the reply in the box.
+const picker = document.querySelector("select[data-insert-into]");
+if (picker) {
+  const box = document.getElementById(picker.getAttribute("data-insert-into"));
+  const insertButton = picker.form && picker.form.querySelector("[data-no-js-only]");
+  if (insertButton) insertButton.hidden = true;
+  picker.addEventListener("change", () => {
+    const option = picker.selectedOptions[0];
+    if (!option || !option.value || !box) return;
+    const text = option.getAttribute("data-text");
+    const start = box.selectionStart ?? box.value.length;
+    const end = box.selectionEnd ?? box.value.length;
+    box.value = box.value.slice(0, start) + text + box.value.slice(end);
+    box.focus();
+    box.selectionStart = box.selectionEnd = start + text.length;
+    picker.value = "";
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey && !event.ctrlKey && !event.metaKey && (event.key === "/" || event.code === "Slash")) {
+      event.preventDefault();
+      picker.focus();
+    }
+  });
+}

@@ -107,3 +107,25 @@ def test_replies_are_delivered_with_a_visible_status(laptop, e2e_creator, fake_g
     assert texts == ["Thanks Ivy, see you Friday!", "Are you still there?"]
     assert all(r.headers["Authorization"] == "Bearer IGAAT-e2e-token" for r in fake_graph.requests)
     assert Message.objects.get(text="Logged from another tool").delivery_status == "recorded"
+
+
+def test_saved_replies_are_inserted_from_the_picker_and_the_shortcut(laptop, e2e_creator):
+    from crm import services
+
+    page = laptop
+    fan = FanFactory(creator=e2e_creator, platform=Platform.ONLYFANS, name="Olly")
+    thread = ConversationFactory(creator=e2e_creator, fan=fan, platform=Platform.ONLYFANS)
+    services.saved_reply_create(creator=e2e_creator, title="Welcome", body="Hi {{ fan.name }}, {{ creator.display_name }} here!")
+    log_in(page)
+    page.goto(f"/inbox/{thread.pk}/")
+    box = page.get_by_role("textbox", name="Message")
+    expect(page.locator(".saved-reply-picker button")).to_be_hidden()  # script on: no Insert button
+    box.fill("Hello! ")
+    box.press("End")
+    page.keyboard.press("Alt+/")
+    picker = page.get_by_label("Saved reply")
+    expect(picker).to_be_focused()
+    picker.select_option(label="Welcome")
+    expect(box).to_have_value("Hello! Hi Olly, Studio E2E here!")
+    expect(box).to_be_focused()
+    snap(page, "thread-saved-reply")

@@ -170,8 +170,8 @@ def test_thread_query_count_does_not_grow_with_rows(page_client, conversation, d
     for _ in range(rows):
         incoming(conversation)
     services.conversation_mark_read(conversation=conversation)
-    # session, user, creator, conversation (with fan), messages page, conversation tags
-    with django_assert_num_queries(6):
+    # session, user, creator, conversation (with fan), messages page, conversation tags, saved replies
+    with django_assert_num_queries(7):
         response = page_client.get(f"/inbox/{conversation.pk}/")
     assert_status(response, 200)
 

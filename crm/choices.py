@@ -60,6 +60,15 @@ class DeliveryStatus(models.TextChoices):
     MANUAL = "manual", "Send it yourself"
 
 
+class ConsentSource(models.TextChoices):
+    """Where a fan agreed to be contacted (Fan.consent_*)."""
+
+    CONTACT_FORM = "contact_form", "Contact form"
+    VISITOR_CHAT = "visitor_chat", "Visitor chat"
+    API = "api", "API"
+    MANUAL = "manual", "Recorded by the creator"
+
+
 class TransactionKind(models.TextChoices):
     SUBSCRIPTION = "subscription", "Subscription"
     TIP = "tip", "Tip"

@@ -214,6 +214,15 @@ class MessageForm(forms.Form):
     attachment = forms.FileField(required=False, help_text="Optional: JPG, PNG, GIF, WEBP, PDF, DOC or DOCX, up to 10 MB.")
     # The comment this replies to (Instagram): set by a comment's "Reply to comment" link.
     reply_to = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    send_anyway = forms.BooleanField(
+        required=False, label="Send anyway: I know this fan asked not to be contacted"
+    )
+
+    def __init__(self, *args, do_not_contact: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.do_not_contact = do_not_contact
+        if not do_not_contact:
+            del self.fields["send_anyway"]  # asked only about do-not-contact fans
 
     def clean_attachment(self):
         file = self.cleaned_data.get("attachment")
@@ -228,6 +237,8 @@ class MessageForm(forms.Form):
         data = super().clean()
         if not self.errors and not (data.get("text") or "").strip() and not data.get("attachment"):
             raise ValidationError("Write a message or attach a file.")
+        if self.do_not_contact and not data.get("send_anyway"):
+            self.add_error("send_anyway", "This fan asked not to be contacted: tick the box to send anyway.")
         return data
 
 
@@ -238,6 +249,12 @@ class ConversationTagsForm(forms.Form):
 class ApiKeyForm(PageForm):
     id_prefix = "key"
     name = forms.CharField(max_length=100, help_text="A label to recognise the key, e.g. the tool that uses it.")
+
+
+class DoNotContactForm(PageForm):
+    id_prefix = "dnc"
+    do_not_contact = forms.BooleanField(required=False, label="Do not contact this fan")
+    reason = forms.CharField(max_length=255, required=False, help_text="Why, e.g. “Asked by email to stop”.")
 
 
 class SavedReplyForm(PageForm):

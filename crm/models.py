@@ -20,6 +20,7 @@ from core.storage import generated_name
 from .choices import (
     AuthEventKind,
     ClientCategory,
+    ConsentSource,
     DeliveryStatus,
     Direction,
     MessageType,
@@ -168,6 +169,14 @@ class Fan(models.Model):
     notes_updated_at = models.DateTimeField(null=True, blank=True)
     last_contacted_at = models.DateTimeField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # Consent to be contacted: where, when, and the exact text agreed (crm.services.fan_consent_record).
+    consent_source = models.CharField(max_length=20, choices=ConsentSource.choices, blank=True, editable=False)
+    consent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    consent_text = models.CharField(max_length=1000, blank=True, editable=False)
+    # Do not contact: set by the creator or by the fan replying a STOP keyword.
+    do_not_contact = models.BooleanField(default=False, editable=False)
+    do_not_contact_reason = models.CharField(max_length=255, blank=True, editable=False)
+    do_not_contact_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

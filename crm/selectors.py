@@ -223,7 +223,7 @@ def conversations_page(
         .select_related("fan")
         .only(
             "id", "platform", "subject", "is_archived", "unread_count", "message_count", "last_message_at",
-            "created_at", "fan__id", "fan__name", "fan__handle",
+            "created_at", "fan__id", "fan__name", "fan__handle", "fan__do_not_contact",
         )
         .prefetch_related(_TAGS_BY_NAME)
     )

@@ -5,6 +5,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,6 +22,7 @@ from core.uploads import CheckedUpload
 from . import delivery, saved_replies, selectors, signals, validators
 from .choices import (
     ClientCategory,
+    ConsentSource,
     DeliveryStatus,
     Direction,
     MessageType,
@@ -281,6 +283,55 @@ def fan_delete(*, fan: Fan) -> None:
     erase(fan)
 
 
+# --- Consent and do-not-contact ------------------------------------------------------------
+
+
+@transaction.atomic
+def fan_consent_record(*, fan: Fan, source: str, text: str, at: datetime | None = None) -> Fan:
+    """The fan agreed to be contacted: where, when, and the exact words they agreed to (the
+    latest consent replaces an earlier one)."""
+    if source not in ConsentSource.values:
+        raise InvalidInput("Invalid consent_source", field="consent_source")
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("consent_text is required", field="consent_text")
+    fan.consent_source, fan.consent_text, fan.consent_at = source, text[:1000], at or timezone.now()
+    Fan.objects.filter(pk=fan.pk).update(
+        consent_source=fan.consent_source, consent_text=fan.consent_text, consent_at=fan.consent_at, updated_at=timezone.now()
+    )
+    return fan
+
+
+@transaction.atomic
+def fan_do_not_contact(*, fan: Fan, do_not_contact: bool, reason: str = "") -> Fan:
+    """Set or clear do-not-contact. Setting records the reason and time; clearing forgets them."""
+    reason = (reason or "").strip()[:255]
+    if do_not_contact and not reason:
+        reason = "Marked by the creator"
+    if do_not_contact:
+        # Already set: the time it was first set stays (the reason may be reworded).
+        since = fan.do_not_contact_at if fan.do_not_contact and fan.do_not_contact_at else timezone.now()
+    else:
+        since = None
+    fields = {
+        "do_not_contact": do_not_contact,
+        "do_not_contact_reason": reason if do_not_contact else "",
+        "do_not_contact_at": since,
+    }
+    for name, value in fields.items():
+        setattr(fan, name, value)
+    Fan.objects.filter(pk=fan.pk).update(**fields, updated_at=timezone.now())
+    return fan
+
+
+def stop_keyword(text: str) -> str | None:
+    """The STOP keyword a message is, if it is one (the whole message, any case, punctuation
+    around it ignored; `DO_NOT_CONTACT_KEYWORDS`)."""
+    word = (text or "").strip().strip(".!?,;:\"'()[] ").lower()
+    keywords = {k.strip().lower() for k in settings.DO_NOT_CONTACT_KEYWORDS if k.strip()}
+    return word.upper() if word in keywords else None
+
+
 # --- Conversations -------------------------------------------------------------------------
 
 
@@ -452,6 +503,12 @@ def message_add(
         Conversation.objects.filter(pk=locked.pk).update(**updates)
         if fan_updates:
             Fan.objects.filter(pk=locked.fan_id).update(**fan_updates)
+        keyword = stop_keyword(text) if direction == Direction.INCOMING else None
+        if keyword:
+            # The fan replied STOP: nobody contacts them again until the creator clears it.
+            Fan.objects.filter(pk=locked.fan_id, do_not_contact=False).update(
+                do_not_contact=True, do_not_contact_reason=f"Replied “{keyword}”", do_not_contact_at=now
+            )
         if status == DeliveryStatus.QUEUED:
             message.conversation = locked
             delivery.enqueue_after_commit(message)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("fans/<str:fan_id>/transactions", fans.fan_transaction_record, name="fan_transaction_record"),
     path("fans/<str:fan_id>/conversations", fans.fan_conversation_open, name="fan_conversation_open"),
     path("fans/<str:fan_id>/delete", fans.fan_delete, name="fan_delete"),
+    path("fans/<str:fan_id>/do-not-contact", fans.fan_do_not_contact, name="fan_do_not_contact"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<str:conversation_id>/", inbox.thread, name="thread"),
     path("inbox/<str:conversation_id>/send", inbox.thread_send, name="thread_send"),

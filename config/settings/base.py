@@ -362,3 +362,8 @@ DELIVERY_SENDING_TIMEOUT_SECONDS = env.int("DELIVERY_SENDING_TIMEOUT_SECONDS", d
 DELIVERY_QUEUED_GRACE_SECONDS = env.int("DELIVERY_QUEUED_GRACE_SECONDS", default=120)
 # The settings page warns this many days before an access token expires.
 DELIVERY_TOKEN_WARNING_DAYS = env.int("DELIVERY_TOKEN_WARNING_DAYS", default=7)
+
+# A fan whose whole message is one of these (any case) is marked do-not-contact (crm.services).
+DO_NOT_CONTACT_KEYWORDS = env.list(
+    "DO_NOT_CONTACT_KEYWORDS", default=["stop", "stopall", "unsubscribe", "cancel", "end", "quit"]
+)

@@ -45,7 +45,7 @@ def _thread_page(request, creator, conversation, *, message_form=None, tags_form
         "reply_route": route,
         "reply_route_note": route_note,
         "reply_to": reply_to,
-        "message_form": message_form or MessageForm(initial=initial),
+        "message_form": message_form or MessageForm(initial=initial, do_not_contact=conversation.fan.do_not_contact),
         "tags_form": tags_form or ConversationTagsForm(initial={"tags": ", ".join(tag_names)}),
         "conversation_tags": tag_names,
     }
@@ -92,7 +92,7 @@ def thread(request, creator, conversation_id):
 @require_POST
 def thread_send(request, creator, conversation_id):
     conversation = selectors.conversation_get(creator=creator, conversation_id=conversation_id)
-    form = MessageForm(request.POST, request.FILES)
+    form = MessageForm(request.POST, request.FILES, do_not_contact=conversation.fan.do_not_contact)
     if form.is_valid():
         try:
             reply_to = None

@@ -6,6 +6,7 @@ whitelisted `ordering`, keyset cursors) and objects on `CrmApiView`. Reads start
 `self.creator` (another creator's id is a 404), writes go through `crm.services`.
 """
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -117,8 +118,13 @@ class FanDetailView(CrmApiView):
         data = dict(self.validated(s.FanUpdateSerializer))
         if "handle" in data:
             data["handle"] = data["handle"] or ""
-        # fan_update keeps the instance current (tags and updated_at included): no reload.
-        fan = services.fan_update(fan=fan, **data)
+        do_not_contact = data.pop("do_not_contact", None)
+        reason = data.pop("do_not_contact_reason", "")
+        with transaction.atomic():
+            # fan_update keeps the instance current (tags and updated_at included): no reload.
+            fan = services.fan_update(fan=fan, **data)
+            if do_not_contact is not None:
+                services.fan_do_not_contact(fan=fan, do_not_contact=do_not_contact, reason=reason)
         return self.answer(fan)
 
     @extend_schema(

@@ -7,7 +7,18 @@ annotated, never loaded per row). The surfaces filter a list with the shared Fil
 on /api/v1.
 """
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from core.crypto import token_hash
@@ -226,6 +237,14 @@ def conversations_page(
             "created_at", "fan__id", "fan__name", "fan__handle", "fan__do_not_contact",
         )
         .prefetch_related(_TAGS_BY_NAME)
+        # A reply that failed for good (no automatic retry pending): the row says so.
+        .annotate(
+            delivery_failed=Exists(
+                Message.objects.filter(
+                    conversation=OuterRef("pk"), delivery_status=DeliveryStatus.FAILED, delivery_will_retry=False
+                )
+            )
+        )
     )
     return paginate(queryset, ordering, size=size or PAGE_SIZE, after=after, before=before)
 

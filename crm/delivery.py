@@ -226,7 +226,8 @@ def delivery_failed(
     will_retry = transient and retry_safe and message.delivery_attempts < settings.DELIVERY_MAX_ATTEMPTS
     next_at = now + retry_delay(message.delivery_attempts) if will_retry else None
     if transient and not will_retry and retry_safe:
-        advice = advice or f"Instagram refused {message.delivery_attempts} times; try again later with Retry."
+        # The automatic retries are spent: a person decides when to try again.
+        advice = f"Refused {message.delivery_attempts} times for now; try again later with Retry."
     _set(
         message,
         delivery_status=DeliveryStatus.FAILED,

@@ -246,7 +246,7 @@ def test_backoff_doubles_and_stops_after_the_last_attempt(account, conversation,
     message.refresh_from_db()
     assert waits == [settings.DELIVERY_RETRY_BASE_SECONDS, 2 * settings.DELIVERY_RETRY_BASE_SECONDS]
     assert message.delivery_status == DeliveryStatus.FAILED and not message.delivery_will_retry
-    assert message.delivery_retry_safe and "Retry" in message.delivery_advice
+    assert message.delivery_retry_safe and message.delivery_advice == "Refused 3 times for now; try again later with Retry."
     assert len(fake_graph.requests) == 3
 
 

@@ -111,6 +111,8 @@ def start() -> FakeGraph:
         def log_message(self, format, *args):
             pass
 
+    Handler.protocol_version = "HTTP/1.1"  # keep-alive, as Meta's servers
+    Handler.disable_nagle_algorithm = True
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     fake = FakeGraph(server)

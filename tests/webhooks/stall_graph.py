@@ -9,9 +9,9 @@ import httpx
 
 
 def stall_before_graph_calls(marker: str) -> None:
-    def stalled_post(*args, **kwargs):
+    def stalled_post(self, *args, **kwargs):
         Path(marker).write_text("claimed")
         time.sleep(120)  # killed long before this ends
         raise AssertionError("the worker should have been killed")
 
-    httpx.post = stalled_post
+    httpx.Client.post = stalled_post

@@ -43,6 +43,32 @@ class MessageType(models.TextChoices):
     SYSTEM = "system", "System"
 
 
+class DeliveryStatus(models.TextChoices):
+    """Where an outgoing message stands with its platform (docs/delivery.md).
+
+    `recorded`: stored only (written elsewhere, or the account does not deliver); `queued` → the
+    send task will call the platform; `sending`: the call is (or was) in flight; `sent`: the
+    platform took it (its id in platform_message_id); `failed`: the platform's reason, whether it
+    retries and what to do; `manual`: the platform has no messaging API, a person sends it.
+    """
+
+    RECORDED = "recorded", "Recorded"
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    MANUAL = "manual", "Send it yourself"
+
+
+class ConsentSource(models.TextChoices):
+    """Where a fan agreed to be contacted (Fan.consent_*)."""
+
+    CONTACT_FORM = "contact_form", "Contact form"
+    VISITOR_CHAT = "visitor_chat", "Visitor chat"
+    API = "api", "API"
+    MANUAL = "manual", "Recorded by the creator"
+
+
 class TransactionKind(models.TextChoices):
     SUBSCRIPTION = "subscription", "Subscription"
     TIP = "tip", "Tip"

@@ -16,7 +16,7 @@ from django.db import transaction
 from core import ratelimit
 
 from . import services
-from .choices import Direction, Platform
+from .choices import ConsentSource, Direction, Platform
 from .forms import ContactForm
 from .models import Conversation, Fan, Message
 
@@ -90,6 +90,10 @@ def contact_submit(*, data) -> ContactResult:
     with transaction.atomic():
         fan, fan_created = services.fan_match_or_create(
             creator=form.creator, email=cleaned["email"], phone=cleaned["phone"], name=cleaned["name"]
+        )
+        # The consent the form asked for, in the words it showed.
+        services.fan_consent_record(
+            fan=fan, source=ConsentSource.CONTACT_FORM, text=str(ContactForm.base_fields["consent_contact"].label)
         )
         conversation, _opened = services.conversation_open(
             fan=fan, platform=Platform.DIRECT, subject=cleaned["subject"], reuse=True

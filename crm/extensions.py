@@ -52,7 +52,21 @@ class SettingsPanel:
     context: Callable[..., dict]
 
 
+@dataclass(frozen=True)
+class DeliveryTransport:
+    """How outgoing messages of one platform leave: `enqueue(message_id)` hands a `queued`
+    message to the app that speaks the platform (called after commit); `max_length` and
+    `comment_max_length` are the platform's text limits; `sends_attachments` whether files go."""
+
+    platform: str
+    enqueue: Callable[[int], None]
+    max_length: int
+    comment_max_length: int
+    sends_attachments: bool = False
+
+
 fan_page_sections = Registry("fan page sections")
 fan_admin_inlines = Registry("fan admin inlines")
 fan_admin_actions = Registry("fan admin actions")
 settings_panels = Registry("settings panels")
+delivery_transports = Registry("delivery transports")

@@ -27,6 +27,7 @@ from .validators import (
     PHONE_MAX_LENGTH,
     clean_email,
     clean_phone,
+    end_of_day_utc,
     validate_email,
     validate_occurred_at,
     validate_phone,
@@ -211,6 +212,17 @@ class MessageForm(forms.Form):
         label="Message", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
     )
     attachment = forms.FileField(required=False, help_text="Optional: JPG, PNG, GIF, WEBP, PDF, DOC or DOCX, up to 10 MB.")
+    # The comment this replies to (Instagram): set by a comment's "Reply to comment" link.
+    reply_to = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    send_anyway = forms.BooleanField(
+        required=False, label="Send anyway: I know this fan asked not to be contacted"
+    )
+
+    def __init__(self, *args, do_not_contact: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.do_not_contact = do_not_contact
+        if not do_not_contact:
+            del self.fields["send_anyway"]  # asked only about do-not-contact fans
 
     def clean_attachment(self):
         file = self.cleaned_data.get("attachment")
@@ -225,6 +237,8 @@ class MessageForm(forms.Form):
         data = super().clean()
         if not self.errors and not (data.get("text") or "").strip() and not data.get("attachment"):
             raise ValidationError("Write a message or attach a file.")
+        if self.do_not_contact and not data.get("send_anyway"):
+            self.add_error("send_anyway", "This fan asked not to be contacted: tick the box to send anyway.")
         return data
 
 
@@ -237,6 +251,23 @@ class ApiKeyForm(PageForm):
     name = forms.CharField(max_length=100, help_text="A label to recognise the key, e.g. the tool that uses it.")
 
 
+class DoNotContactForm(PageForm):
+    id_prefix = "dnc"
+    do_not_contact = forms.BooleanField(required=False, label="Do not contact this fan")
+    reason = forms.CharField(max_length=255, required=False, help_text="Why, e.g. “Asked by email to stop”.")
+
+
+class SavedReplyForm(PageForm):
+    id_prefix = "sr"
+    title = forms.CharField(max_length=100, help_text="What the picker shows, e.g. “Welcome”.")
+    body = forms.CharField(
+        label="Reply",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Variables: {{ fan.name }} and {{ creator.display_name }} are filled in when inserted.",
+    )
+
+
 class InstagramConnectForm(PageForm):
     id_prefix = "ig"
     external_account_id = forms.RegexField(
@@ -244,6 +275,37 @@ class InstagramConnectForm(PageForm):
         error_messages={"invalid": "The account id is the number Meta shows for the account."},
     )
     username = forms.CharField(max_length=255, required=False)
+    access_token = forms.CharField(
+        label="Access token",
+        required=False,
+        max_length=2000,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="The account's long-lived Instagram token (stored encrypted). Needed to send replies.",
+    )
+    token_expires_at = forms.DateField(
+        label="Token expires on", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Meta shows it with the token (long-lived tokens last 60 days); the settings warn before.",
+    )
+    delivery_enabled = forms.BooleanField(
+        label="Send replies through Instagram",
+        required=False,
+        help_text="Off: replies are recorded only, as for tools that log what they sent elsewhere.",
+    )
+
+    def clean_token_expires_at(self):
+        value = self.cleaned_data["token_expires_at"]
+        return end_of_day_utc(value) if value else None
+
+
+class InstagramDeliveryForm(PageForm):
+    """The token and the delivery switch of an account already connected."""
+
+    id_prefix = "igd"
+    access_token = InstagramConnectForm.base_fields["access_token"]
+    token_expires_at = InstagramConnectForm.base_fields["token_expires_at"]
+    delivery_enabled = InstagramConnectForm.base_fields["delivery_enabled"]
+    clean_token_expires_at = InstagramConnectForm.clean_token_expires_at
 
 
 class ContactForm(forms.Form):

@@ -1,5 +1,6 @@
 """The CRM's core data: creators and everything a creator owns about their fans."""
 
+from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -19,6 +20,8 @@ from core.storage import generated_name
 from .choices import (
     AuthEventKind,
     ClientCategory,
+    ConsentSource,
+    DeliveryStatus,
     Direction,
     MessageType,
     Platform,
@@ -166,6 +169,14 @@ class Fan(models.Model):
     notes_updated_at = models.DateTimeField(null=True, blank=True)
     last_contacted_at = models.DateTimeField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # Consent to be contacted: where, when, and the exact text agreed (crm.services.fan_consent_record).
+    consent_source = models.CharField(max_length=20, choices=ConsentSource.choices, blank=True, editable=False)
+    consent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    consent_text = models.CharField(max_length=1000, blank=True, editable=False)
+    # Do not contact: set by the creator or by the fan replying a STOP keyword.
+    do_not_contact = models.BooleanField(default=False, editable=False)
+    do_not_contact_reason = models.CharField(max_length=255, blank=True, editable=False)
+    do_not_contact_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -249,6 +260,24 @@ class Message(models.Model):
     sent_by_ai = models.BooleanField(default=False)
     platform_message_id = models.CharField(max_length=255, null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # An incoming Instagram comment (not a DM): replies to it go through the comment-reply endpoint.
+    is_comment = models.BooleanField(default=False, editable=False)
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    # Delivery to the platform (crm.delivery; docs/delivery.md). Written by its services only.
+    delivery_status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.RECORDED, editable=False
+    )
+    delivery_error = models.CharField(max_length=1000, blank=True, editable=False)
+    delivery_error_code = models.CharField(max_length=64, blank=True, editable=False)
+    delivery_advice = models.CharField(max_length=500, blank=True, editable=False)
+    delivery_will_retry = models.BooleanField(default=False, editable=False)
+    # Retrying is safe only when the platform surely did not take the message.
+    delivery_retry_safe = models.BooleanField(default=False, editable=False)
+    delivery_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    delivery_next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
+    delivery_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
     response_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(db_index=True)
 
@@ -269,6 +298,12 @@ class Message(models.Model):
                 fields=["conversation", "id"],
                 condition=~Q(attachment=""),
                 name="msg_conv_attachments",
+            ),
+            # The sweeper's look at deliveries in flight or due for a retry: a handful of rows.
+            models.Index(
+                fields=["delivery_status", "delivery_updated_at"],
+                condition=Q(delivery_status__in=["queued", "sending", "failed"]),
+                name="msg_delivery_open",
             ),
         ]
 
@@ -320,6 +355,12 @@ class PlatformAccount(models.Model):
     platform = models.CharField(max_length=20, choices=Platform.choices)
     external_account_id = models.CharField(max_length=255)
     username = models.CharField(max_length=255, blank=True)
+    # The Graph API access token (encrypted) and when Meta said it expires (long-lived: 60 days).
+    access_token = EncryptedTextField()
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    # Opt-in: until on, outgoing messages are recorded only (seed-002 clients log what they sent
+    # elsewhere; delivering those would send them twice).
+    delivery_enabled = models.BooleanField("send replies through Instagram", default=False)
     connected_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -332,6 +373,37 @@ class PlatformAccount(models.Model):
 
     def __str__(self):
         return f"{self.get_platform_display()} {self.username or self.external_account_id}"
+
+    @property
+    def delivers(self) -> bool:
+        """Outgoing messages go out through this account: switched on, with a token."""
+        return self.delivery_enabled and bool(self.access_token)
+
+    def token_expires_within(self, days: int, *, now=None) -> bool:
+        if self.token_expires_at is None:
+            return False
+        return self.token_expires_at <= (now or timezone.now()) + timedelta(days=days)
+
+
+class SavedReply(models.Model):
+    """A reply a creator (and their chatters) insert instead of retyping it; `body` may use the
+    variables of crm.saved_replies ({{ fan.name }}, {{ creator.display_name }})."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="saved_replies")
+    title = models.CharField(max_length=100)
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name_plural = "saved replies"
+        constraints = [
+            models.UniqueConstraint(fields=["creator", "title"], name="saved_reply_title_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
 
 
 class ApiKey(models.Model):

@@ -7,7 +7,18 @@ annotated, never loaded per row). The surfaces filter a list with the shared Fil
 on /api/v1.
 """
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from core.crypto import token_hash
@@ -16,8 +27,9 @@ from core.keyset import Key, Ordering, Page
 from core.lookups import owned_get, parse_id
 from core.page_cursors import paginate
 
+from .choices import DeliveryStatus
 from .filters import ConversationFilterSet, FanFilterSet
-from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
+from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, SavedReply, Tag, Transaction
 
 # Page sizes of the HTML lists (the APIs take theirs from the request).
 PAGE_SIZE = 25
@@ -222,9 +234,17 @@ def conversations_page(
         .select_related("fan")
         .only(
             "id", "platform", "subject", "is_archived", "unread_count", "message_count", "last_message_at",
-            "created_at", "fan__id", "fan__name", "fan__handle",
+            "created_at", "fan__id", "fan__name", "fan__handle", "fan__do_not_contact",
         )
         .prefetch_related(_TAGS_BY_NAME)
+        # A reply that failed for good (no automatic retry pending): the row says so.
+        .annotate(
+            delivery_failed=Exists(
+                Message.objects.filter(
+                    conversation=OuterRef("pk"), delivery_status=DeliveryStatus.FAILED, delivery_will_retry=False
+                )
+            )
+        )
     )
     return paginate(queryset, ordering, size=size or PAGE_SIZE, after=after, before=before)
 
@@ -243,6 +263,11 @@ def message_get(*, creator: Creator, message_id, message: str = "Message not fou
     return owned_get(
         Message.objects.select_related("conversation", "fan").filter(creator=creator), message_id, message
     )
+
+
+def conversation_message(*, conversation: Conversation, message_id, message: str = "Message not found") -> Message:
+    """One message of this conversation (a reply's comment, a retried message)."""
+    return owned_get(Message.objects.filter(conversation=conversation), message_id, message)
 
 
 def conversation_messages(*, conversation: Conversation) -> QuerySet[Message]:
@@ -310,6 +335,30 @@ def fan_has_platform_message(*, fan: Fan, platform: str, platform_message_id: st
     ).exists()
 
 
+def message_awaiting_echo(*, fan: Fan, platform: str, text: str) -> Message | None:
+    """The fan's outgoing message on the platform whose delivery is in flight (`sending`), ended
+    unknown, or was taken without an id, with this text: what an echo of our own send is about."""
+    return (
+        Message.objects.filter(
+            fan=fan,
+            conversation__platform=platform,
+            direction="out",
+            text=text,
+            platform_message_id__isnull=True,
+        )
+        .filter(
+            Q(delivery_status__in=[DeliveryStatus.SENDING, DeliveryStatus.SENT])
+            | Q(delivery_status=DeliveryStatus.FAILED, delivery_error_code=UNKNOWN_OUTCOME_CODE)
+        )
+        .order_by("created_at", "id")
+        .first()
+    )
+
+
+# The code of a delivery whose outcome is unknown (the worker died, or the answer was lost).
+UNKNOWN_OUTCOME_CODE = "unknown"
+
+
 # --- Money ---------------------------------------------------------------------------------
 
 
@@ -322,6 +371,21 @@ def creator_transactions(*, creator: Creator) -> QuerySet[Transaction]:
 
 def platform_accounts_list(*, creator: Creator, platform: str) -> list[PlatformAccount]:
     return list(PlatformAccount.objects.filter(creator=creator, platform=platform))
+
+
+def delivery_account(*, creator_id: int, platform: str) -> PlatformAccount | None:
+    """The creator's account that delivers on this platform (switched on, with a token); with
+    several, the first connected."""
+    accounts = PlatformAccount.objects.filter(creator_id=creator_id, platform=platform, delivery_enabled=True)
+    return next((a for a in accounts.order_by("connected_at", "id") if a.access_token), None)
+
+
+def saved_replies_list(*, creator: Creator) -> list[SavedReply]:
+    return list(SavedReply.objects.filter(creator=creator))
+
+
+def saved_reply_get(*, creator: Creator, reply_id) -> SavedReply:
+    return owned_get(SavedReply.objects.filter(creator=creator), reply_id, "Saved reply not found")
 
 
 def platform_account_get(*, creator: Creator, account_id) -> PlatformAccount:

@@ -5,6 +5,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -18,9 +19,18 @@ from core.erasure import erase
 from core.exceptions import AlreadyExists, InvalidInput, StorageUnavailable
 from core.uploads import CheckedUpload
 
-from . import selectors, signals, validators
-from .choices import ClientCategory, Direction, MessageType, Platform, ScreeningStatus, TransactionKind
-from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
+from . import delivery, saved_replies, selectors, signals, validators
+from .choices import (
+    ClientCategory,
+    ConsentSource,
+    DeliveryStatus,
+    Direction,
+    MessageType,
+    Platform,
+    ScreeningStatus,
+    TransactionKind,
+)
+from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, SavedReply, Tag, Transaction
 from .validators import validate_occurred_at
 
 logger = logging.getLogger(__name__)
@@ -273,6 +283,55 @@ def fan_delete(*, fan: Fan) -> None:
     erase(fan)
 
 
+# --- Consent and do-not-contact ------------------------------------------------------------
+
+
+@transaction.atomic
+def fan_consent_record(*, fan: Fan, source: str, text: str, at: datetime | None = None) -> Fan:
+    """The fan agreed to be contacted: where, when, and the exact words they agreed to (the
+    latest consent replaces an earlier one)."""
+    if source not in ConsentSource.values:
+        raise InvalidInput("Invalid consent_source", field="consent_source")
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("consent_text is required", field="consent_text")
+    fan.consent_source, fan.consent_text, fan.consent_at = source, text[:1000], at or timezone.now()
+    Fan.objects.filter(pk=fan.pk).update(
+        consent_source=fan.consent_source, consent_text=fan.consent_text, consent_at=fan.consent_at, updated_at=timezone.now()
+    )
+    return fan
+
+
+@transaction.atomic
+def fan_do_not_contact(*, fan: Fan, do_not_contact: bool, reason: str = "") -> Fan:
+    """Set or clear do-not-contact. Setting records the reason and time; clearing forgets them."""
+    reason = (reason or "").strip()[:255]
+    if do_not_contact and not reason:
+        reason = "Marked by the creator"
+    if do_not_contact:
+        # Already set: the time it was first set stays (the reason may be reworded).
+        since = fan.do_not_contact_at if fan.do_not_contact and fan.do_not_contact_at else timezone.now()
+    else:
+        since = None
+    fields = {
+        "do_not_contact": do_not_contact,
+        "do_not_contact_reason": reason if do_not_contact else "",
+        "do_not_contact_at": since,
+    }
+    for name, value in fields.items():
+        setattr(fan, name, value)
+    Fan.objects.filter(pk=fan.pk).update(**fields, updated_at=timezone.now())
+    return fan
+
+
+def stop_keyword(text: str) -> str | None:
+    """The STOP keyword a message is, if it is one (the whole message, any case, punctuation
+    around it ignored; `DO_NOT_CONTACT_KEYWORDS`)."""
+    word = (text or "").strip().strip(".!?,;:\"'()[] ").lower()
+    keywords = {k.strip().lower() for k in settings.DO_NOT_CONTACT_KEYWORDS if k.strip()}
+    return word.upper() if word in keywords else None
+
+
 # --- Conversations -------------------------------------------------------------------------
 
 
@@ -365,10 +424,15 @@ def message_add(
     platform_message_id: str | None = None,
     created_at: datetime | None = None,
     attachment: CheckedUpload | None = None,
+    via: str | None = None,
+    reply_to: Message | None = None,
+    is_comment: bool = False,
 ) -> Message:
     """Add a message and keep the conversation's counters exact under concurrent writers.
 
     Idempotent on `platform_message_id`: a message already recorded is returned unchanged.
+    An outgoing message written to reach the fan (`via` the inbox or an API) gets its delivery
+    status from crm.delivery; a `queued` one goes to its platform's transport after commit.
     """
     if direction not in Direction.values:
         raise InvalidInput("Invalid direction", field="direction")
@@ -379,6 +443,12 @@ def message_add(
     # reply (conversation, then the fan's last_contacted_at) would otherwise deadlock.
     Fan.objects.select_for_update().filter(pk=conversation.fan_id).values_list("pk").first()
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    delivery.check_reply_to(conversation=locked, reply_to=reply_to)
+    status, advice = DeliveryStatus.RECORDED, ""
+    if direction == Direction.OUTGOING:
+        status, advice = delivery.initial_status(
+            conversation=locked, via=via, text=text, reply_to=reply_to, has_attachment=attachment is not None
+        )
     if platform_message_id:
         existing = Message.objects.filter(conversation=locked, platform_message_id=platform_message_id).first()
         if existing:
@@ -395,6 +465,11 @@ def message_add(
         sent_by_ai=sent_by_ai,
         platform_message_id=platform_message_id or None,
         created_at=now,
+        is_comment=is_comment,
+        reply_to=reply_to,
+        delivery_status=status,
+        delivery_advice=advice,
+        delivery_updated_at=timezone.now() if status != DeliveryStatus.RECORDED else None,
     )
     if attachment is not None:
         message.attachment_name = attachment.original_name
@@ -421,7 +496,7 @@ def message_add(
         fan_updates["last_contacted_at"] = Greatest(Coalesce(F("last_contacted_at"), Value(now)), Value(now))
 
     # Validated before the attachment is stored: invalid input never touches the file store.
-    message.full_clean(exclude=["conversation", "creator", "fan", "attachment"], validate_constraints=False)
+    message.full_clean(exclude=["conversation", "creator", "fan", "attachment", "reply_to"], validate_constraints=False)
     if attachment is not None:
         try:
             message.attachment.save(attachment.kind.extension, attachment.file, save=False)
@@ -434,6 +509,15 @@ def message_add(
         Conversation.objects.filter(pk=locked.pk).update(**updates)
         if fan_updates:
             Fan.objects.filter(pk=locked.fan_id).update(**fan_updates)
+        keyword = stop_keyword(text) if direction == Direction.INCOMING else None
+        if keyword:
+            # The fan replied STOP: nobody contacts them again until the creator clears it.
+            Fan.objects.filter(pk=locked.fan_id, do_not_contact=False).update(
+                do_not_contact=True, do_not_contact_reason=f"Replied “{keyword}”", do_not_contact_at=now
+            )
+        if status == DeliveryStatus.QUEUED:
+            message.conversation = locked
+            delivery.enqueue_after_commit(message)
     except Exception:
         # The stored object was written before the row; a failed write must not leave it behind.
         if message.attachment.name:
@@ -500,9 +584,20 @@ def transaction_record(
 
 @transaction.atomic
 def platform_account_connect(
-    *, creator: Creator, platform: str, external_account_id: str, username: str = ""
+    *,
+    creator: Creator,
+    platform: str,
+    external_account_id: str,
+    username: str = "",
+    access_token: str = "",
+    token_expires_at: datetime | None = None,
+    delivery_enabled: bool | None = None,
 ) -> PlatformAccount:
-    """Connect a platform account; events kept for it while unconnected are then replayed."""
+    """Connect a platform account; events kept for it while unconnected are then replayed.
+
+    Connecting an account already connected to the creator updates what was given (a new token,
+    the delivery switch); delivery needs a token (docs/delivery.md).
+    """
     external_account_id = external_account_id.strip()
     if not external_account_id:
         raise InvalidInput("external_account_id is required", field="external_account_id")
@@ -510,10 +605,22 @@ def platform_account_connect(
     if existing and existing.creator_id != creator.pk:
         raise AlreadyExists("This account is connected to another creator", field="external_account_id")
     if existing:
-        return existing
+        changes = {} if delivery_enabled is None else {"delivery_enabled": delivery_enabled}
+        if username:
+            changes["username"] = username
+        if access_token:
+            changes.update(access_token=access_token, token_expires_at=token_expires_at)
+        return platform_account_update(account=existing, **changes)
     account = PlatformAccount(
-        creator=creator, platform=platform, external_account_id=external_account_id, username=username
+        creator=creator,
+        platform=platform,
+        external_account_id=external_account_id,
+        username=username,
+        access_token=(access_token or "").strip(),
+        token_expires_at=token_expires_at,
+        delivery_enabled=bool(delivery_enabled),
     )
+    _check_delivery(account)
     account.full_clean(validate_constraints=False)
     account.save()
     transaction.on_commit(
@@ -522,9 +629,74 @@ def platform_account_connect(
     return account
 
 
+_ACCOUNT_FIELDS = ("username", "access_token", "token_expires_at", "delivery_enabled")
+
+
+def _check_delivery(account: PlatformAccount) -> None:
+    if account.delivery_enabled and not account.access_token:
+        raise InvalidInput("Sending replies needs the account's access token", field="access_token")
+    if account.delivery_enabled and delivery.transport_for(account.platform) is None:
+        raise InvalidInput("Replies cannot be sent through this platform", field="delivery_enabled")
+
+
+@transaction.atomic
+def platform_account_update(*, account: PlatformAccount, **changes) -> PlatformAccount:
+    """Change an account's username, access token (with its expiry) or delivery switch. A blank
+    token leaves the stored one; turning delivery off leaves queued messages to fail visibly."""
+    unknown = set(changes) - set(_ACCOUNT_FIELDS)
+    if unknown:
+        raise TypeError(f"platform_account_update got unknown fields: {sorted(unknown)}")
+    if "access_token" in changes:
+        token = (changes["access_token"] or "").strip()
+        if not token:
+            changes.pop("access_token")
+            changes.pop("token_expires_at", None)
+        else:
+            changes["access_token"] = token
+    for name, value in changes.items():
+        setattr(account, name, value)
+    _check_delivery(account)
+    account.full_clean(validate_constraints=False)
+    if changes:
+        account.save(update_fields=list(changes))
+    return account
+
+
 @transaction.atomic
 def platform_account_disconnect(*, account: PlatformAccount) -> None:
     account.delete()
+
+
+# --- Saved replies -------------------------------------------------------------------------
+
+
+def _save_reply(reply: SavedReply) -> SavedReply:
+    try:
+        with transaction.atomic():
+            reply.save()
+    except IntegrityError as exc:
+        raise AlreadyExists("A saved reply with this title exists", field="title") from exc
+    return reply
+
+
+def _reply_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title or len(title) > saved_replies.MAX_TITLE:
+        raise InvalidInput(f"A title of 1 to {saved_replies.MAX_TITLE} characters", field="title")
+    return title
+
+
+def saved_reply_create(*, creator: Creator, title: str, body: str) -> SavedReply:
+    return _save_reply(SavedReply(creator=creator, title=_reply_title(title), body=saved_replies.check_body(body)))
+
+
+def saved_reply_update(*, reply: SavedReply, title: str, body: str) -> SavedReply:
+    reply.title, reply.body = _reply_title(title), saved_replies.check_body(body)
+    return _save_reply(reply)
+
+
+def saved_reply_delete(*, reply: SavedReply) -> None:
+    reply.delete()
 
 
 # --- API keys ------------------------------------------------------------------------------

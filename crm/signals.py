@@ -35,6 +35,7 @@ conversation_changed = Signal()
 # of the teams issue, inside its transaction.
 conversation_assigned = Signal()
 
-# `creator`, `message`: a message's delivery status changed. Sent by the delivery-status service,
-# inside its transaction.
+# `message`: an outgoing message's delivery status changed (queued, sending, sent, failed...).
+# Sent inside the transaction of each change (crm.delivery), with `creator` and `conversation`
+# ids for receivers that route by them (the live feed).
 message_delivery_changed = Signal()

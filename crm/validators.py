@@ -7,7 +7,7 @@ uses the same validators on its fields. Each surface renders the refusal its own
 error on the pages and in the admin, "Invalid phone" on the APIs.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
@@ -107,3 +107,8 @@ def validate_occurred_at(value: datetime | None) -> None:
         raise ValidationError(
             "Enter a date between 2000-01-01 and tomorrow.", code="invalid", params={"value": value}
         )
+
+
+def end_of_day_utc(day: date) -> datetime:
+    """A date as the aware end of that day (UTC): a token valid "until the 5th" (forms, commands)."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)

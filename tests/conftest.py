@@ -160,3 +160,14 @@ def redis_server():
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture
+def fake_graph(settings):
+    """A fake Graph API on loopback (tests/fake_graph.py); INSTAGRAM_GRAPH_URL points at it."""
+    from tests import fake_graph as graph
+
+    server = graph.start()
+    settings.INSTAGRAM_GRAPH_URL = server.url
+    yield server
+    server.close()

@@ -218,3 +218,12 @@ class WebhookEventFanFactory(factory.django.DjangoModelFactory):
 
     event = factory.SubFactory(WebhookEventFactory)
     fan = factory.SubFactory(FanFactory)
+
+
+class SavedReplyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "crm.SavedReply"
+
+    creator = factory.SubFactory(CreatorFactory)
+    title = factory.Sequence(lambda n: f"Reply {n}")
+    body = "Hi {{ fan.name }}, thanks for writing!"

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
 from django.core import checks
 
-from crm.extensions import SettingsPanel, settings_panels
+from crm.choices import Platform
+from crm.extensions import DeliveryTransport, SettingsPanel, delivery_transports, settings_panels
 
 from .checks import check_retention
 
@@ -14,6 +15,8 @@ class WebhooksConfig(AppConfig):
         from core.observability.exposition import register_scrape_collector
 
         from . import metrics, receivers, views  # noqa: F401 (receivers connects itself)
+        from .delivery import COMMENT_MAX_LENGTH, DM_MAX_LENGTH
+        from .tasks import enqueue_delivery
 
         register_scrape_collector(metrics.event_backlog_metrics)
 
@@ -22,5 +25,15 @@ class WebhooksConfig(AppConfig):
         settings_panels.register(
             "instagram-activity",
             SettingsPanel(section="instagram", template="webhooks/account_activity.html", context=views.account_activity_panel),
+            order=10,
+        )
+        delivery_transports.register(
+            "instagram",
+            DeliveryTransport(
+                platform=Platform.INSTAGRAM,
+                enqueue=enqueue_delivery,
+                max_length=DM_MAX_LENGTH,
+                comment_max_length=COMMENT_MAX_LENGTH,
+            ),
             order=10,
         )

@@ -13,9 +13,10 @@ from django.utils.module_loading import import_string
 
 from core.exceptions import AlreadyExists
 from core.observability.context import bind_creator
+from crm import delivery as crm_delivery
 from crm import selectors as crm_selectors
 from crm import services as crm_services
-from crm.choices import Direction, Platform
+from crm.choices import DeliveryStatus, Direction, Platform
 from crm.models import Creator, Fan
 
 from .choices import EventStatus, Field, IgnoredReason
@@ -101,7 +102,14 @@ def instagram_fan(*, creator: Creator, platform_id: str, username: str = "") -> 
     return fan
 
 
-def record_message(*, fan: Fan, direction: str, platform_message_id: str, text: str, created_at: datetime) -> None:
+class DeliveryInFlight(Exception):
+    """An echo of a message whose send has not finished: the event is retried (with the event
+    store's backoff) once the send task has recorded the message's id, so it is no second message."""
+
+
+def record_message(
+    *, fan: Fan, direction: str, platform_message_id: str, text: str, created_at: datetime, is_comment: bool = False
+) -> None:
     """The message in the fan's Instagram conversation, unless it is already recorded."""
     if crm_selectors.fan_has_platform_message(
         fan=fan, platform=Platform.INSTAGRAM, platform_message_id=platform_message_id
@@ -114,6 +122,7 @@ def record_message(*, fan: Fan, direction: str, platform_message_id: str, text: 
         text=text,
         platform_message_id=platform_message_id,
         created_at=created_at,
+        is_comment=is_comment,
     )
     # Ids only: the line links the delivery's request id to the message it created.
     logger.info(
@@ -149,6 +158,7 @@ def handle_comment(creator: Creator, event: WebhookEvent) -> Outcome:
         platform_message_id=comment_id,
         text=_text(value.get("text")),
         created_at=platform_time(event.payload.get("entry_time"), event.received_at),
+        is_comment=True,
     )
     return processed(fan)
 
@@ -180,6 +190,8 @@ def handle_messaging(creator: Creator, event: WebhookEvent) -> Outcome:
     if not _fits(fan_id, id_text(message["mid"])):
         return ignored(IgnoredReason.UNSUPPORTED, "Message or sender id longer than 255 characters")
     fan = instagram_fan(creator=creator, platform_id=fan_id)
+    if is_echo and _echo_of_our_send(fan, id_text(message["mid"]), _message_text(message)):
+        return processed(fan)
     record_message(
         fan=fan,
         direction=Direction.OUTGOING if is_echo else Direction.INCOMING,
@@ -188,6 +200,22 @@ def handle_messaging(creator: Creator, event: WebhookEvent) -> Outcome:
         created_at=platform_time(item.get("timestamp"), event.received_at),
     )
     return processed(fan)
+
+
+def _echo_of_our_send(fan: Fan, mid: str, text: str) -> bool:
+    """Whether an echo is of a message the CRM sent (so it is no new message). Our send recorded
+    the id already: the usual case, left to record_message's check. Still `sending` (the echo
+    overtook the send task's commit): retried later. Ended unknown, or taken without an id: the
+    echo proves it went out."""
+    if crm_selectors.fan_has_platform_message(fan=fan, platform=Platform.INSTAGRAM, platform_message_id=mid):
+        return False
+    ours = crm_selectors.message_awaiting_echo(fan=fan, platform=Platform.INSTAGRAM, text=text)
+    if ours is None:
+        return False
+    if ours.delivery_status == DeliveryStatus.SENDING:
+        raise DeliveryInFlight(f"Echo of message {ours.pk}, whose send has not finished")
+    crm_delivery.delivery_confirmed_by_echo(message=ours, platform_message_id=mid)
+    return True
 
 
 def handle_activity(creator: Creator, event: WebhookEvent) -> Outcome:

@@ -364,3 +364,22 @@ for _cidr in METRICS_ALLOWED_CIDRS:
         raise ImproperlyConfigured(f"METRICS_ALLOWED_CIDRS: {_exc}")
 # With neither configured: direct requests from loopback only, and only where this is on (local).
 METRICS_ALLOW_LOOPBACK = False
+
+# --- Delivery of outgoing messages (crm.delivery, webhooks.delivery; docs/delivery.md) ---------
+INSTAGRAM_GRAPH_URL = env("INSTAGRAM_GRAPH_URL", default="https://graph.instagram.com/v23.0")
+INSTAGRAM_GRAPH_TIMEOUT_SECONDS = env.float("INSTAGRAM_GRAPH_TIMEOUT_SECONDS", default=20)
+DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=5)
+DELIVERY_RETRY_BASE_SECONDS = env.int("DELIVERY_RETRY_BASE_SECONDS", default=30)
+DELIVERY_RETRY_MAX_SECONDS = env.int("DELIVERY_RETRY_MAX_SECONDS", default=3600)
+# Longer than any call can take (the timeout above, connect included): a message `sending` for
+# longer lost its worker and becomes failed, outcome unknown.
+DELIVERY_SENDING_TIMEOUT_SECONDS = env.int("DELIVERY_SENDING_TIMEOUT_SECONDS", default=300)
+# A message `queued` this long without a claim had its enqueue lost: the sweeper enqueues it.
+DELIVERY_QUEUED_GRACE_SECONDS = env.int("DELIVERY_QUEUED_GRACE_SECONDS", default=120)
+# The settings page warns this many days before an access token expires.
+DELIVERY_TOKEN_WARNING_DAYS = env.int("DELIVERY_TOKEN_WARNING_DAYS", default=7)
+
+# A fan whose whole message is one of these (any case) is marked do-not-contact (crm.services).
+DO_NOT_CONTACT_KEYWORDS = env.list(
+    "DO_NOT_CONTACT_KEYWORDS", default=["stop", "stopall", "unsubscribe", "cancel", "end", "quit"]
+)

@@ -31,3 +31,4 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 # Static files come from the app folders (no collectstatic before tests; no missing-dir warning).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+INSTAGRAM_GRAPH_URL = "http://127.0.0.1:9/v23.0"  # never the internet: tests start a fake Graph server (tests/fake_graph.py)

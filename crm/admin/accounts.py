@@ -1,19 +1,42 @@
 """Platform accounts (webhook routing) and API keys."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from core.exceptions import ApplicationError
-from crm import services
-from crm.models import ApiKey, PlatformAccount
+from crm import saved_replies, services
+from crm.models import ApiKey, PlatformAccount, SavedReply
+
+
+class PlatformAccountForm(forms.ModelForm):
+    """The token is write-only: a new one replaces the stored one, blank keeps it."""
+
+    new_access_token = forms.CharField(
+        label="New access token", required=False, max_length=2000,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Stored encrypted; never shown again. Blank keeps the stored token.",
+    )
+
+    class Meta:
+        model = PlatformAccount
+        fields = ("creator", "platform", "external_account_id", "username", "delivery_enabled", "token_expires_at")
+
+    def clean(self):
+        data = super().clean()
+        has_token = bool(data.get("new_access_token")) or bool(self.instance.pk and self.instance.access_token)
+        if data.get("delivery_enabled") and not has_token:
+            self.add_error("new_access_token", "Sending replies needs the account's access token.")
+        return data
 
 
 @admin.register(PlatformAccount)
 class PlatformAccountAdmin(admin.ModelAdmin):
-    list_display = ("platform", "external_account_id", "username", "creator", "connected_at")
+    list_display = ("platform", "external_account_id", "username", "creator", "delivery_enabled", "token_expires_at", "connected_at")
     list_select_related = ("creator",)
-    list_filter = ("platform",)
+    list_filter = ("platform", "delivery_enabled")
+    form = PlatformAccountForm
     search_fields = ("external_account_id", "username", "creator__slug")
     autocomplete_fields = ("creator",)
     readonly_fields = ("connected_at",)
@@ -24,15 +47,24 @@ class PlatformAccountAdmin(admin.ModelAdmin):
         return self.readonly_fields
 
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.save(update_fields=["username"])
-            return
+        token = form.cleaned_data.get("new_access_token", "")
         try:
+            if change:
+                changes = {name: getattr(obj, name) for name in ("username", "delivery_enabled", "token_expires_at")}
+                if token:
+                    changes["access_token"] = token
+                # The instance holds the form's values; the service checks them (a token to deliver).
+                services.platform_account_update(account=PlatformAccount.objects.get(pk=obj.pk), **changes)
+                obj.refresh_from_db()
+                return
             account = services.platform_account_connect(
                 creator=obj.creator,
                 platform=obj.platform,
                 external_account_id=obj.external_account_id,
                 username=obj.username,
+                access_token=token,
+                token_expires_at=obj.token_expires_at,
+                delivery_enabled=obj.delivery_enabled,
             )
         except ApplicationError as exc:
             raise PermissionDenied(exc.message) from exc
@@ -74,3 +106,48 @@ class ApiKeyAdmin(admin.ModelAdmin):
             for api_key in queryset:
                 services.api_key_revoke(api_key=api_key)
         self.message_user(request, "Revoked.", messages.SUCCESS)
+
+
+class SavedReplyAdminForm(forms.ModelForm):
+    class Meta:
+        model = SavedReply
+        fields = ("creator", "title", "body")
+
+    def clean_body(self):
+        # The service's check, as a field error (an unknown variable is the usual mistake).
+        try:
+            return saved_replies.check_body(self.cleaned_data["body"])
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+@admin.register(SavedReply)
+class SavedReplyAdmin(admin.ModelAdmin):
+    """Saved replies are written through the service (its variable check), as on the settings page."""
+
+    list_display = ("title", "creator", "updated_at")
+    list_select_related = ("creator",)
+    search_fields = ("title", "creator__slug")
+    autocomplete_fields = ("creator",)
+    fields = ("creator", "title", "body")
+    form = SavedReplyAdminForm
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("creator",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if change:
+                saved = services.saved_reply_update(
+                    reply=SavedReply.objects.get(pk=obj.pk), title=obj.title, body=obj.body
+                )
+            else:
+                saved = services.saved_reply_create(creator=obj.creator, title=obj.title, body=obj.body)
+        except ApplicationError as exc:
+            raise PermissionDenied(exc.message) from exc
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        services.saved_reply_delete(reply=obj)

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -14,7 +16,14 @@ from core.forms import add_service_error
 from crm import selectors, services
 from crm.choices import Platform
 from crm.extensions import settings_panels
-from crm.forms import ApiKeyForm, InstagramConnectForm, RecoveryCodesForm, TwoFactorDisableForm
+from crm.forms import (
+    ApiKeyForm,
+    InstagramConnectForm,
+    InstagramDeliveryForm,
+    RecoveryCodesForm,
+    SavedReplyForm,
+    TwoFactorDisableForm,
+)
 from crm.security import selectors as security_selectors
 from crm.security import sessions, two_factor
 
@@ -39,8 +48,45 @@ def _sign_in_context(request, *, codes_form=None, disable_form=None) -> dict:
     }
 
 
+def _delivery_form(account, data=None):
+    form = InstagramDeliveryForm(
+        data,
+        auto_id=f"id_igd{account.pk}_%s",
+        initial={"delivery_enabled": account.delivery_enabled, "token_expires_at": account.token_expires_at},
+    )
+    return form
+
+
+def _account_rows(accounts, delivery_forms: dict) -> list[dict]:
+    """Each connected account with its delivery form and the token's state (warned before expiry)."""
+    now = timezone.now()
+    rows = []
+    for account in accounts:
+        expired = account.token_expires_at is not None and account.token_expires_at <= now
+        rows.append({
+            "account": account,
+            "form": delivery_forms.get(account.pk) or _delivery_form(account),
+            "has_token": bool(account.access_token),
+            "token_expired": expired,
+            "token_expiring": not expired and account.token_expires_within(settings.DELIVERY_TOKEN_WARNING_DAYS, now=now),
+        })
+    return rows
+
+
+def _saved_reply_rows(creator, edit_forms: dict) -> list[dict]:
+    return [
+        {
+            "reply": reply,
+            "form": edit_forms.get(reply.pk)
+            or SavedReplyForm(auto_id=f"id_sr{reply.pk}_%s", initial={"title": reply.title, "body": reply.body}),
+        }
+        for reply in selectors.saved_replies_list(creator=creator)
+    ]
+
+
 def render_settings_page(
-    request, creator, *, key_form=None, instagram_form=None, password_form=None, codes_form=None, disable_form=None
+    request, creator, *, key_form=None, instagram_form=None, password_form=None, codes_form=None, disable_form=None,
+    delivery_forms=None, reply_form=None, reply_edit_forms=None,
 ):
     new_key = request.session.pop(NEW_KEY_SESSION, None)
     if password_form is None:
@@ -56,12 +102,18 @@ def render_settings_page(
         "instagram_form": instagram_form or InstagramConnectForm(),
         "password_form": password_form,
         "instagram_accounts": accounts,
+        "instagram_rows": _account_rows(accounts, delivery_forms or {}),
+        "saved_reply_rows": _saved_reply_rows(creator, reply_edit_forms or {}),
+        "reply_form": reply_form or SavedReplyForm(),
         "callback_url": request.build_absolute_uri("/api/webhooks/instagram"),
         "verify_token": settings.INSTAGRAM_WEBHOOK_VERIFY_TOKEN,
     }
     context.update(_sign_in_context(request, codes_form=codes_form, disable_form=disable_form))
     context["settings_panels"] = _panels(request, creator, context)
-    forms = (key_form, instagram_form, password_form, codes_form, disable_form)
+    forms = (
+        key_form, instagram_form, password_form, codes_form, disable_form, reply_form,
+        *(delivery_forms or {}).values(), *(reply_edit_forms or {}).values(),
+    )
     failed = any(f is not None and f.is_bound and f.errors for f in forms)
     return render(request, "crm/settings.html", context, status=400 if failed else 200)
 
@@ -121,6 +173,30 @@ def instagram_connect(request, creator):
 
 @creator_page
 @require_POST
+def instagram_delivery(request, creator, account_id):
+    """A new access token, its expiry, and the switch "send replies through Instagram"."""
+    account = selectors.platform_account_get(creator=creator, account_id=account_id)
+    form = _delivery_form(account, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        changes = {"delivery_enabled": data["delivery_enabled"]}
+        if data["access_token"]:
+            changes.update(access_token=data["access_token"], token_expires_at=data["token_expires_at"])
+        elif data["token_expires_at"] and account.access_token:
+            changes["token_expires_at"] = data["token_expires_at"]
+        try:
+            services.platform_account_update(account=account, **changes)
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            state = "on" if account.delivery_enabled else "off"
+            messages.success(request, f"Instagram account {account.external_account_id}: sending replies is {state}.")
+            return redirect("settings")
+    return render_settings_page(request, creator, delivery_forms={account.pk: form})
+
+
+@creator_page
+@require_POST
 def instagram_disconnect(request, creator, account_id):
     account = selectors.platform_account_get(creator=creator, account_id=account_id)
     services.platform_account_disconnect(account=account)
@@ -141,3 +217,46 @@ def password_change(request, creator):
         sessions.session_tokens_reissue(request, response, user)
         return response
     return render_settings_page(request, creator, password_form=form)
+
+
+# --- Saved replies -------------------------------------------------------------------------
+
+
+@creator_page
+@require_POST
+def saved_reply_create(request, creator):
+    form = SavedReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            reply = services.saved_reply_create(creator=creator, **form.cleaned_data)
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Saved reply “{reply.title}” added.")
+            return redirect(f"{reverse('settings')}#saved-replies")
+    return render_settings_page(request, creator, reply_form=form)
+
+
+@creator_page
+@require_POST
+def saved_reply_update(request, creator, reply_id):
+    reply = selectors.saved_reply_get(creator=creator, reply_id=reply_id)
+    form = SavedReplyForm(request.POST, auto_id=f"id_sr{reply.pk}_%s")
+    if form.is_valid():
+        try:
+            services.saved_reply_update(reply=reply, **form.cleaned_data)
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Saved reply “{reply.title}” saved.")
+            return redirect(f"{reverse('settings')}#saved-replies")
+    return render_settings_page(request, creator, reply_edit_forms={reply.pk: form})
+
+
+@creator_page
+@require_POST
+def saved_reply_delete(request, creator, reply_id):
+    reply = selectors.saved_reply_get(creator=creator, reply_id=reply_id)
+    services.saved_reply_delete(reply=reply)
+    messages.success(request, f"Saved reply “{reply.title}” deleted.")
+    return redirect(f"{reverse('settings')}#saved-replies")

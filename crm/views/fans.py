@@ -11,7 +11,7 @@ from core.forms import add_service_error
 from core.templatetags.formatting import money
 from crm import selectors, services
 from crm.extensions import fan_page_sections
-from crm.forms import FanForm, FanNotesForm, TransactionForm
+from crm.forms import DoNotContactForm, FanForm, FanNotesForm, TransactionForm
 
 from .common import creator_page, list_page_context
 
@@ -60,6 +60,8 @@ def render_fan_page(request, creator, fan, **forms):
         "profile_form": forms.get("profile_form") or FanForm(initial=FanForm.initial_for(fan)),
         "notes_form": forms.get("notes_form") or FanNotesForm(initial={"notes": fan.notes}),
         "transaction_form": forms.get("transaction_form") or TransactionForm(),
+        "dnc_form": forms.get("dnc_form")
+        or DoNotContactForm(initial={"do_not_contact": fan.do_not_contact, "reason": fan.do_not_contact_reason}),
         "transactions": transactions,
         "conversations": selectors.fan_conversations(fan=fan),
         "tag_names": selectors.creator_tag_names(creator=creator),
@@ -109,6 +111,20 @@ def fan_notes(request, creator, fan_id):
         messages.success(request, "Notes saved.")
         return redirect("fan_detail", fan_id=fan.pk)
     return render_fan_page(request, creator, fan, notes_form=form)
+
+
+@creator_page
+@require_POST
+def fan_do_not_contact(request, creator, fan_id):
+    fan = selectors.fan_with_tags(creator=creator, fan_id=fan_id)
+    form = DoNotContactForm(request.POST)
+    if form.is_valid():
+        services.fan_do_not_contact(
+            fan=fan, do_not_contact=form.cleaned_data["do_not_contact"], reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, "Marked do-not-contact." if fan.do_not_contact else "Do-not-contact cleared.")
+        return redirect(f"{reverse('fan_detail', args=[fan.pk])}#contact-permission")
+    return render_fan_page(request, creator, fan, dnc_form=form)
 
 
 @creator_page

@@ -8,8 +8,8 @@ from core.exceptions import ApplicationError
 from core.forms import add_service_error
 from core.live.conditional import feed_etag, not_modified
 from core.storage import private_download, private_open
-from crm import live, selectors, services
-from crm.choices import Direction
+from crm import delivery, live, saved_replies, selectors, services
+from crm.choices import DeliveryStatus, Direction
 from crm.forms import ConversationTagsForm, MessageForm
 
 from .common import creator_page, list_page_context
@@ -50,11 +50,20 @@ def _thread_page(request, creator, conversation, *, message_form=None, tags_form
         conversation=conversation, before=request.GET.get("before", ""), after=request.GET.get("after", "")
     )
     tag_names = selectors.tag_names_of(conversation)
+    reply_to = _reply_target(conversation, (message_form.data.get("reply_to") if message_form else None) or request.GET.get("reply_to"))
+    route, route_note = delivery.reply_route(conversation)
+    picks = _saved_replies_for(creator, conversation.fan)
+    chosen = next((p for p in picks if str(p["pk"]) == request.GET.get("saved_reply", "")), None)
+    initial = {"reply_to": reply_to.pk if reply_to else None, "text": chosen["text"] if chosen else ""}
     context = {
+        "saved_replies": picks,
         "conversation": conversation,
         "fan": conversation.fan,
         "page": page,
-        "message_form": message_form or MessageForm(),
+        "reply_route": route,
+        "reply_route_note": route_note,
+        "reply_to": reply_to,
+        "message_form": message_form or MessageForm(initial=initial, do_not_contact=conversation.fan.do_not_contact),
         "tags_form": tags_form or ConversationTagsForm(initial={"tags": ", ".join(tag_names)}),
         "conversation_tags": tag_names,
         "live_cursor": cursor,
@@ -62,6 +71,32 @@ def _thread_page(request, creator, conversation, *, message_form=None, tags_form
     }
     status = 400 if (message_form and message_form.errors) or (tags_form and tags_form.errors) else 200
     return _with_etag(render(request, "crm/inbox/thread.html", context, status=status), etag)
+
+
+def _saved_replies_for(creator, fan) -> list[dict]:
+    """The creator's saved replies, filled in for this fan (crm.saved_replies: no template engine)."""
+    return [
+        {"pk": reply.pk, "title": reply.title, "text": saved_replies.render(reply.body, fan=fan, creator=creator)}
+        for reply in selectors.saved_replies_list(creator=creator)
+    ]
+
+
+def _reply_target(conversation, raw):
+    """The comment a reply answers, when the id names a comment of this conversation."""
+    if not raw:
+        return None
+    try:
+        message = selectors.conversation_message(conversation=conversation, message_id=raw)
+    except ApplicationError:
+        return None
+    return message if message.is_comment else None
+
+
+SENT_NOTES = {
+    DeliveryStatus.QUEUED: "Reply queued: it is being sent through {platform}.",
+    DeliveryStatus.MANUAL: "Reply saved, not sent: {platform} has no messaging API. Copy it and send it there yourself.",
+    DeliveryStatus.RECORDED: "Reply recorded here only: it was not sent to the fan.",
+}
 
 
 @creator_page
@@ -91,21 +126,44 @@ def thread_read(request, creator, conversation_id):
 @require_POST
 def thread_send(request, creator, conversation_id):
     conversation = selectors.conversation_get(creator=creator, conversation_id=conversation_id)
-    form = MessageForm(request.POST, request.FILES)
+    form = MessageForm(request.POST, request.FILES, do_not_contact=conversation.fan.do_not_contact)
     if form.is_valid():
         try:
-            services.message_add(
+            reply_to = None
+            if form.cleaned_data["reply_to"]:
+                reply_to = delivery.reply_target(conversation=conversation, message_id=form.cleaned_data["reply_to"])
+            message = services.message_add(
                 conversation=conversation,
                 direction=Direction.OUTGOING,
                 text=form.cleaned_data["text"].strip(),
                 attachment=form.cleaned_data["attachment"],
+                via=delivery.VIA_INBOX,
+                reply_to=reply_to,
             )
         except ApplicationError as exc:
-            add_service_error(form, exc)
+            if exc.field == "reply_to":  # a hidden input: shown above the form
+                form.add_error(None, exc.message)
+            else:
+                add_service_error(form, exc)
         else:
-            messages.success(request, "Message sent.")
+            note = SENT_NOTES.get(message.delivery_status, SENT_NOTES[DeliveryStatus.RECORDED])
+            messages.success(request, note.format(platform=conversation.get_platform_display()))
             return redirect("thread", conversation_id=conversation.pk)
     return _thread_page(request, creator, conversation, message_form=form)
+
+
+@creator_page
+@require_POST
+def thread_retry(request, creator, conversation_id, message_id):
+    conversation = selectors.conversation_get(creator=creator, conversation_id=conversation_id)
+    message = selectors.conversation_message(conversation=conversation, message_id=message_id)
+    try:
+        delivery.delivery_retry(message=message)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Sending again.")
+    return redirect("thread", conversation_id=conversation.pk)
 
 
 @creator_page

@@ -86,7 +86,16 @@
   function htmlNode(html) {
     var template = document.createElement("template");
     template.innerHTML = html.trim();
-    return template.content.firstElementChild;
+    var node = template.content.firstElementChild;
+    // An event is rendered once for every watcher, so its forms (a failed reply's Retry) carry
+    // no CSRF token: they take this page's.
+    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (node && token) {
+      node.querySelectorAll("form[method=post]").forEach(function (form) {
+        if (!form.querySelector("input[name=csrfmiddlewaretoken]")) form.appendChild(token.cloneNode());
+      });
+    }
+    return node;
   }
 
   function onMessage(data) {

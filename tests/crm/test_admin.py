@@ -282,3 +282,20 @@ def test_the_admin_refuses_a_transaction_date_out_of_bounds(staff, creator, day,
     assert response.status_code == 200  # the form again, with the error
     assert "occurred_at" in response.context["adminform"].form.errors
     assert not Transaction.objects.exists()
+
+
+def test_the_admin_sets_the_token_write_only_and_the_switch(staff, creator):
+    add = {"creator": creator.pk, "platform": "instagram", "external_account_id": "1785", "username": "me"}
+    response = staff.post(admin_url(PlatformAccount, "add"), {**add, "delivery_enabled": "on"})
+    assert response.status_code == 200 and "needs the account" in response.content.decode()  # no token
+    response = staff.post(admin_url(PlatformAccount, "add"), {**add, "delivery_enabled": "on", "new_access_token": "adm-token"})
+    assert response.status_code == 302
+    account = PlatformAccount.objects.get(external_account_id="1785")
+    assert account.delivers and account.access_token == "adm-token"
+    page = staff.get(admin_url(PlatformAccount, "change", account.pk)).content.decode()
+    assert "adm-token" not in page
+    # A change with a blank token keeps it; the switch goes off.
+    response = staff.post(admin_url(PlatformAccount, "change", account.pk), {"username": "me2", "new_access_token": ""})
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert (account.username, account.access_token, account.delivery_enabled) == ("me2", "adm-token", False)

@@ -175,3 +175,18 @@ def test_seed_demo_refuses_a_demo_email_held_by_someone_else():
     with pytest.raises(CommandError, match="Cannot create the demo creator"):
         run("seed_demo")
     assert not Creator.objects.exists()
+
+
+def test_connect_account_takes_the_token_from_the_environment_and_the_switch(creator, monkeypatch):
+    monkeypatch.setenv("IG_TOKEN", "env-token")
+    output = run("connect_account", "--creator", creator.slug, "--platform", "instagram", "--account-id", "1786",
+                 "--access-token-env", "IG_TOKEN", "--token-expires", "2030-02-01", "--deliver")
+    account = PlatformAccount.objects.get()
+    assert account.delivers and account.access_token == "env-token" and "sending replies: on" in output
+    assert account.token_expires_at.date().isoformat() == "2030-02-01"
+    monkeypatch.delenv("IG_TOKEN")
+    with pytest.raises(CommandError, match="IG_TOKEN is empty"):
+        run("connect_account", "--creator", creator.slug, "--platform", "instagram", "--account-id", "1786", "--access-token-env", "IG_TOKEN")
+    run("connect_account", "--creator", creator.slug, "--platform", "instagram", "--account-id", "1786", "--no-deliver")
+    account.refresh_from_db()
+    assert not account.delivery_enabled and account.access_token == "env-token"

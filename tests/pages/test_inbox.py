@@ -172,8 +172,8 @@ def test_thread_query_count_does_not_grow_with_rows(page_client, conversation, d
         incoming(conversation)
     services.conversation_mark_read(conversation=conversation)
     # session, user, creator, conversation (with fan), the live feed's cursor, messages page,
-    # conversation tags, the nav badge's unread total
-    with django_assert_num_queries(8):
+    # conversation tags, the nav badge's unread total, saved replies
+    with django_assert_num_queries(9):
         response = page_client.get(f"/inbox/{conversation.pk}/")
     assert_status(response, 200)
 

@@ -2,7 +2,13 @@ import pytest
 
 from crm.models import ApiKey, PlatformAccount
 from crm.selectors import api_key_active_by_raw
-from tests.factories import DEFAULT_PASSWORD, ApiKeyFactory, PlatformAccountFactory, WebhookEventFactory
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    ApiKeyFactory,
+    PlatformAccountFactory,
+    SavedReplyFactory,
+    WebhookEventFactory,
+)
 from tests.helpers import assert_login_redirect, assert_status
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +47,14 @@ def test_settings_query_count_does_not_grow_with_rows(page_client, django_assert
         ApiKeyFactory(creator=page_client.creator)
         PlatformAccountFactory(creator=page_client.creator)
         mention(page_client.creator)
+        SavedReplyFactory(creator=page_client.creator)
     # session, user, creator, instagram accounts, api keys, account activity, sessions,
-    # two-factor state, recent sign-in activity
+    # two-factor state, recent sign-in activity, saved replies
     with django_assert_num_queries(SETTINGS_QUERIES):
         assert_status(page_client.get("/settings/"), 200)
 
 
-SETTINGS_QUERIES = 10  # the nav badge's unread total included
+SETTINGS_QUERIES = 11  # the nav badge's unread total and the saved replies included
 
 
 def mention(creator, text="love this", **kwargs):

@@ -56,12 +56,13 @@ ZOE = SimpleNamespace(
     file_text="ZOE-SCREENING-PDF-CONTENT-5678",
     attachment_name="zoe-erasure-photo.jpg",
     attachment_text="ZOE-ATTACHMENT-CONTENT-1234",
+    dnc_reason="Zoë asked by phone to stop 4477",
 )
 NEEDLES = [
     IG_ID, ZOE.name, ZOE.username, ZOE.client_identifier, ZOE.email, ZOE.phone,
     ZOE.notes, ZOE.admin_notes, ZOE.dm, ZOE.late_dm, ZOE.comment, ZOE.contact_subject, ZOE.contact_message,
     ZOE.crm_message, ZOE.v1_subject, ZOE.v1_message, ZOE.page_reply, ZOE.txn_external_id, ZOE.passport,
-    ZOE.file_name, ZOE.file_text, ZOE.attachment_name, ZOE.attachment_text,
+    ZOE.file_name, ZOE.file_text, ZOE.attachment_name, ZOE.attachment_text, ZOE.dnc_reason,
     # Their keyed hashes: a hash left behind still recognises them.
     crypto.email_hash(ZOE.email), crypto.phone_hash(ZOE.phone),
 ]
@@ -143,6 +144,9 @@ def arrive(world) -> Fan:
     # is shown and leaves the cookie).
     ok(page.post(f"/fans/{zoe.pk}/notes", {"notes": ZOE.notes}, follow=True))
     ok(page.post(f"/inbox/{thread['id']}/send", {"text": ZOE.page_reply}, follow=True))
+    # Do-not-contact with her reason (the contact form above stored her consent).
+    ok(crm.patch(f"/api/crm/fans/{zoe.pk}", {"do_not_contact": True, "do_not_contact_reason": ZOE.dnc_reason},
+                 format="json"))
 
     # Staff: a change in the admin (its history names her, and the ID file removed inline).
     zoe.refresh_from_db()

@@ -15,3 +15,4 @@ def comment_then_stall(creator, event):
         Path(marker).write_text(str(event.pk))
         time.sleep(120)  # killed long before this ends
     return outcome
+

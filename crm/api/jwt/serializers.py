@@ -17,7 +17,9 @@ from core.api.fields import (
     iso_utc,
     tag_list_field,
 )
-from crm.choices import Direction, Platform, TransactionKind
+from crm.api.delivery_fields import DeliverySerializer, delivery_of
+from crm.api.fan_fields import contact_permission_of
+from crm.choices import ConsentSource, Direction, Platform, TransactionKind
 from crm.selectors import tag_names_of
 from crm.validators import MAX_TAG_LENGTH, MAX_TAGS, validate_occurred_at
 
@@ -48,6 +50,13 @@ class FanSerializer(serializers.Serializer):
     value_cents = serializers.IntegerField(help_text="Lifetime value in cents")
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
+    # Extensions (crm.api.fan_fields): consent and do-not-contact.
+    consent_source = serializers.ChoiceField(choices=ConsentSource.choices, allow_null=True, help_text="Extension: where the fan agreed to be contacted")
+    consent_at = UtcDateTimeField(allow_null=True, help_text="Extension: when the fan agreed")
+    consent_text = serializers.CharField(allow_null=True, help_text="Extension: the text the fan agreed to")
+    do_not_contact = serializers.BooleanField(help_text="Extension: the fan must not be contacted")
+    do_not_contact_reason = serializers.CharField(allow_null=True)
+    do_not_contact_at = UtcDateTimeField(allow_null=True)
 
     def to_representation(self, fan):
         return {
@@ -61,6 +70,7 @@ class FanSerializer(serializers.Serializer):
             "value_cents": fan.value_cents,
             "created_at": iso_utc(fan.created_at),
             "updated_at": iso_utc(fan.updated_at),
+            **contact_permission_of(fan),
         }
 
 
@@ -79,6 +89,9 @@ class FanUpdateSerializer(serializers.Serializer):
     platform_id = StrictCharField(max_length=255, required=False)
     handle = StrictCharField(max_length=255, required=False, allow_blank=True, allow_null=True)
     tags = tags_field(required=False)
+    # Extensions (issue 20): set or clear do-not-contact, with a reason.
+    do_not_contact = StrictBooleanField(required=False)
+    do_not_contact_reason = StrictCharField(max_length=255, required=False, allow_blank=True)
 
 
 # --- Conversations -------------------------------------------------------------------------
@@ -142,6 +155,9 @@ class MessageSerializer(serializers.Serializer):
     sent_by_ai = serializers.BooleanField()
     read_at = UtcDateTimeField(allow_null=True)
     created_at = UtcDateTimeField()
+    # Extensions (docs/delivery.md): the delivery status of an outgoing message, the comment replied to.
+    delivery = DeliverySerializer(allow_null=True)
+    reply_to_id = serializers.IntegerField(allow_null=True)
 
     def to_representation(self, message):
         return {
@@ -155,6 +171,8 @@ class MessageSerializer(serializers.Serializer):
             "sent_by_ai": message.sent_by_ai,
             "read_at": iso_utc(message.read_at),
             "created_at": iso_utc(message.created_at),
+            "delivery": delivery_of(message),
+            "reply_to_id": message.reply_to_id,
         }
 
 
@@ -162,6 +180,9 @@ class MessageCreateSerializer(serializers.Serializer):
     text = StrictCharField(max_length=5000, trim_whitespace=False)
     price_cents = StrictIntegerField(required=False, min_value=0, max_value=MAX_BIGINT)
     sent_by_ai = StrictBooleanField(required=False)
+    reply_to = StrictIntegerField(
+        required=False, min_value=1, max_value=MAX_BIGINT, help_text="Extension: the id of the comment this replies to"
+    )
 
     def validate_text(self, value):
         if not value.strip():

@@ -6,14 +6,16 @@ whitelisted `ordering`, keyset cursors) and objects on `CrmApiView`. Reads start
 `self.creator` (another creator's id is a 404), writes go through `crm.services`.
 """
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
 from core.api.cursors import orderings, sort_by
 from core.api.schema import WRITE_HEADERS_DOC, envelope, errors, list_parameters
-from crm import selectors, services
+from crm import delivery, selectors, services
 from crm.choices import Direction
+from crm.delivery import VIA_API
 from crm.filters import ConversationFilterSet, FanFilterSet, TransactionFilterSet
 
 from ..base import CrmApiView, CrmListView
@@ -116,8 +118,13 @@ class FanDetailView(CrmApiView):
         data = dict(self.validated(s.FanUpdateSerializer))
         if "handle" in data:
             data["handle"] = data["handle"] or ""
-        # fan_update keeps the instance current (tags and updated_at included): no reload.
-        fan = services.fan_update(fan=fan, **data)
+        do_not_contact = data.pop("do_not_contact", None)
+        reason = data.pop("do_not_contact_reason", "")
+        with transaction.atomic():
+            # fan_update keeps the instance current (tags and updated_at included): no reload.
+            fan = services.fan_update(fan=fan, **data)
+            if do_not_contact is not None:
+                services.fan_do_not_contact(fan=fan, do_not_contact=do_not_contact, reason=reason)
         return self.answer(fan)
 
     @extend_schema(
@@ -245,12 +252,17 @@ class ConversationMessagesView(CrmListView):
     def post(self, request, conversation_id):
         conversation = selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
         data = self.validated(s.MessageCreateSerializer)
+        reply_to = None
+        if data.get("reply_to"):
+            reply_to = delivery.reply_target(conversation=conversation, message_id=data["reply_to"])
         message = services.message_add(
             conversation=conversation,
+            reply_to=reply_to,
             direction=Direction.OUTGOING,
             text=data["text"],
             price_cents=data.get("price_cents", 0),
             sent_by_ai=data.get("sent_by_ai", False),
+            via=VIA_API,
         )
         return self.answer(message, created=True)
 

@@ -22,8 +22,9 @@ from core.exceptions import InvalidInput, NotFound
 from core.lookups import parse_id
 from core.storage import private_download, private_open
 from core.uploads import ATTACHMENT_KINDS, check_upload, sanitise_filename
-from crm import selectors, services
+from crm import delivery, selectors, services
 from crm.choices import Direction, MessageType
+from crm.delivery import VIA_API
 from crm.filters import ConversationFilterSet
 from crm.models import Conversation, Message
 
@@ -135,7 +136,7 @@ class ConversationListView(V1ListView):
             conversation, _created = services.conversation_open(fan=fan, subject=data["subject"], reuse=False)
             if data.get("message"):
                 services.message_add(
-                    conversation=conversation, direction=Direction.OUTGOING, text=data["message"]
+                    conversation=conversation, direction=Direction.OUTGOING, text=data["message"], via=VIA_API
                 )
         # Read again for the counters the first message changed, with fan and tags.
         return self.answer(selectors.conversation_get(creator=self.creator, conversation_id=conversation.pk), status=201)
@@ -231,12 +232,17 @@ class MessageListView(V1ListView):
         if attachment is not None and message_type != MessageType.SYSTEM:
             # The sniffed content decides between image and file, not the caller's label.
             message_type = MessageType.TEXT
+        reply_to = None
+        if data.get("reply_to"):
+            reply_to = delivery.reply_target(conversation=conversation, message_id=data["reply_to"])
         message = services.message_add(
             conversation=conversation,
+            reply_to=reply_to,
             direction=direction,
             text=text,
             message_type=message_type,
             attachment=attachment,
+            via=VIA_API,
         )
         # message_add returns the complete row; a model or system sender needs no fan loaded.
         return self.answer(message, status=201)

@@ -18,6 +18,7 @@ from core.api.fields import (
     IdField,
     NullIfEmptyCharField,
     RequiredBooleanField,
+    StrictBooleanField,
     StrictCharField,
     UploadField,
     UtcDateTimeField,
@@ -25,7 +26,16 @@ from core.api.fields import (
 )
 from core.exceptions import InvalidInput
 from core.uploads import IMAGE_TYPES
-from crm.choices import ClientCategory, Direction, MessageType, ScreeningStatus, SubscriptionStatus
+from crm.api.delivery_fields import DeliverySerializer, delivery_of
+from crm.api.fan_fields import contact_permission_of
+from crm.choices import (
+    ClientCategory,
+    ConsentSource,
+    Direction,
+    MessageType,
+    ScreeningStatus,
+    SubscriptionStatus,
+)
 from crm.selectors import tag_names_of
 from crm.validators import EMAIL_MAX_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, PHONE_MAX_LENGTH
 
@@ -159,6 +169,12 @@ class ClientWriteSerializer(serializers.Serializer):
         return {key: ("" if value is None else value) for key, value in attrs.items()}
 
 
+class ClientUpdateSerializer(ClientWriteSerializer):
+    # Extensions (issue 20): set or clear do-not-contact, with a reason.
+    do_not_contact = StrictBooleanField(required=False)
+    do_not_contact_reason = StrictCharField(max_length=255, required=False, allow_blank=True)
+
+
 class V1ClientListSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     client_identifier = serializers.CharField()
@@ -176,6 +192,17 @@ class V1ClientListSerializer(serializers.Serializer):
     last_contacted_at = UtcDateTimeField(allow_null=True)
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
+    # Extensions (crm.api.fan_fields): consent and do-not-contact.
+    consent_source = serializers.ChoiceField(choices=ConsentSource.choices, allow_null=True, help_text="Extension: where the fan agreed to be contacted")
+    consent_at = UtcDateTimeField(allow_null=True, help_text="Extension: when the fan agreed")
+    consent_text = serializers.CharField(allow_null=True, help_text="Extension: the text the fan agreed to")
+    do_not_contact = serializers.BooleanField(help_text="Extension: the fan must not be contacted")
+    do_not_contact_reason = serializers.CharField(allow_null=True)
+    do_not_contact_at = UtcDateTimeField(allow_null=True)
+
+    def to_representation(self, fan):
+        # The extensions (crm.api.fan_fields) in their one shape: blanks as null.
+        return {**super().to_representation(fan), **contact_permission_of(fan)}
 
 
 class V1ClientDetailSerializer(V1ClientListSerializer):
@@ -276,6 +303,7 @@ class V1MessageCreateSerializer(serializers.Serializer):
     conversation_id = IdField()
     message = StrictCharField(required=False, allow_blank=True, allow_null=True, trim_whitespace=False)
     message_type = StrictChoiceField(choices=MessageType.choices, required=False, default=MessageType.TEXT)
+    reply_to = IdField(required=False, help_text="Extension: the id of the comment this replies to")
 
 
 class V1MessageUploadSerializer(V1MessageCreateSerializer):
@@ -317,6 +345,13 @@ class V1MessageSerializer(SenderFields):
     file_path = serializers.SerializerMethodField()
     file_name = serializers.SerializerMethodField()
     file_size = serializers.SerializerMethodField()
+    # Extensions (docs/delivery.md): the delivery status of a model's message, the comment replied to.
+    delivery = serializers.SerializerMethodField()
+    reply_to_id = serializers.IntegerField(allow_null=True)
+
+    @extend_schema_field(DeliverySerializer(allow_null=True))
+    def get_delivery(self, message) -> dict | None:
+        return delivery_of(message)
 
     @extend_schema_field(serializers.ChoiceField(choices=["client", "model", "system"]))
     def get_sender_type(self, message) -> str:

@@ -6,6 +6,7 @@ write budget, error envelope; a selector's rows, a FilterSet, a declared seriali
 """
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
@@ -210,7 +211,7 @@ class ClientDetailView(V1ApiView):
         tags=["v1 clients"],
         summary="Change a client (partial)",
         description="A new `screening_status` records the decision. " + WRITE_HEADERS_DOC,
-        request=s.ClientWriteSerializer,
+        request=s.ClientUpdateSerializer,
         responses={
             200: v1_envelope("V1ClientResponse", s.V1ClientDetailSerializer),
             **v1_errors(400, 401, 403, 404, 413, 429),
@@ -220,10 +221,16 @@ class ClientDetailView(V1ApiView):
         # Loaded once with its counters (which a change of these fields leaves as they are); the
         # service keeps the instance current, so it is also the answer.
         fan = client_with_counts(self.creator, interaction_id)
-        serializer = s.ClientWriteSerializer(data=json_object(request), partial=True)
+        serializer = s.ClientUpdateSerializer(data=json_object(request), partial=True)
         serializer.is_valid(raise_exception=True)
-        if serializer.validated_data:
-            services.fan_update(fan=fan, decided_by=self.creator.user, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        do_not_contact = data.pop("do_not_contact", None)
+        reason = data.pop("do_not_contact_reason", "")
+        with transaction.atomic():
+            if data:
+                services.fan_update(fan=fan, decided_by=self.creator.user, **data)
+            if do_not_contact is not None:
+                services.fan_do_not_contact(fan=fan, do_not_contact=do_not_contact, reason=reason)
         return self.answer(fan)
 
 

@@ -11,7 +11,9 @@ from tests.helpers import assert_crm_error, assert_status
 
 pytestmark = pytest.mark.django_db
 
-FAN_KEYS = {"id", "user_id", "name", "platform", "platform_id", "handle", "tags", "value_cents", "created_at", "updated_at"}
+FAN_KEYS = {"id", "user_id", "name", "platform", "platform_id", "handle", "tags", "value_cents", "created_at", "updated_at",
+            # the documented consent and do-not-contact extensions (issue 20)
+            "consent_source", "consent_at", "consent_text", "do_not_contact", "do_not_contact_reason", "do_not_contact_at"}
 
 FAN_INVALID = [
     ({"name": ABSENT}, "name is required"),

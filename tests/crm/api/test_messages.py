@@ -10,7 +10,8 @@ from tests.helpers import assert_crm_error, assert_status
 pytestmark = pytest.mark.django_db
 
 MESSAGE_KEYS = {"id", "conversation_id", "fan_id", "direction", "message_type", "text", "price_cents",
-                "sent_by_ai", "read_at", "created_at"}
+                "sent_by_ai", "read_at", "created_at",
+                "delivery", "reply_to_id"}  # the documented delivery extensions (docs/delivery.md)
 
 
 class TestMessageList(ObjectCases, ReadCases):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from crm.delivery import deliveries_sweep
 from webhooks.retention import retention_apply
 from webhooks.services import events_sweep
 
@@ -42,7 +43,8 @@ class Command(BaseCommand):
                     next_retention = time.monotonic() + RETENTION_EVERY_SECONDS
                     self._apply_retention()
             try:
-                counts = events_sweep()
+                # Deliveries too: a `sending` message whose worker died, retries due, lost enqueues.
+                counts = {**events_sweep(), **deliveries_sweep()}
             except Exception:
                 if not forever:
                     raise

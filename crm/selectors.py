@@ -29,7 +29,18 @@ from core.page_cursors import paginate
 
 from .choices import DeliveryStatus
 from .filters import ConversationFilterSet, FanFilterSet
-from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, SavedReply, Tag, Transaction
+from .models import (
+    ApiKey,
+    ChatVisitor,
+    Conversation,
+    Creator,
+    Fan,
+    Message,
+    PlatformAccount,
+    SavedReply,
+    Tag,
+    Transaction,
+)
 
 # Page sizes of the HTML lists (the APIs take theirs from the request).
 PAGE_SIZE = 25
@@ -398,3 +409,8 @@ def platform_account_creator_ids(*, platform: str, external_account_ids) -> dict
         PlatformAccount.objects.filter(platform=platform, external_account_id__in=list(external_account_ids))
         .values_list("external_account_id", "creator_id")
     )
+
+
+def conversation_is_chat(*, conversation_id: int) -> bool:
+    """Whether the conversation is a visitor chat (crm.chat): its replies reach the visitor."""
+    return ChatVisitor.objects.filter(conversation_id=conversation_id).exists()

@@ -94,6 +94,7 @@ def _reply_target(conversation, raw):
 
 SENT_NOTES = {
     DeliveryStatus.QUEUED: "Reply queued: it is being sent through {platform}.",
+    DeliveryStatus.SENT: "Reply sent to the visitor's chat.",
     DeliveryStatus.MANUAL: "Reply saved, not sent: {platform} has no messaging API. Copy it and send it there yourself.",
     DeliveryStatus.RECORDED: "Reply recorded here only: it was not sent to the fan.",
 }

@@ -59,4 +59,7 @@ urlpatterns = [
     path("settings/two-factor/recovery-codes", security.recovery_codes_renew, name="recovery_codes_renew"),
     path("settings/two-factor/disable", security.two_factor_disable, name="two_factor_disable"),
     path("c/<str:slug>/", contact.contact_page, name="contact_page"),
+    path("c/<str:slug>/chat/start", contact.chat_start, name="chat_page_start"),
+    path("c/<str:slug>/chat/send", contact.chat_send, name="chat_page_send"),
+    path("c/<str:slug>/chat/email", contact.chat_email, name="chat_page_email"),
 ]

@@ -158,15 +158,18 @@ def chat_file(*, visitor: ChatVisitor, message_id) -> Message:
     return message
 
 
+def stored_away_message(creator: Creator) -> str:
+    return ChatSettings.objects.filter(creator=creator).values_list("away_message", flat=True).first() or ""
+
+
 def away_message(creator: Creator) -> str:
-    settings_row = ChatSettings.objects.filter(creator=creator).only("away_message").first()
-    return (settings_row.away_message if settings_row else "") or DEFAULT_AWAY_MESSAGE
+    return stored_away_message(creator) or DEFAULT_AWAY_MESSAGE
 
 
 # --- Presence ----------------------------------------------------------------------------------
-# The team is online while one of its live streams is open (each stream marks it when it starts
-# and the inbox when drawn); a visitor while their chat page or stream was seen recently. Both
-# last one stream's life plus a margin: a closed tab turns "away" within that time.
+# The team is online while one of its live pages is open (each live stream marks it when it
+# starts, and reconnects at least every LIVE_STREAM_SECONDS); a visitor while their chat page or
+# stream was seen recently. Both last one stream's life plus a margin: a closed tab turns "away" within that time.
 
 
 def _presence_window() -> float:
@@ -187,6 +190,14 @@ def visitor_seen(visitor: ChatVisitor) -> None:
     if now - visitor.last_seen_at >= timedelta(seconds=30):
         ChatVisitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
         visitor.last_seen_at = now
+
+
+def presence(last_seen_at, ended_at, *, now=None) -> str:
+    """How a chat's visitor shows in the inbox: `ended`, `online` or `away`."""
+    if ended_at is not None:
+        return "ended"
+    recent = (now or timezone.now()) - last_seen_at < timedelta(seconds=_presence_window())
+    return "online" if recent else "away"
 
 
 def visitor_online(visitor: ChatVisitor, *, now=None) -> bool:

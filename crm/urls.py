@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import account, auth, contact, fans, inbox, password_reset, security
+from .views import account, auth, chat_team, contact, fans, inbox, password_reset, security
 
 urlpatterns = [
     path("auth/login", auth.LoginView.as_view(), name="login"),
@@ -53,6 +53,10 @@ urlpatterns = [
     path("settings/saved-replies", account.saved_reply_create, name="saved_reply_create"),
     path("settings/saved-replies/<str:reply_id>", account.saved_reply_update, name="saved_reply_update"),
     path("settings/saved-replies/<str:reply_id>/delete", account.saved_reply_delete, name="saved_reply_delete"),
+    path("settings/chat", chat_team.chat_settings, name="chat_settings"),
+    path("inbox/<str:conversation_id>/chat/end", chat_team.thread_chat_end, name="thread_chat_end"),
+    path("inbox/<str:conversation_id>/chat/block", chat_team.thread_chat_block, name="thread_chat_block"),
+    path("inbox/<str:conversation_id>/chat/link", chat_team.thread_chat_link, name="thread_chat_link"),
     path("settings/password", account.password_change, name="password_change"),
     path("settings/sessions/end-all", security.sessions_end_all, name="sessions_end_all"),
     path("settings/sessions/<str:session_key>/end", security.session_end, name="session_end"),

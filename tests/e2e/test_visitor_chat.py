@@ -3,6 +3,8 @@ contexts, exchange messages and a file both ways without any reload; then the bl
 refused even with a new cookie. Against the real processes (tests/e2e/live_stack.py): gunicorn
 for the pages, the ASGI live process for both streams, behind the one-origin proxy."""
 
+from pathlib import Path
+
 import pytest
 
 from tests.e2e.conftest import LAPTOP, PHONE, checked_page
@@ -68,7 +70,7 @@ def test_visitor_and_team_chat_live_then_the_blocked_visitor_is_refused(browser,
     with visitor.expect_download() as download:
         link.click()
     assert download.value.suggested_filename == "price-list.pdf"
-    assert open(download.value.path(), "rb").read() == PDF
+    assert Path(download.value.path()).read_bytes() == PDF
 
     assert visitor.evaluate("window.__mark") == "visitor" and team.evaluate("window.__mark") == "team"
 

@@ -435,7 +435,10 @@ def on_message_changed(sender, message, **kwargs):
 
 @receiver(signals.fan_deleting, dispatch_uid="chat_fan_deleting")
 def on_fan_deleting(sender, fan, **kwargs):
-    """An erased chat fan's files leave the creator's quota."""
+    """Erasing a fan erases their chats too: a chat fan's files leave the creator's quota, and the
+    chats of a visitor confirmed as this fan (or who typed this fan's email) are erased with them."""
+    for visitor in ChatVisitor.objects.filter(Q(linked_fan=fan) | Q(suggested_fan=fan)).select_related("fan"):
+        services.fan_delete(fan=visitor.fan)
     if not ChatVisitor.objects.filter(fan=fan).exists():
         return
     sizes = Message.objects.filter(fan=fan, direction=Direction.INCOMING).exclude(attachment="")

@@ -5,8 +5,8 @@ creator's team. No API key: the visitor's token is in an HttpOnly cookie, one pe
 from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
 
 from core.api.errors import RateLimited
 from core.api.parsers import json_object
@@ -79,6 +79,14 @@ def enforce_chat_write(request) -> None:
             raise Forbidden(reason) from None
 
 
+# The list carries the chat's state beside the messages: whether the team is online, the away message.
+MESSAGES_PAGE = inline_serializer("ChatMessages", fields={
+    "success": serializers.BooleanField(help_text="Always true"),
+    "data": ChatMessageSerializer(many=True),
+    "chat": ChatStateSerializer(),
+})
+
+
 class ChatView(RateLimitHeadersMixin, PublicV1View):
     def creator_of(self, request, value):
         if not isinstance(value, str) or not value.strip():
@@ -128,7 +136,7 @@ class ChatMessagesView(ChatView):
     @extend_schema(
         operation_id="chat_messages_list", tags=["chat"], summary="The visitor's chat, after a message id",
         parameters=[MODEL_ID, OpenApiParameter("after", OpenApiTypes.INT, description="A message id; default 0")],
-        responses={200: v1_envelope("ChatMessages", ChatMessageSerializer, many=True), **v1_errors(400, 403, 404)},
+        responses={200: MESSAGES_PAGE, **v1_errors(400, 403, 404)},
     )
     def get(self, request):
         creator = self.creator_of(request, request.query_params.get("model_id"))

@@ -325,3 +325,16 @@ def test_retention_erases_chats_nobody_wrote_in(creator, visitor):
     Conversation.objects.filter(pk=kept.visitor.conversation_id).update(last_message_at=later)
     assert chat.chats_purge_expired(now=later) == 1
     assert list(ChatVisitor.objects.values_list("pk", flat=True)) == [kept.visitor.pk]
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_the_message_list_query_count_does_not_grow_with_rows(visitor, django_assert_num_queries, rows):
+    for i in range(rows):
+        if i % 3 == 0:
+            visitor.send_files([png(f"p{i}.png")], text=f"m{i}")
+        else:
+            visitor.send(f"m{i}")
+    # the creator, the visitor, the messages, the away message (nobody online), the cache's presence read
+    with django_assert_num_queries(5):
+        body = assert_status(visitor.messages(), 200)
+    assert len(body["data"]) == rows  # a text with one file is one message

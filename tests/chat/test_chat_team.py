@@ -101,3 +101,22 @@ def test_a_live_page_marks_the_team_online_for_visitors(page_client, creator, vi
     page_client.get("/live/events")
     state = visitor.messages().json()["chat"]
     assert state["team_online"] is True and state["away_message"] == ""
+
+
+def test_the_inbox_query_count_does_not_grow_with_chats(page_client, creator):
+    from .conftest import Visitor
+
+    def count_for(chats):
+        for i in range(chats):
+            browser = Visitor(creator, address=f"198.51.100.{i + 20}")
+            browser.start(name=f"Visitor {i}")
+            browser.send("hi")
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            html = page_client.get("/inbox/").content.decode()
+        assert html.count("Chat · online") == ChatVisitor.objects.count()
+        return len(queries)
+
+    assert count_for(1) == count_for(6)

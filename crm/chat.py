@@ -45,7 +45,8 @@ MAX_FILES_PER_MESSAGE = 5
 MAX_TEXT_LENGTH = 5000
 NAME_MIN, NAME_MAX = 2, 100
 
-CONSENT_TEXT = "I agree to be contacted about my chat"
+# Worded apart from the contact form's labels beside it: each field of the page has its own name.
+CONSENT_TEXT = "I consent to being contacted about this chat"
 DEFAULT_AWAY_MESSAGE = (
     "Nobody is online right now. Leave your email and we will answer you there, or come back later."
 )

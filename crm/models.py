@@ -22,6 +22,7 @@ from .choices import (
     Direction,
     MessageType,
     Platform,
+    Role,
     ScreeningStatus,
     SignInSurface,
     SubscriptionStatus,
@@ -116,6 +117,29 @@ class Creator(models.Model):
 
     def __str__(self):
         return self.display_name or self.slug
+
+
+class Membership(models.Model):
+    """A user working for a creator, with one role. The creator's own login is its first owner
+    (a row made with the creator; see crm.teams.services). A deactivated membership keeps its
+    history (who sent what) but opens nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["creator_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "creator"], name="membership_unique_per_creator"),
+        ]
+        indexes = [models.Index(fields=["creator", "role"], name="membership_creator_role")]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} of {self.creator_id}"
 
 
 class Tag(models.Model):

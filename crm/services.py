@@ -21,6 +21,7 @@ from core.uploads import CheckedUpload
 from . import selectors, signals, validators
 from .choices import ClientCategory, Direction, MessageType, Platform, ScreeningStatus, TransactionKind
 from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction
+from .teams import services as team_services
 from .validators import validate_occurred_at
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ def creator_create(
     creator = Creator(user=user, slug=slug, display_name=display_name or slug, timezone=timezone_name)
     creator.full_clean()
     creator.save()
+    team_services.membership_first_owner(creator=creator)
     return creator
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import account, auth, contact, fans, inbox, password_reset, security
+from .views import account, auth, contact, fans, inbox, password_reset, security, team
 
 urlpatterns = [
     path("auth/login", auth.LoginView.as_view(), name="login"),
@@ -51,5 +51,6 @@ urlpatterns = [
     path("settings/sessions/<str:session_key>/end", security.session_end, name="session_end"),
     path("settings/two-factor/recovery-codes", security.recovery_codes_renew, name="recovery_codes_renew"),
     path("settings/two-factor/disable", security.two_factor_disable, name="two_factor_disable"),
+    path("team/switch", team.creator_switch, name="creator_switch"),
     path("c/<str:slug>/", contact.contact_page, name="contact_page"),
 ]

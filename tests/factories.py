@@ -13,6 +13,7 @@ from crm.models import (
     Conversation,
     Creator,
     Fan,
+    Membership,
     Message,
     PlatformAccount,
     RecoveryCode,
@@ -40,11 +41,26 @@ class UserFactory(factory.django.DjangoModelFactory):
 class CreatorFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Creator
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     slug = factory.Sequence(lambda n: f"creator-{n}")
     display_name = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").title())
     timezone = "UTC"
+
+    @factory.post_generation
+    def first_owner(creator, create, extracted, **kwargs):
+        if create:  # as crm.services.creator_create does
+            Membership.objects.get_or_create(user_id=creator.user_id, creator=creator, defaults={"role": "owner"})
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    creator = factory.SubFactory(CreatorFactory)
+    role = "chatter"
 
 
 class TagFactory(factory.django.DjangoModelFactory):

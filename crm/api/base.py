@@ -20,23 +20,23 @@ from core.api.parsers import SafeJSONParser, json_object
 from core.api.views import RateLimitHeadersMixin, SurfaceView, V1OptionsMixin, v1_ok
 from core.exceptions import InvalidInput
 from core.observability.context import bind_creator
+from crm.teams import policy
 
 from .authentication import (
     ApiKeyAuthentication,
     CsrfSessionAuthentication,
     JWTCookieAuthentication,
-    acting_creator,
+    acting_member,
 )
 
 
-class IsCreator(permissions.BasePermission):
-    """Authenticated, and a creator (staff without a creator profile get 403)."""
+class IsSignedIn(permissions.BasePermission):
+    """Authenticated; which creator the user may act for is resolved next (acting_member:
+    staff without a creator or a membership get 403)."""
 
     def has_permission(self, request, view):
         user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        return hasattr(user, "creator")
+        return bool(user and user.is_authenticated)
 
 
 def creator_write(request, creator) -> ratelimit.Usage:
@@ -45,19 +45,31 @@ def creator_write(request, creator) -> ratelimit.Usage:
 
 
 class CreatorAPIView(RateLimitHeadersMixin, SurfaceView):
-    permission_classes = [IsCreator]
+    """`self.member` (crm.teams.policy.Member) and `self.creator` are resolved once; each method
+    the view serves names the policy action it needs in `policy_actions` (a method left out
+    needs the owner's `team.owners`: forgetting to declare one never opens it to a chatter)."""
+
+    permission_classes = [IsSignedIn]
     rate_limited = True
+    policy_actions: dict[str, str] = {}
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.creator = acting_creator(request)
+        self.member = acting_member(request)
+        self.creator = self.member.creator
         bind_creator(self.creator.pk)  # every log line of the request names it
         # A method the view does not serve is a 405, not a write: it spends no budget.
         serves_method = hasattr(self, request.method.lower())
+        if serves_method and request.method != "OPTIONS":
+            policy.require(self.member, self.policy_actions.get(request.method, policy.Action.TEAM_OWNERS))
         if self.rate_limited and request.method in ratelimit.WRITE_METHODS and serves_method:
             self.rate_limit_usage = creator_write(request, self.creator)
             if self.rate_limit_usage.exceeded:
                 raise RateLimited(self.rate_limit_usage)
+
+    def require(self, action: str) -> None:
+        """A check that depends on the request's body (e.g. a PATCH that only changes tags)."""
+        policy.require(self.member, action)
 
 
 class CrmSurfaceView(CreatorAPIView):

@@ -12,6 +12,8 @@ from core.templatetags.formatting import money
 from crm import selectors, services
 from crm.extensions import fan_page_sections
 from crm.forms import FanForm, FanNotesForm, TransactionForm
+from crm.teams import policy
+from crm.teams.policy import Action
 
 from .common import creator_page, list_page_context
 
@@ -19,7 +21,7 @@ from .common import creator_page, list_page_context
 PROFILE_OPEN = "edit"
 
 
-@creator_page
+@creator_page(Action.FANS_READ)
 def fan_list(request, creator):
     context = list_page_context(
         request,
@@ -33,7 +35,7 @@ def fan_list(request, creator):
     return render(request, "crm/fans/list.html", context)
 
 
-@creator_page
+@creator_page(Action.FANS_WRITE)
 @require_http_methods(["GET", "POST"])
 def fan_create(request, creator):
     form = FanForm(request.POST or None)
@@ -63,7 +65,9 @@ def render_fan_page(request, creator, fan, **forms):
         "transactions": transactions,
         "conversations": selectors.fan_conversations(fan=fan),
         "tag_names": selectors.creator_tag_names(creator=creator),
-        "fan_sections": list(fan_page_sections),
+        "fan_sections": [
+            section for section in fan_page_sections if section.action is None or policy.can(request.member, section.action)
+        ],
         "profile_open": PROFILE_OPEN in request.GET,
     }
     for section in context["fan_sections"]:  # the sections other apps add (crm.extensions)
@@ -72,13 +76,13 @@ def render_fan_page(request, creator, fan, **forms):
     return render(request, "crm/fans/detail.html", context, status=status)
 
 
-@creator_page
+@creator_page(Action.FANS_READ)
 def fan_detail(request, creator, fan_id):
     fan = selectors.fan_with_tags(creator=creator, fan_id=fan_id)
     return render_fan_page(request, creator, fan)
 
 
-@creator_page
+@creator_page(Action.FANS_WRITE)
 @require_http_methods(["GET", "POST"])
 def fan_edit(request, creator, fan_id):
     if request.method == "GET":
@@ -99,7 +103,7 @@ def fan_edit(request, creator, fan_id):
     return render_fan_page(request, creator, fan, profile_form=form)
 
 
-@creator_page
+@creator_page(Action.FANS_NOTES)
 @require_POST
 def fan_notes(request, creator, fan_id):
     fan = selectors.fan_with_tags(creator=creator, fan_id=fan_id)
@@ -111,7 +115,7 @@ def fan_notes(request, creator, fan_id):
     return render_fan_page(request, creator, fan, notes_form=form)
 
 
-@creator_page
+@creator_page(Action.MONEY_RECORD)
 @require_POST
 def fan_transaction_record(request, creator, fan_id):
     fan = selectors.fan_with_tags(creator=creator, fan_id=fan_id)
@@ -130,7 +134,7 @@ def fan_transaction_record(request, creator, fan_id):
     return render_fan_page(request, creator, fan, transaction_form=form)
 
 
-@creator_page
+@creator_page(Action.INBOX_REPLY)
 @require_POST
 def fan_conversation_open(request, creator, fan_id):
     """Message a fan: their open conversation on their platform, or a new one."""
@@ -139,7 +143,7 @@ def fan_conversation_open(request, creator, fan_id):
     return redirect("thread", conversation_id=conversation.pk)
 
 
-@creator_page
+@creator_page(Action.FANS_DELETE)
 @require_http_methods(["GET", "POST"])
 def fan_delete(request, creator, fan_id):
     fan = selectors.fan_get(creator=creator, fan_id=fan_id)  # no tags shown: no tag query

@@ -10,11 +10,12 @@ from core.storage import private_download, private_open
 from crm import selectors, services
 from crm.choices import Direction
 from crm.forms import ConversationTagsForm, MessageForm
+from crm.teams.policy import Action
 
 from .common import creator_page, list_page_context
 
 
-@creator_page
+@creator_page(Action.INBOX_READ)
 def inbox(request, creator):
     context = list_page_context(
         request,
@@ -44,7 +45,7 @@ def _thread_page(request, creator, conversation, *, message_form=None, tags_form
     return render(request, "crm/inbox/thread.html", context, status=status)
 
 
-@creator_page
+@creator_page(Action.INBOX_READ)
 def thread(request, creator, conversation_id):
     conversation = selectors.conversation_get(creator=creator, conversation_id=conversation_id)
     if conversation.unread_count:
@@ -53,7 +54,7 @@ def thread(request, creator, conversation_id):
     return _thread_page(request, creator, conversation)
 
 
-@creator_page
+@creator_page(Action.INBOX_REPLY)
 @require_POST
 def thread_send(request, creator, conversation_id):
     conversation = selectors.conversation_get(creator=creator, conversation_id=conversation_id)
@@ -74,7 +75,7 @@ def thread_send(request, creator, conversation_id):
     return _thread_page(request, creator, conversation, message_form=form)
 
 
-@creator_page
+@creator_page(Action.INBOX_ARCHIVE)
 @require_POST
 def thread_archive(request, creator, conversation_id):
     conversation = selectors.conversation_get(creator=creator, conversation_id=conversation_id)
@@ -84,7 +85,7 @@ def thread_archive(request, creator, conversation_id):
     return redirect("thread", conversation_id=conversation.pk)
 
 
-@creator_page
+@creator_page(Action.INBOX_TAG)
 @require_POST
 def thread_tags(request, creator, conversation_id):
     conversation = selectors.conversation_get(creator=creator, conversation_id=conversation_id)
@@ -100,7 +101,7 @@ def thread_tags(request, creator, conversation_id):
     return _thread_page(request, creator, conversation, tags_form=form)
 
 
-@creator_page
+@creator_page(Action.INBOX_READ)
 def attachment_download(request, creator, conversation_id, message_id):
     message = selectors.message_with_attachment(
         creator=creator, conversation_id=conversation_id, message_id=message_id

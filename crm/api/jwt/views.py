@@ -15,6 +15,7 @@ from core.api.schema import WRITE_HEADERS_DOC, envelope, errors, list_parameters
 from crm import selectors, services
 from crm.choices import Direction
 from crm.filters import ConversationFilterSet, FanFilterSet, TransactionFilterSet
+from crm.teams.policy import Action
 
 from ..base import CrmApiView, CrmListView
 from . import serializers as s
@@ -52,7 +53,17 @@ TRANSACTION_ORDERINGS = orderings(
 # --- Fans ----------------------------------------------------------------------------------
 
 
+# What each field of a PATCH needs (crm.teams.policy); a fan field not listed needs fans.write.
+FAN_FIELD_ACTIONS = {"tags": Action.FANS_TAG, "notes": Action.FANS_NOTES}
+CONVERSATION_FIELD_ACTIONS = {
+    "is_archived": Action.INBOX_ARCHIVE,
+    "tags": Action.INBOX_TAG,
+    "read": Action.INBOX_READ,
+}
+
+
 class FanListView(CrmListView):
+    policy_actions = {"GET": Action.FANS_READ, "POST": Action.FANS_WRITE}
     selector = selectors.fans_with_tags
     filterset_class = FanFilterSet
     orderings = FAN_ORDERINGS
@@ -90,6 +101,7 @@ class FanListView(CrmListView):
 
 
 class FanDetailView(CrmApiView):
+    policy_actions = {"GET": Action.FANS_READ, "PATCH": Action.FANS_READ, "DELETE": Action.FANS_DELETE}  # PATCH: per field
     serializer_class = s.FanSerializer
     item_key = "fan"
 
@@ -114,6 +126,8 @@ class FanDetailView(CrmApiView):
     def patch(self, request, fan_id):
         fan = self.get_fan(fan_id)
         data = dict(self.validated(s.FanUpdateSerializer))
+        for field in data:  # a chatter may change tags and notes, nothing else
+            self.require(FAN_FIELD_ACTIONS.get(field, Action.FANS_WRITE))
         if "handle" in data:
             data["handle"] = data["handle"] or ""
         # fan_update keeps the instance current (tags and updated_at included): no reload.
@@ -134,6 +148,7 @@ class FanDetailView(CrmApiView):
 
 
 class ConversationListView(CrmListView):
+    policy_actions = {"GET": Action.INBOX_READ, "POST": Action.INBOX_REPLY}
     selector = selectors.conversations_list
     filterset_class = ConversationFilterSet
     orderings = CONVERSATION_ORDERINGS
@@ -172,6 +187,7 @@ class ConversationListView(CrmListView):
 
 
 class ConversationDetailView(CrmApiView):
+    policy_actions = {"GET": Action.INBOX_READ, "PATCH": Action.INBOX_READ}  # PATCH: per field
     serializer_class = s.ConversationSerializer
     item_key = "conversation"
 
@@ -203,6 +219,8 @@ class ConversationDetailView(CrmApiView):
     def patch(self, request, conversation_id):
         conversation = self.get_conversation(conversation_id)
         data = self.validated(s.ConversationUpdateSerializer)
+        for field in data:
+            self.require(CONVERSATION_FIELD_ACTIONS[field])
         if "is_archived" in data or "tags" in data:
             conversation = services.conversation_update(
                 conversation=conversation, is_archived=data.get("is_archived"), tags=data.get("tags")
@@ -214,6 +232,7 @@ class ConversationDetailView(CrmApiView):
 
 
 class ConversationMessagesView(CrmListView):
+    policy_actions = {"GET": Action.INBOX_READ, "POST": Action.INBOX_REPLY}
     orderings = MESSAGE_ORDERINGS
     default_ordering = "created_at"
     serializer_class = s.MessageSerializer
@@ -259,6 +278,7 @@ class ConversationMessagesView(CrmListView):
 
 
 class TransactionListView(CrmListView):
+    policy_actions = {"GET": Action.REVENUE_READ, "POST": Action.MONEY_RECORD}
     selector = selectors.creator_transactions
     filterset_class = TransactionFilterSet
     orderings = TRANSACTION_ORDERINGS

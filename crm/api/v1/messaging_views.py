@@ -26,6 +26,7 @@ from crm import selectors, services
 from crm.choices import Direction, MessageType
 from crm.filters import ConversationFilterSet
 from crm.models import Conversation, Message
+from crm.teams.policy import Action
 
 from ..base import V1ApiView, V1ListView
 from . import serializers as s
@@ -79,6 +80,7 @@ def required_conversation(request, creator) -> Conversation:
 
 
 class ConversationListView(V1ListView):
+    policy_actions = {"GET": Action.INBOX_READ, "POST": Action.INBOX_REPLY}
     selector = selectors.conversations_list
     filterset_class = ConversationFilterSet
     serializer_class = s.V1ConversationSerializer
@@ -142,6 +144,7 @@ class ConversationListView(V1ListView):
 
 
 class ConversationDetailView(OneConversationView):
+    policy_actions = {"GET": Action.INBOX_READ}
     @extend_schema(
         operation_id="v1_conversations_retrieve",
         tags=["v1 conversations"],
@@ -153,6 +156,7 @@ class ConversationDetailView(OneConversationView):
 
 
 class ConversationArchiveView(OneConversationView):
+    policy_actions = {"PUT": Action.INBOX_ARCHIVE}
     @extend_schema(
         **conversation_change("v1_conversations_archive", "Archive or unarchive", s.ArchiveSerializer)
     )
@@ -164,6 +168,7 @@ class ConversationArchiveView(OneConversationView):
 
 
 class ConversationTagsView(OneConversationView):
+    policy_actions = {"PUT": Action.INBOX_TAG}
     @extend_schema(**conversation_change("v1_conversations_tags", "Replace the tags", s.V1TagsSerializer))
     def put(self, request, conversation_id):
         conversation = self.conversation(conversation_id)
@@ -173,6 +178,7 @@ class ConversationTagsView(OneConversationView):
 
 
 class ConversationReadView(OneConversationView):
+    policy_actions = {"PUT": Action.INBOX_READ}
     @extend_schema(**conversation_change("v1_conversations_read", "Mark every incoming message read"))
     def put(self, request, conversation_id):
         conversation = self.conversation(conversation_id)
@@ -184,6 +190,7 @@ class ConversationReadView(OneConversationView):
 
 
 class MessageListView(V1ListView):
+    policy_actions = {"GET": Action.INBOX_READ, "POST": Action.INBOX_REPLY}
     serializer_class = s.V1MessageSerializer
     ordering = ("created_at", "id")
 
@@ -243,6 +250,7 @@ class MessageListView(V1ListView):
 
 
 class MessageDetailView(V1ApiView):
+    policy_actions = {"GET": Action.INBOX_READ}
     serializer_class = s.V1MessageSerializer
 
     @extend_schema(
@@ -266,6 +274,7 @@ def attachment_message(creator, message_id) -> Message:
 
 
 class FileListView(V1ListView):
+    policy_actions = {"GET": Action.INBOX_READ}
     serializer_class = s.V1FileSerializer
     ordering = ("created_at", "id")
 
@@ -288,6 +297,7 @@ class FileListView(V1ListView):
 
 
 class FileDetailView(V1ApiView):
+    policy_actions = {"GET": Action.INBOX_READ}
     serializer_class = s.V1FileSerializer
 
     @extend_schema(
@@ -304,6 +314,7 @@ class FileDetailView(V1ApiView):
 
 
 class FileDownloadView(V1ApiView):
+    policy_actions = {"GET": Action.INBOX_READ}
     renderer_classes = [JSONRenderer, AnyMediaRenderer]
 
     @extend_schema(

@@ -19,6 +19,7 @@ from crm.choices import ClientCategory, SignInSurface
 from crm.filters import FanFilterSet
 from crm.models import Fan
 from crm.security import guard, two_factor
+from crm.teams.policy import Action
 
 from ..base import V1ApiView, V1ListView
 from . import serializers as s
@@ -127,6 +128,7 @@ CLIENT_STATUS_FILTERS = {
 
 
 class ClientListView(V1ListView):
+    policy_actions = {"GET": Action.FANS_READ, "POST": Action.FANS_WRITE}
     selector = selectors.fans_list
     filterset_class = FanFilterSet
     serializer_class = s.V1ClientListSerializer
@@ -191,6 +193,7 @@ class ClientListView(V1ListView):
 
 
 class ClientDetailView(V1ApiView):
+    policy_actions = {"GET": Action.FANS_READ, "PUT": Action.FANS_WRITE}
     serializer_class = s.V1ClientDetailSerializer
 
     @extend_schema(
@@ -231,6 +234,7 @@ class ClientDetailView(V1ApiView):
 
 
 class NotesView(V1ApiView):
+    policy_actions = {"GET": Action.FANS_NOTES, "PUT": Action.FANS_NOTES, "DELETE": Action.FANS_NOTES}
     serializer_class = s.V1NotesSerializer
 
     @extend_schema(

@@ -12,6 +12,8 @@ user); a membership is one query, made on every request, so a removed or deactiv
 loses the creator at once.
 """
 
+from django.conf import settings
+
 from crm.choices import Role
 from crm.models import Membership
 
@@ -73,6 +75,17 @@ def default_member(user, *, limit: int | None = None) -> tuple[Member | None, in
     return Member(creator=first.creator, user=user, role=first.role, membership=first), len(found)
 
 
+def _session_with_data(request):
+    """The request's session if it can hold a choice: one that came with a cookie or was
+    already used by this request. A cookieless API client's empty session is not loaded (that
+    would add `Vary: Cookie` to its answers)."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return None
+    from_cookie = settings.SESSION_COOKIE_NAME in getattr(request, "COOKIES", {})
+    return session if from_cookie or session.accessed or session.modified else None
+
+
 def session_member(request, user=None) -> Member | None:
     """The creator this session chose (while still a member of it), else the user's own: what
     a JWT issued to this client names in its `creator_id` claim. None for a user without a
@@ -80,7 +93,7 @@ def session_member(request, user=None) -> Member | None:
     user = user if user is not None else request.user
     if user is None or not user.is_authenticated:
         return None
-    session = getattr(request, "session", None)
+    session = _session_with_data(request)
     chosen = session.get(SESSION_KEY) if session is not None else None
     if chosen is not None:
         member = member_for(user, chosen)

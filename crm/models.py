@@ -142,6 +142,37 @@ class Membership(models.Model):
         return f"{self.user} – {self.get_role_display()} of {self.creator_id}"
 
 
+class Invitation(models.Model):
+    """An invitation to join a creator's team by email, with a role: a single-use link, valid
+    `INVITATION_DAYS`, revocable. Only the token's hash is stored (crm.teams.invitations)."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["creator", "email"], name="invitation_creator_email")]
+
+    def __str__(self):
+        return f"{self.email} as {self.get_role_display()} of {self.creator_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
 class Tag(models.Model):
     """A label shared by fans and conversations of one creator."""
 

@@ -52,5 +52,12 @@ urlpatterns = [
     path("settings/two-factor/recovery-codes", security.recovery_codes_renew, name="recovery_codes_renew"),
     path("settings/two-factor/disable", security.two_factor_disable, name="two_factor_disable"),
     path("team/switch", team.creator_switch, name="creator_switch"),
+    path("team/", team.team_page, name="team"),
+    path("team/invite", team.team_invite, name="team_invite"),
+    path("team/invitations/<str:invitation_id>/revoke", team.team_invitation_revoke, name="team_invitation_revoke"),
+    path("team/members/<str:membership_id>/role", team.team_member_role, name="team_member_role"),
+    path("team/members/<str:membership_id>/active", team.team_member_active, name="team_member_active"),
+    path("team/members/<str:membership_id>/remove", team.team_member_remove, name="team_member_remove"),
+    path("team/join/<str:token>", team.invitation_accept, name="invitation_accept"),
     path("c/<str:slug>/", contact.contact_page, name="contact_page"),
 ]

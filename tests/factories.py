@@ -13,6 +13,7 @@ from crm.models import (
     Conversation,
     Creator,
     Fan,
+    Invitation,
     Membership,
     Message,
     PlatformAccount,
@@ -234,3 +235,20 @@ class WebhookEventFanFactory(factory.django.DjangoModelFactory):
 
     event = factory.SubFactory(WebhookEventFactory)
     fan = factory.SubFactory(FanFactory)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation; its raw token is `.raw_token` (made as crm.teams.invitations does)."""
+
+    class Meta:
+        model = Invitation
+        skip_postgeneration_save = True
+
+    creator = factory.SubFactory(CreatorFactory)
+    email = factory.Sequence(lambda n: f"invited{n}@example.com")
+    role = "chatter"
+    token_hash = factory.LazyAttribute(lambda o: token_hash(o.raw_token))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+    class Params:
+        raw_token = factory.Sequence(lambda n: f"invitation-token-{n}")

@@ -162,7 +162,12 @@ OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Creator CRM")
 # How long a password-checked sign-in may wait for its two-factor code.
 TWO_FACTOR_PENDING_SECONDS = 300
 
-# --- Email (password reset) ---------------------------------------------------------------
+# --- Teams (issue 17) -------------------------------------------------------------------------
+# The address links in mails point at (invitations): the site as its users reach it.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip("/")
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+
+# --- Email (password reset, invitations) --------------------------------------------------
 # Django 6.1's MAILERS; the console by default (local prints the reset link there).
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Creator CRM <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

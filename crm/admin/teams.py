@@ -4,7 +4,8 @@ crm.teams.services (the last owner and the creator's own login are protected the
 from django.contrib import admin, messages
 
 from core.exceptions import ApplicationError
-from crm.models import Membership
+from crm.models import Invitation, Membership
+from crm.teams import invitations
 from crm.teams import services as team_services
 
 
@@ -45,3 +46,31 @@ class MembershipAdmin(admin.ModelAdmin):
         actions = super().get_actions(request, action_location)
         actions.pop("delete_selected", None)  # one by one, through the last-owner guard
         return actions
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are made from the team page (their link is mailed once, never shown here);
+    staff can see and revoke them."""
+
+    list_display = ("email", "creator", "role", "created_at", "expires_at", "accepted_at", "revoked_at")
+    list_select_related = ("creator",)
+    list_filter = ("role",)
+    search_fields = ("email", "creator__slug")
+    readonly_fields = (
+        "creator", "email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "accepted_by", "revoked_at",
+    )
+    exclude = ("token_hash",)
+    actions = ("revoke",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke the selected invitations")
+    def revoke(self, request, queryset):
+        for invitation in queryset:
+            invitations.invitation_revoke(invitation=invitation)

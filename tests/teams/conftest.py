@@ -2,12 +2,15 @@
 creator B of another agency with its own data; and what A owns, for route placeholders."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from crm import services
 from crm.choices import Direction
+from crm.models import Invitation
 from tests.factories import (
     ApiKeyFactory,
     ConversationFactory,
@@ -48,6 +51,11 @@ def objects_of(creator) -> dict:
         "key": ApiKeyFactory(creator=creator).pk,
         "account": PlatformAccountFactory(creator=creator).pk,
         "creator": creator.pk,
+        "member": MembershipFactory(creator=creator, role="chatter", user=UserFactory()).pk,
+        "invitation": Invitation.objects.create(
+            creator=creator, email=f"invited@{creator.slug}.example.com", role="chatter",
+            token_hash=f"{creator.pk:064d}", expires_at=timezone.now() + timedelta(days=7),
+        ).pk,
     }
 
 

@@ -11,7 +11,16 @@ from dataclasses import dataclass
 
 import pytest
 
-from crm.models import ApiKey, Conversation, Fan, Membership, Message, PlatformAccount, Transaction
+from crm.models import (
+    ApiKey,
+    Conversation,
+    Fan,
+    Invitation,
+    Membership,
+    Message,
+    PlatformAccount,
+    Transaction,
+)
 from crm.teams.policy import MATRIX, Action
 from screening.models import ScreeningFile, ScreeningMethod
 from tests.pages.test_inbox import png_upload
@@ -61,6 +70,12 @@ PAGE_ROUTES = [
     Route("POST", "/settings/instagram", Action.PLATFORMS, {"external_account_id": "123456", "username": "ig"}),
     Route("POST", "/settings/instagram/{account}/disconnect", Action.PLATFORMS),
     Route("GET", "/dashboard/", Action.REVENUE_READ),
+    Route("GET", "/team/", Action.TEAM_READ),
+    Route("POST", "/team/invite", Action.TEAM_MANAGE, {"email": "new@example.com", "role": "chatter"}),
+    Route("POST", "/team/invitations/{invitation}/revoke", Action.TEAM_MANAGE),
+    Route("POST", "/team/members/{member}/role", Action.TEAM_MANAGE, {"role": "manager"}),
+    Route("POST", "/team/members/{member}/active", Action.TEAM_MANAGE, {"active": "0"}),
+    Route("POST", "/team/members/{member}/remove", Action.TEAM_MANAGE),
     Route("POST", "/fans/{fan}/screening/methods", Action.SCREENING_WRITE, {"method_type": "references", "status": "pending"}),
     Route("POST", "/fans/{fan}/screening/methods/{method}", Action.SCREENING_WRITE, {"method_type": "references", "status": "completed"}),
     Route("POST", "/fans/{fan}/screening/methods/{method}/delete", Action.SCREENING_WRITE),
@@ -123,7 +138,9 @@ def world_state(creator_ids) -> tuple:
         for model in (Fan, Conversation, Message, Transaction, ApiKey, PlatformAccount, ScreeningMethod, ScreeningFile, Membership)
     )
     revoked = ApiKey.objects.filter(revoked_at__isnull=False).count()
-    return fan, conversation, counts, revoked
+    team = tuple(Membership.objects.order_by("pk").values_list("pk", "role", "is_active"))
+    invitations = tuple(Invitation.objects.order_by("pk").values_list("pk", "revoked_at"))
+    return fan, conversation, counts, revoked, team, invitations
 
 
 def allowed(role: str, action) -> bool:

@@ -1,0 +1,44 @@
+"""Reads of the team: its members and pending invitations, always from the acting creator."""
+
+from django.utils import timezone
+
+from core.exceptions import NotFound
+from crm.models import Invitation, Membership
+
+
+def team_members(*, creator) -> list[Membership]:
+    return list(
+        Membership.objects.filter(creator=creator).select_related("user").order_by("-is_active", "role", "user__email")
+    )
+
+
+def team_invitations_pending(*, creator) -> list[Invitation]:
+    return list(
+        Invitation.objects.filter(
+            creator=creator, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).select_related("invited_by")
+    )
+
+
+def _pk(value) -> int | None:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def membership_get(*, creator, membership_id) -> Membership:
+    membership = (
+        Membership.objects.select_related("user", "creator").filter(creator=creator, pk=_pk(membership_id)).first()
+    )
+    if membership is None:
+        raise NotFound("Member not found")
+    return membership
+
+
+def invitation_get(*, creator, invitation_id) -> Invitation:
+    invitation = Invitation.objects.filter(creator=creator, pk=_pk(invitation_id)).first()
+    if invitation is None:
+        raise NotFound("Invitation not found")
+    return invitation

@@ -219,6 +219,9 @@ class Fan(models.Model):
     screening_decided_at = models.DateTimeField(null=True, blank=True)
     notes = EncryptedTextField()
     notes_updated_at = models.DateTimeField(null=True, blank=True)
+    notes_updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     last_contacted_at = models.DateTimeField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -258,6 +261,10 @@ class Conversation(models.Model):
     subject = models.CharField(max_length=255, blank=True)
     is_archived = models.BooleanField(default=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
+    # The member working the conversation (crm.teams.assignment); None: unassigned.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_conversations"
+    )
     unread_count = models.PositiveIntegerField(default=0, editable=False)
     message_count = models.PositiveIntegerField(default=0, editable=False)
     last_message_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -281,6 +288,7 @@ class Conversation(models.Model):
             models.Index(fields=["creator", "is_archived", "id"], name="conv_creator_archived"),
             models.Index(fields=["creator", "last_message_at", "id"], name="conv_creator_last_msg"),
             models.Index(fields=["creator", "unread_count", "last_message_at"], name="conv_creator_unread"),
+            models.Index(fields=["creator", "assignee", "last_message_at"], name="conv_creator_assignee"),
         ]
 
     def __str__(self):
@@ -302,6 +310,14 @@ class Message(models.Model):
     attachment_content_type = models.CharField(max_length=100, blank=True)
     price_cents = models.PositiveBigIntegerField(default=0)
     sent_by_ai = models.BooleanField(default=False)
+    # Who sent an outgoing message (crm.teams.actor): a member (`sent_by`), an API key
+    # (`sent_by_api_key`), with the name either had then (kept if the login or key goes).
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_by_api_key = models.ForeignKey("ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_by_name = models.CharField(max_length=254, blank=True)
+    sent_by_kind = models.CharField(max_length=8, blank=True)  # "member", "api_key" or "" (none recorded)
     platform_message_id = models.CharField(max_length=255, null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     response_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -532,3 +548,36 @@ class RecoveryCode(models.Model):
 
     def __str__(self):
         return f"recovery code {self.pk} of {self.device_id}"
+
+
+class AuditEntry(models.Model):
+    """One action in a creator's audit log: who (a login or an API key, with the name it had),
+    what, when, on which object. Ids only in `details`, never a fan's personal data, so an
+    erasure leaves the log intact. Append-only: a row is never changed or deleted one by one
+    (it goes only with its creator)."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=32, blank=True)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["creator", "at", "id"], name="audit_creator_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or 'system'}: {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are never deleted one by one")

@@ -19,3 +19,8 @@ fan_deleting = Signal()
 # `account`: a PlatformAccount was connected. Sent after commit: the account exists for any
 # process a receiver hands work to.
 platform_account_connected = Signal()
+
+# `conversation` (its new `assignee_id`), `previous_assignee_id`, `assigned_by_id` (the login
+# that assigned it, or None for an API key or the system): a conversation's assignee changed
+# (inside conversation_assign's transaction). The live-updates issue listens to it.
+conversation_assigned = Signal()

@@ -32,6 +32,7 @@ urlpatterns = [
     path("inbox/<str:conversation_id>/send", inbox.thread_send, name="thread_send"),
     path("inbox/<str:conversation_id>/archive", inbox.thread_archive, name="thread_archive"),
     path("inbox/<str:conversation_id>/tags", inbox.thread_tags, name="thread_tags"),
+    path("inbox/<str:conversation_id>/assign", inbox.thread_assign, name="thread_assign"),
     path(
         "inbox/<str:conversation_id>/messages/<str:message_id>/attachment",
         inbox.attachment_download,

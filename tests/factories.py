@@ -9,6 +9,7 @@ from core.crypto import token_hash
 from crm import choices, services
 from crm.models import (
     ApiKey,
+    AuditEntry,
     AuthEvent,
     Conversation,
     Creator,
@@ -252,3 +253,13 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
     class Params:
         raw_token = factory.Sequence(lambda n: f"invitation-token-{n}")
+
+
+class AuditEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEntry
+
+    creator = factory.SubFactory(CreatorFactory)
+    action = "member.signed_in"
+    object_type = "user"
+    object_id = factory.LazyAttribute(lambda o: o.creator.user_id)

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): the session passed the two-factor step.
     "django_otp.middleware.OTPMiddleware",
+    # Who acts, for the writes that record it (crm.teams.actor); views refine it to the member.
+    "crm.teams.actor.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

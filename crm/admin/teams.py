@@ -4,7 +4,7 @@ crm.teams.services (the last owner and the creator's own login are protected the
 from django.contrib import admin, messages
 
 from core.exceptions import ApplicationError
-from crm.models import Invitation, Membership
+from crm.models import AuditEntry, Invitation, Membership
 from crm.teams import invitations
 from crm.teams import services as team_services
 
@@ -74,3 +74,25 @@ class InvitationAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for invitation in queryset:
             invitations.invitation_revoke(invitation=invitation)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log, read-only: staff see every creator's entries and change or delete none
+    (an entry goes only with its creator)."""
+
+    list_display = ("at", "creator", "actor_name", "action", "object_type", "object_id")
+    list_select_related = ("creator",)
+    list_filter = ("action",)
+    search_fields = ("creator__slug", "actor_name", "action")
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -20,7 +20,7 @@ from core.api.parsers import SafeJSONParser, json_object
 from core.api.views import RateLimitHeadersMixin, SurfaceView, V1OptionsMixin, v1_ok
 from core.exceptions import InvalidInput
 from core.observability.context import bind_creator
-from crm.teams import policy
+from crm.teams import actor, policy
 
 from .authentication import (
     ApiKeyAuthentication,
@@ -53,10 +53,18 @@ class CreatorAPIView(RateLimitHeadersMixin, SurfaceView):
     rate_limited = True
     policy_actions: dict[str, str] = {}
 
+    def dispatch(self, request, *args, **kwargs):
+        token = actor.set_current(None)  # restored whatever `initial` sets
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            actor.reset(token)
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.member = acting_member(request)
         self.creator = self.member.creator
+        actor.set_current(actor.from_member(self.member))  # who the writes record
         bind_creator(self.creator.pk)  # every log line of the request names it
         # A method the view does not serve is a 405, not a write: it spends no budget.
         serves_method = hasattr(self, request.method.lower())
@@ -145,11 +153,14 @@ class CrmListView(CrmApiView):
             # django-filter's boolean widget reads an unknown value as "no filter"; say so instead.
             if isinstance(filter_, BooleanFilter) and params.get(name, "") not in BOOLEAN_PARAMS:
                 raise InvalidInput(f"Invalid {name}", field=name)
-        filterset = self.filterset_class(params, queryset=queryset)
+        filterset = self.filterset_class(params, queryset=queryset, **self.filterset_kwargs())
         if not filterset.is_valid():
             field = next(iter(filterset.errors))
             raise InvalidInput(f"Invalid {field}", field=field)
         return filterset.qs
+
+    def filterset_kwargs(self) -> dict:
+        return {}
 
     def list(self) -> Response:
         queryset = self.filtered(self.get_queryset())
@@ -196,6 +207,9 @@ class V1ListView(V1ApiView):
         """The FilterSet's parameters from this list's documented query parameters."""
         return {}
 
+    def filterset_kwargs(self) -> dict:
+        return {}
+
     # What only the shown rows need (joins, prefetches, per-row counters), as a method
     # `decorate(self, rows)`: applied to the page's ids alone (core.api.pages.paginate).
     decorate = None
@@ -204,6 +218,6 @@ class V1ListView(V1ApiView):
         queryset = self.get_queryset()
         if self.filterset_class is not None:
             data = self.filter_data(self.request.query_params)
-            queryset = self.filterset_class(data=data, queryset=queryset).qs
+            queryset = self.filterset_class(data=data, queryset=queryset, **self.filterset_kwargs()).qs
         rows, pagination = pages.paginate(self.request, queryset.order_by(*self.ordering), decorate=self.decorate)
         return v1_ok(self.render(rows, many=True), pagination=pagination)

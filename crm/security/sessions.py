@@ -20,6 +20,7 @@ from crm.choices import AuthEventKind
 from crm.models import UserSession
 from crm.session_store import REFRESH_JTI, SIGN_IN_META
 from crm.teams import acting
+from crm.teams import services as team_services
 
 from . import events, guard
 
@@ -66,6 +67,7 @@ def session_sign_in(request, user, *, surface: str, device=None) -> jwt.Tokens:
     request.session[REFRESH_JTI] = tokens.refresh_jti
     request.session[jwt.RENEWS_JWT_SESSION_KEY] = True
     guard.sign_in_succeeded(request, surface=surface, user=user)
+    team_services.member_signed_in(user=user)
     return tokens
 
 

@@ -24,6 +24,8 @@ from crm.choices import Role
 from crm.models import Invitation, Membership
 
 from . import policy
+from .actor import Actor
+from .audit import AuditAction, audit_record
 
 SALT = "crm.teams.invitation"
 LINK_DOES_NOT_WORK = "This invitation link does not work: it was used, revoked, has expired or is not ours."
@@ -73,6 +75,7 @@ def invitation_create(*, member: policy.Member, email: str, role: str) -> tuple[
         expires_at=now + timedelta(days=settings.INVITATION_DAYS),
     )
 
+    audit_record(creator_id=creator.pk, action=AuditAction.MEMBER_INVITED, obj=invitation, role=role)
     transaction.on_commit(lambda: _send(invitation, raw))
     return invitation, raw
 
@@ -99,6 +102,7 @@ def invitation_revoke(*, invitation: Invitation) -> Invitation:
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
+        audit_record(creator_id=invitation.creator_id, action=AuditAction.INVITATION_REVOKED, obj=invitation)
     return invitation
 
 
@@ -159,4 +163,8 @@ def invitation_accept(*, invitation: Invitation, user=None, password: str = "") 
         membership.save(update_fields=["role", "is_active", "updated_at"])
     invitation.accepted_at, invitation.accepted_by = timezone.now(), user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_record(
+        creator_id=invitation.creator_id, action=AuditAction.INVITATION_ACCEPTED, obj=invitation,
+        actor=Actor(user=user), user_id=user.pk, role=invitation.role,
+    )
     return membership

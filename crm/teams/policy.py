@@ -108,6 +108,8 @@ def may_assign(member: Member, *, assignee_id, current_assignee_id) -> bool:
         return True
     if not can(member, Action.INBOX_ASSIGN_SELF):
         return False
+    if assignee_id == current_assignee_id:
+        return True  # no change
     mine = member.user.pk
     if assignee_id == mine:
         return current_assignee_id in (None, mine)

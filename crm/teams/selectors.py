@@ -42,3 +42,10 @@ def invitation_get(*, creator, invitation_id) -> Invitation:
     if invitation is None:
         raise NotFound("Invitation not found")
     return invitation
+
+
+def assignable_members(*, creator) -> list[Membership]:
+    """Who a conversation can be assigned to: the creator's active members, with their logins."""
+    return list(
+        Membership.objects.filter(creator=creator, is_active=True).select_related("user").order_by("user__email")
+    )

@@ -6,6 +6,9 @@ from core.exceptions import InvalidInput
 from crm.choices import Role
 from crm.models import Creator, Membership
 
+from .actor import Actor
+from .audit import AuditAction, audit_record
+
 
 def membership_first_owner(*, creator: Creator) -> Membership:
     """The creator's own login is its first owner (made with the creator, kept forever: its
@@ -39,8 +42,9 @@ def membership_set_role(*, membership: Membership, role: str) -> Membership:
     if role == membership.role:
         return membership
     _guard_owner_left(membership, leaving=membership.role == Role.OWNER)
-    membership.role = role
+    previous, membership.role = membership.role, role
     membership.save(update_fields=["role", "updated_at"])
+    _audit(membership, AuditAction.MEMBER_ROLE_CHANGED, role=role, previous_role=previous)
     return membership
 
 
@@ -52,6 +56,7 @@ def membership_set_active(*, membership: Membership, is_active: bool) -> Members
     _guard_owner_left(membership, leaving=not is_active)
     membership.is_active = is_active
     membership.save(update_fields=["is_active", "updated_at"])
+    _audit(membership, AuditAction.MEMBER_REACTIVATED if is_active else AuditAction.MEMBER_DEACTIVATED)
     return membership
 
 
@@ -59,4 +64,20 @@ def membership_set_active(*, membership: Membership, is_active: bool) -> Members
 def membership_remove(*, membership: Membership) -> None:
     membership = Membership.objects.select_for_update().select_related("creator").get(pk=membership.pk)
     _guard_owner_left(membership, leaving=True)
+    _audit(membership, AuditAction.MEMBER_REMOVED)
     membership.delete()
+
+
+def _audit(membership: Membership, action: str, **details) -> None:
+    audit_record(
+        creator_id=membership.creator_id, action=action, obj=membership, user_id=membership.user_id, **details
+    )
+
+
+def member_signed_in(*, user) -> None:
+    """A sign-in is in the audit log of every creator the login works for."""
+    for creator_id in Membership.objects.filter(user=user, is_active=True).values_list("creator_id", flat=True):
+        audit_record(
+            creator_id=creator_id, action=AuditAction.MEMBER_SIGNED_IN, object_type="user", object_id=user.pk,
+            actor=Actor(user=user),
+        )

@@ -11,7 +11,7 @@ from core.observability.context import bind_creator
 from core.pages import empty_choice_reads_any, query_without
 from crm import selectors
 from crm.security import sessions
-from crm.teams import policy
+from crm.teams import actor, policy
 
 ANY_MEMBER = None  # `creator_page(ANY_MEMBER)`: every role may open the page
 
@@ -38,10 +38,13 @@ def creator_page(action):
             bind_creator(member.creator.pk)  # every log line of the request names it
             if action is not ANY_MEMBER:
                 policy.require(member, action)
+            token = actor.set_current(actor.from_member(member))
             try:
                 return view(request, member.creator, *args, **kwargs)
             except NotFound as exc:
                 raise Http404(exc.message)
+            finally:
+                actor.reset(token)
 
         @wraps(view)
         def no_store_wrapper(request, *args, **kwargs):

@@ -10,6 +10,8 @@ from core.storage import private_download, private_open
 from crm import selectors, services
 from crm.choices import Direction
 from crm.forms import ConversationTagsForm, MessageForm
+from crm.teams import assignment
+from crm.teams import selectors as team_selectors
 from crm.teams.policy import Action
 
 from .common import creator_page, list_page_context
@@ -20,11 +22,12 @@ def inbox(request, creator):
     context = list_page_context(
         request,
         creator,
-        filters=selectors.conversation_filterset(creator=creator, data=request.GET),
+        filters=selectors.conversation_filterset(creator=creator, data=request.GET, user_id=request.user.pk),
         sorts=selectors.INBOX_SORTS,
         default_sort=selectors.DEFAULT_INBOX_SORT,
         read_page=selectors.conversations_page,
     )
+    context["counts"] = selectors.inbox_counts(creator=creator)
     return render(request, "crm/inbox/list.html", context)
 
 
@@ -33,7 +36,10 @@ def _thread_page(request, creator, conversation, *, message_form=None, tags_form
         conversation=conversation, before=request.GET.get("before", ""), after=request.GET.get("after", "")
     )
     tag_names = selectors.tag_names_of(conversation)
+    members = team_selectors.assignable_members(creator=creator)
     context = {
+        "members": members,
+        "assignee": next((m for m in members if m.user_id == conversation.assignee_id), None),
         "conversation": conversation,
         "fan": conversation.fan,
         "page": page,
@@ -99,6 +105,22 @@ def thread_tags(request, creator, conversation_id):
             messages.success(request, "Tags saved.")
             return redirect("thread", conversation_id=conversation.pk)
     return _thread_page(request, creator, conversation, tags_form=form)
+
+
+@creator_page(Action.INBOX_ASSIGN_SELF)
+@require_POST
+def thread_assign(request, creator, conversation_id):
+    """Take a conversation, give it back, or (managers, owners) assign it to a member."""
+    conversation = selectors.conversation_get(creator=creator, conversation_id=conversation_id)
+    try:
+        assignment.conversation_assign(
+            conversation=conversation, assignee_id=request.POST.get("assignee", ""), member=request.member
+        )
+    except ApplicationError as exc:
+        messages.error(request, "Choose an active member of the team." if exc.field == "assignee_id" else exc.message)
+        return redirect("thread", conversation_id=conversation.pk)
+    messages.success(request, "Assigned." if conversation.assignee_id else "Unassigned.")
+    return redirect("thread", conversation_id=conversation.pk)
 
 
 @creator_page(Action.INBOX_READ)

@@ -64,6 +64,7 @@ PAGE_ROUTES = [
     Route("POST", "/inbox/{conversation}/archive", Action.INBOX_ARCHIVE, {"archived": "1"}),
     Route("POST", "/inbox/{conversation}/tags", Action.INBOX_TAG, {"tags": "vip"}),
     Route("GET", "/inbox/{conversation}/messages/{message}/attachment", Action.INBOX_READ),
+    Route("POST", "/inbox/{conversation}/assign", Action.INBOX_ASSIGN_SELF, {"assignee": ""}),
     Route("GET", "/settings/", ANY),
     Route("POST", "/settings/api-keys", Action.API_KEYS, {"name": "tool"}),
     Route("POST", "/settings/api-keys/{key}/revoke", Action.API_KEYS),
@@ -98,6 +99,7 @@ API_ROUTES = [
     Route("PATCH", "/api/crm/conversations/{conversation}", Action.INBOX_ARCHIVE, {"is_archived": True}),
     Route("PATCH", "/api/crm/conversations/{conversation}", Action.INBOX_TAG, {"tags": ["vip"]}),
     Route("PATCH", "/api/crm/conversations/{conversation}", Action.INBOX_READ, {"read": True}),
+    Route("PATCH", "/api/crm/conversations/{conversation}", Action.INBOX_ASSIGN_SELF, {"assignee_id": None}),
     Route("GET", "/api/crm/conversations/{conversation}/messages", Action.INBOX_READ),
     Route("POST", "/api/crm/conversations/{conversation}/messages", Action.INBOX_REPLY, {"text": "hi"}),
     Route("GET", "/api/crm/transactions", Action.REVENUE_READ),
@@ -132,7 +134,9 @@ def call_api(client, route, ids, **extra):
 def world_state(creator_ids) -> tuple:
     """Everything a refused write could have changed."""
     fan = Fan.objects.filter(pk=creator_ids["fan"]).values_list("name", "notes", "tags__name", "screening_status").first()
-    conversation = Conversation.objects.filter(pk=creator_ids["conversation"]).values_list("is_archived", "unread_count").first()
+    conversation = (
+        Conversation.objects.filter(pk=creator_ids["conversation"]).values_list("is_archived", "unread_count", "assignee_id").first()
+    )
     counts = tuple(
         model.objects.count()
         for model in (Fan, Conversation, Message, Transaction, ApiKey, PlatformAccount, ScreeningMethod, ScreeningFile, Membership)

@@ -19,6 +19,7 @@ from core.api.fields import (
 )
 from crm.choices import Direction, Platform, TransactionKind
 from crm.selectors import tag_names_of
+from crm.teams.attribution import SentBySerializer, sent_by
 from crm.validators import MAX_TAG_LENGTH, MAX_TAGS, validate_occurred_at
 
 # Inputs and outputs share one choice set each, so the schema has one enum per choice.
@@ -98,6 +99,8 @@ class ConversationSerializer(serializers.Serializer):
     tags = serializers.ListField(child=serializers.CharField())
     message_count = serializers.IntegerField()
     updated_at = UtcDateTimeField()
+    # Issue 17 (docs/teams.md): the member working the conversation (a user id), or null.
+    assignee_id = serializers.IntegerField(allow_null=True)
 
     def to_representation(self, conversation):
         return {
@@ -113,6 +116,7 @@ class ConversationSerializer(serializers.Serializer):
             "tags": _tag_names(conversation),
             "message_count": conversation.message_count,
             "updated_at": iso_utc(conversation.updated_at),
+            "assignee_id": conversation.assignee_id,
         }
 
 
@@ -126,6 +130,10 @@ class ConversationUpdateSerializer(serializers.Serializer):
     is_archived = StrictBooleanField(required=False)
     read = StrictBooleanField(required=False, help_text="true marks every incoming message read")
     tags = tags_field(required=False)
+    assignee_id = StrictIntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_BIGINT,
+        help_text="Issue 17: assign to an active member (a user id), or null to unassign",
+    )
 
 
 # --- Messages ------------------------------------------------------------------------------
@@ -142,6 +150,8 @@ class MessageSerializer(serializers.Serializer):
     sent_by_ai = serializers.BooleanField()
     read_at = UtcDateTimeField(allow_null=True)
     created_at = UtcDateTimeField()
+    # Issue 17 (docs/teams.md): who sent an outgoing message.
+    sent_by = SentBySerializer(allow_null=True)
 
     def to_representation(self, message):
         return {
@@ -155,6 +165,7 @@ class MessageSerializer(serializers.Serializer):
             "sent_by_ai": message.sent_by_ai,
             "read_at": iso_utc(message.read_at),
             "created_at": iso_utc(message.created_at),
+            "sent_by": sent_by(message),
         }
 
 

@@ -15,6 +15,7 @@ from core.api.schema import WRITE_HEADERS_DOC, envelope, errors, list_parameters
 from crm import selectors, services
 from crm.choices import Direction
 from crm.filters import ConversationFilterSet, FanFilterSet, TransactionFilterSet
+from crm.teams import assignment
 from crm.teams.policy import Action
 
 from ..base import CrmApiView, CrmListView
@@ -149,6 +150,9 @@ class FanDetailView(CrmApiView):
 
 class ConversationListView(CrmListView):
     policy_actions = {"GET": Action.INBOX_READ, "POST": Action.INBOX_REPLY}
+
+    def filterset_kwargs(self) -> dict:
+        return {"user_id": self.member.user.pk}  # `assigned=mine`
     selector = selectors.conversations_list
     filterset_class = ConversationFilterSet
     orderings = CONVERSATION_ORDERINGS
@@ -207,7 +211,7 @@ class ConversationDetailView(CrmApiView):
 
     @extend_schema(
         operation_id="crm_conversations_update",
-        summary="Archive, mark read or tag a conversation",
+        summary="Archive, mark read, tag or assign a conversation",
         description="`read: true` marks every incoming message read; `read: false` changes nothing. "
         + WRITE_HEADERS_DOC,
         request=s.ConversationUpdateSerializer,
@@ -220,7 +224,12 @@ class ConversationDetailView(CrmApiView):
         conversation = self.get_conversation(conversation_id)
         data = self.validated(s.ConversationUpdateSerializer)
         for field in data:
-            self.require(CONVERSATION_FIELD_ACTIONS[field])
+            if field != "assignee_id":  # who may assign whom: the assignment rule's own check
+                self.require(CONVERSATION_FIELD_ACTIONS[field])
+        if "assignee_id" in data:
+            conversation = assignment.conversation_assign(
+                conversation=conversation, assignee_id=data["assignee_id"], member=self.member
+            )
         if "is_archived" in data or "tags" in data:
             conversation = services.conversation_update(
                 conversation=conversation, is_archived=data.get("is_archived"), tags=data.get("tags")

@@ -24,13 +24,16 @@ from core.storage import private_download, private_open
 from core.uploads import ATTACHMENT_KINDS, check_upload, sanitise_filename
 from crm import selectors, services
 from crm.choices import Direction, MessageType
-from crm.filters import ConversationFilterSet
+from crm.filters import ASSIGNED_CHOICES, ConversationFilterSet
 from crm.models import Conversation, Message
+from crm.teams import assignment
 from crm.teams.policy import Action
 
 from ..base import V1ApiView, V1ListView
 from . import serializers as s
 from .views import client_get
+
+ASSIGNED_VALUES = tuple(value for value, _label in ASSIGNED_CHOICES)
 
 CONVERSATION_STATUSES = {"all": None, "active": False, "archived": True}
 FILE_NOT_FOUND = "File not found"
@@ -97,7 +100,14 @@ class ConversationListView(V1ListView):
             if fan_id is None:
                 raise InvalidInput("Invalid interaction_id", field="interaction_id")
             data["fan"] = fan_id
+        assigned = params.get("assigned", "") or "all"
+        if assigned not in ASSIGNED_VALUES:
+            raise InvalidInput("Invalid assigned", field="assigned")
+        data["assigned"] = assigned
         return data
+
+    def filterset_kwargs(self) -> dict:
+        return {"user_id": self.member.user.pk}  # an API key acts as the owner: the creator's login
 
     def decorate(self, rows):
         return selectors.conversations_with_fans(rows)
@@ -110,6 +120,10 @@ class ConversationListView(V1ListView):
             *page_parameters(),
             status_parameter(CONVERSATION_STATUSES, "Default all"),
             OpenApiParameter("interaction_id", OpenApiTypes.INT, description="Only this client's"),
+            OpenApiParameter(
+                "assigned", OpenApiTypes.STR, enum=list(ASSIGNED_VALUES),
+                description="Issue 17: mine (the creator's own login, as whom keys act), unassigned, all (default)",
+            ),
         ],
         responses={
             200: v1_envelope("V1ConversationListResponse", s.V1ConversationSerializer, paginated=True),
@@ -174,6 +188,19 @@ class ConversationTagsView(OneConversationView):
         conversation = self.conversation(conversation_id)
         tags = self.validated(s.V1TagsSerializer)["tags"]
         services.conversation_update(conversation=conversation, tags=tags)
+        return self.answer(conversation)
+
+
+class ConversationAssigneeView(OneConversationView):
+    """Issue 17 (docs/teams.md): `{"assignee_id": <user id of an active member> | null}`."""
+
+    policy_actions = {"PUT": Action.INBOX_ASSIGN_ANY}
+
+    @extend_schema(**conversation_change("v1_conversations_assignee", "Assign or unassign", s.V1AssigneeSerializer))
+    def put(self, request, conversation_id):
+        conversation = self.conversation(conversation_id)
+        data = self.validated(s.V1AssigneeSerializer)
+        assignment.conversation_assign(conversation=conversation, assignee_id=data["assignee_id"], member=self.member)
         return self.answer(conversation)
 
 

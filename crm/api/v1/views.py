@@ -19,6 +19,7 @@ from crm.choices import ClientCategory, SignInSurface
 from crm.filters import FanFilterSet
 from crm.models import Fan
 from crm.security import guard, two_factor
+from crm.teams import actor
 from crm.teams.policy import Action
 
 from ..base import V1ApiView, V1ListView
@@ -95,7 +96,8 @@ class GenerateKeyView(ApiKeyCredentialsView):
     )
     def post(self, request):
         creator, data = self.creator_from_credentials(request, s.GenerateKeyRequestSerializer)
-        api_key, raw_key = services.api_key_create(creator=creator, name=data["name"])
+        with actor.acting_as(actor.Actor(user=creator.user)):  # the credentials were the creator's login
+            api_key, raw_key = services.api_key_create(creator=creator, name=data["name"])
         return v1_ok(s.GeneratedKeySerializer(api_key, context={"raw_key": raw_key}).data, status=201)
 
 
@@ -112,7 +114,8 @@ class RevokeKeyView(ApiKeyCredentialsView):
     )
     def post(self, request):
         creator, _data = self.creator_from_credentials(request, s.KeyCredentialsSerializer)
-        revoked = services.api_keys_revoke_all(creator=creator)
+        with actor.acting_as(actor.Actor(user=creator.user)):
+            revoked = services.api_keys_revoke_all(creator=creator)
         return v1_ok(s.RevokedKeysSerializer(creator, context={"revoked": revoked}).data)
 
 

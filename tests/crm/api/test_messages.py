@@ -10,7 +10,7 @@ from tests.helpers import assert_crm_error, assert_status
 pytestmark = pytest.mark.django_db
 
 MESSAGE_KEYS = {"id", "conversation_id", "fan_id", "direction", "message_type", "text", "price_cents",
-                "sent_by_ai", "read_at", "created_at"}
+                "sent_by_ai", "read_at", "created_at", "sent_by"}  # sent_by: issue 17's extension
 
 
 class TestMessageList(ObjectCases, ReadCases):
@@ -48,6 +48,7 @@ def test_send_is_outgoing_and_updates_the_conversation(crm_client, creator):
     message = response.json()["message"]
     assert set(message) == MESSAGE_KEYS
     assert (message["direction"], message["price_cents"], message["sent_by_ai"]) == ("out", 1500, True)
+    assert message["sent_by"] == {"type": "ai", "id": None, "name": None}
     conversation.refresh_from_db()
     assert conversation.message_count == 2
 

@@ -228,6 +228,9 @@ class Fan(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        # Staff who see decrypted email, phone, notes and screening details in the admin (each
+        # viewing is audited); members see them per the team matrix (crm.teams.policy).
+        permissions = [("view_private_fields", "Can view decrypted email, phone, notes and screening details")]
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(

@@ -55,6 +55,7 @@ urlpatterns = [
     path("team/switch", team.creator_switch, name="creator_switch"),
     path("team/", team.team_page, name="team"),
     path("team/invite", team.team_invite, name="team_invite"),
+    path("team/audit", team.audit_log, name="audit_log"),
     path("team/invitations/<str:invitation_id>/revoke", team.team_invitation_revoke, name="team_invitation_revoke"),
     path("team/members/<str:membership_id>/role", team.team_member_role, name="team_member_role"),
     path("team/members/<str:membership_id>/active", team.team_member_active, name="team_member_active"),

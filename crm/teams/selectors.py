@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from core.exceptions import NotFound
-from crm.models import Invitation, Membership
+from crm.models import AuditEntry, Invitation, Membership
 
 
 def team_members(*, creator) -> list[Membership]:
@@ -49,3 +49,19 @@ def assignable_members(*, creator) -> list[Membership]:
     return list(
         Membership.objects.filter(creator=creator, is_active=True).select_related("user").order_by("user__email")
     )
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+def audit_page(*, creator, before=None) -> tuple[list, int | None]:
+    """One page of the creator's audit log, newest first (keyset on id), and the cursor of the
+    next older page (None at the end)."""
+    rows = AuditEntry.objects.filter(creator=creator).order_by("-id")
+    before = _pk(before) if before not in (None, "") else None
+    if before is not None:
+        rows = rows.filter(pk__lt=before)
+    page = list(rows[: AUDIT_PAGE_SIZE + 1])
+    more = len(page) > AUDIT_PAGE_SIZE
+    page = page[:AUDIT_PAGE_SIZE]
+    return page, (page[-1].pk if more else None)

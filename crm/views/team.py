@@ -19,6 +19,7 @@ from crm.security import sessions
 from crm.teams import acting, invitations, policy
 from crm.teams import selectors as team_selectors
 from crm.teams import services as team_services
+from crm.teams.audit import ACTION_LABELS
 from crm.teams.policy import Action
 
 from .common import creator_page
@@ -148,6 +149,14 @@ def team_member_active(request, creator, membership_id):
 @require_POST
 def team_member_remove(request, creator, membership_id):
     return _member_change(request, creator, membership_id, lambda m: team_services.membership_remove(membership=m))
+
+
+@creator_page(Action.AUDIT_READ)
+def audit_log(request, creator):
+    """The creator's audit log for owners and managers, newest first."""
+    rows, older = team_selectors.audit_page(creator=creator, before=request.GET.get("before"))
+    entries = [{"entry": entry, "label": ACTION_LABELS.get(entry.action, entry.action)} for entry in rows]
+    return render(request, "crm/team/audit.html", {"entries": entries, "older": older})
 
 
 # --- Accepting an invitation -----------------------------------------------------------------

@@ -72,6 +72,7 @@ PAGE_ROUTES = [
     Route("POST", "/settings/instagram/{account}/disconnect", Action.PLATFORMS),
     Route("GET", "/dashboard/", Action.REVENUE_READ),
     Route("GET", "/team/", Action.TEAM_READ),
+    Route("GET", "/team/audit", Action.AUDIT_READ),
     Route("POST", "/team/invite", Action.TEAM_MANAGE, {"email": "new@example.com", "role": "chatter"}),
     Route("POST", "/team/invitations/{invitation}/revoke", Action.TEAM_MANAGE),
     Route("POST", "/team/members/{member}/role", Action.TEAM_MANAGE, {"role": "manager"}),

@@ -272,7 +272,10 @@ TASK_RESULT_RETENTION_DAYS = env.int("TASK_RESULT_RETENTION_DAYS", default=14)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Rate limits and client address -------------------------------------------------------
+# Writes per login within one creator (seed 000: limits apply per user), and per API key.
 WRITE_RATE_LIMIT = env("WRITE_RATE_LIMIT", default="60/60s")
+# Every write to one creator, all members and keys together; empty: 5 × WRITE_RATE_LIMIT.
+CREATOR_WRITE_RATE_LIMIT = env("CREATOR_WRITE_RATE_LIMIT", default="")
 # Login attempts per client address, and failed attempts per account.
 LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", default="10/5m")
 # How many reverse proxies in front of us append to X-Forwarded-For (0: use REMOTE_ADDR).

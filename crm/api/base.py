@@ -39,9 +39,28 @@ class IsSignedIn(permissions.BasePermission):
         return bool(user and user.is_authenticated)
 
 
-def creator_write(request, creator) -> ratelimit.Usage:
-    """The shared write budget of one creator (both REST surfaces)."""
-    return ratelimit.hit(request, group="creator-writes", key=f"creator:{creator.pk}", rate=settings.WRITE_RATE_LIMIT)
+def write_budget_key(member) -> str:
+    """Whose own write budget a write spends: an API key's, or a login's within one creator."""
+    if member.api_key is not None:
+        return f"apikey:{member.api_key.pk}"
+    return f"member:{member.creator.pk}:{member.user.pk}"
+
+
+def creator_write_rate() -> str:
+    """CREATOR_WRITE_RATE_LIMIT, by default five times WRITE_RATE_LIMIT in the same window."""
+    if settings.CREATOR_WRITE_RATE_LIMIT:
+        return settings.CREATOR_WRITE_RATE_LIMIT
+    count, _slash, period = settings.WRITE_RATE_LIMIT.partition("/")
+    return f"{int(count) * 5}/{period}"
+
+
+def creator_write(request, member) -> ratelimit.Usage:
+    """One write of `member` (both REST surfaces): their own budget (WRITE_RATE_LIMIT per login
+    per creator, or per API key) and the creator's total (CREATOR_WRITE_RATE_LIMIT). The
+    answer's headers are their own budget's, unless the creator's total is what refuses."""
+    own = ratelimit.hit(request, group="member-writes", key=write_budget_key(member), rate=settings.WRITE_RATE_LIMIT)
+    total = ratelimit.hit(request, group="creator-writes", key=f"creator:{member.creator.pk}", rate=creator_write_rate())
+    return total if total.exceeded and not own.exceeded else own
 
 
 class CreatorAPIView(RateLimitHeadersMixin, SurfaceView):
@@ -71,7 +90,7 @@ class CreatorAPIView(RateLimitHeadersMixin, SurfaceView):
         if serves_method and request.method != "OPTIONS":
             policy.require(self.member, self.policy_actions.get(request.method, policy.Action.TEAM_OWNERS))
         if self.rate_limited and request.method in ratelimit.WRITE_METHODS and serves_method:
-            self.rate_limit_usage = creator_write(request, self.creator)
+            self.rate_limit_usage = creator_write(request, self.member)
             if self.rate_limit_usage.exceeded:
                 raise RateLimited(self.rate_limit_usage)
 

@@ -6,9 +6,9 @@ from django.db import connection
 from core.crypto import email_hash
 from crm import services
 from crm.api.base import creator_write
-from crm.teams.policy import Member
 from crm.choices import ClientCategory, Direction, Platform, ScreeningStatus
 from crm.models import Fan
+from crm.teams.policy import Member
 from tests.factories import ConversationFactory, FanFactory
 from tests.helpers import assert_status, assert_v1_error
 

@@ -72,3 +72,16 @@ def test_private_fields_need_the_permission_and_each_viewing_is_audited():
     assert (entry.creator_id, entry.actor_id, entry.object_id) == (fan.creator_id, user.pk, fan.pk)
     assert entry.details == {"fields": ["email", "phone", "notes"]}
     assert "secret" not in str(entry.details)
+
+
+def test_member_sign_ins_are_in_the_log_of_every_creator_they_work_for(client):
+    first, second = CreatorFactory(), CreatorFactory()
+    user = UserFactory(email="worker@example.com")
+    MembershipFactory(creator=first, user=user)
+    MembershipFactory(creator=second, user=user, is_active=False)  # not working there any more
+    from rest_framework.test import APIClient
+
+    assert APIClient().post("/api/auth/login", {"email": "worker@example.com", "password": "correct-horse-battery"}, format="json").status_code == 200
+    assert client.post("/auth/login", {"username": "worker@example.com", "password": "correct-horse-battery"}).status_code == 302
+    entries = AuditEntry.objects.filter(action="member.signed_in")
+    assert list(entries.values_list("creator_id", "actor_id", "object_id")) == [(first.pk, user.pk, user.pk)] * 2

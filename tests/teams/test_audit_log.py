@@ -85,3 +85,22 @@ def test_member_sign_ins_are_in_the_log_of_every_creator_they_work_for(client):
     assert client.post("/auth/login", {"username": "worker@example.com", "password": "correct-horse-battery"}).status_code == 302
     entries = AuditEntry.objects.filter(action="member.signed_in")
     assert list(entries.values_list("creator_id", "actor_id", "object_id")) == [(first.pk, user.pk, user.pk)] * 2
+
+
+def test_screening_details_need_the_permission_too():
+    from tests.factories import ScreeningMethodFactory
+
+    method = ScreeningMethodFactory(details="Passport 123-XYZ")
+    plain, _user = staff_with("view_fan", "change_fan")
+    _user.user_permissions.add(Permission.objects.get(codename="view_screeningmethod"))
+    assert b"Passport 123-XYZ" not in plain.get(f"/admin/crm/fan/{method.fan_id}/change/").content
+    assert b"Passport 123-XYZ" not in plain.get(f"/admin/screening/screeningmethod/{method.pk}/change/").content
+    assert not AuditEntry.objects.exists()
+    allowed, allowed_user = staff_with("view_fan", "change_fan", "view_private_fields")
+    allowed_user.user_permissions.add(Permission.objects.get(codename="view_screeningmethod"))
+    assert b"Passport 123-XYZ" in allowed.get(f"/admin/crm/fan/{method.fan_id}/change/").content
+    assert b"Passport 123-XYZ" in allowed.get(f"/admin/screening/screeningmethod/{method.pk}/change/").content
+    assert list(AuditEntry.objects.order_by("id").values_list("action", "object_type", "object_id")) == [
+        ("private_fields.viewed", "fan", method.fan_id),
+        ("private_fields.viewed", "screeningmethod", method.pk),
+    ]

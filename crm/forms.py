@@ -233,6 +233,11 @@ class ConversationTagsForm(forms.Form):
     tags = TagsField()
 
 
+class FanTagsForm(PageForm):
+    id_prefix = "fantags"
+    tags = TagsField()
+
+
 class ApiKeyForm(PageForm):
     id_prefix = "key"
     name = forms.CharField(max_length=100, help_text="A label to recognise the key, e.g. the tool that uses it.")

@@ -24,6 +24,7 @@ urlpatterns = [
     path("fans/<str:fan_id>/", fans.fan_detail, name="fan_detail"),
     path("fans/<str:fan_id>/edit", fans.fan_edit, name="fan_edit"),
     path("fans/<str:fan_id>/notes", fans.fan_notes, name="fan_notes"),
+    path("fans/<str:fan_id>/tags", fans.fan_tags, name="fan_tags"),
     path("fans/<str:fan_id>/transactions", fans.fan_transaction_record, name="fan_transaction_record"),
     path("fans/<str:fan_id>/conversations", fans.fan_conversation_open, name="fan_conversation_open"),
     path("fans/<str:fan_id>/delete", fans.fan_delete, name="fan_delete"),

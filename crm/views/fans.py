@@ -11,7 +11,7 @@ from core.forms import add_service_error
 from core.templatetags.formatting import money
 from crm import selectors, services
 from crm.extensions import fan_page_sections
-from crm.forms import FanForm, FanNotesForm, TransactionForm
+from crm.forms import FanForm, FanNotesForm, FanTagsForm, TransactionForm
 from crm.teams import policy
 from crm.teams.policy import Action
 
@@ -61,6 +61,7 @@ def render_fan_page(request, creator, fan, **forms):
         "fan": fan,
         "profile_form": forms.get("profile_form") or FanForm(initial=FanForm.initial_for(fan)),
         "notes_form": forms.get("notes_form") or FanNotesForm(initial={"notes": fan.notes}),
+        "tags_form": forms.get("tags_form") or FanTagsForm(initial={"tags": ", ".join(getattr(fan, "tag_names", []))}),
         "transaction_form": forms.get("transaction_form") or TransactionForm(),
         "transactions": transactions,
         "conversations": selectors.fan_conversations(fan=fan),
@@ -101,6 +102,23 @@ def fan_edit(request, creator, fan_id):
             return redirect("fan_detail", fan_id=fan.pk)
         fan.refresh_from_db()
     return render_fan_page(request, creator, fan, profile_form=form)
+
+
+@creator_page(Action.FANS_TAG)
+@require_POST
+def fan_tags(request, creator, fan_id):
+    """A fan's tags alone (the fan page's tag form for roles that do not edit the profile)."""
+    fan = selectors.fan_with_tags(creator=creator, fan_id=fan_id)
+    form = FanTagsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.fan_update(fan=fan, tags=form.cleaned_data["tags"])
+        except (ApplicationError, ValidationError) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Tags saved.")
+            return redirect("fan_detail", fan_id=fan.pk)
+    return render_fan_page(request, creator, fan, tags_form=form)
 
 
 @creator_page(Action.FANS_NOTES)

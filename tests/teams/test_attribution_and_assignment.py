@@ -209,3 +209,16 @@ def test_staff_assign_in_the_admin_to_members_only(team, staff):
     assert Conversation.objects.get(pk=conversation.pk).assignee_id == chatter.pk
     entry = AuditEntry.objects.get(action="conversation.assigned")
     assert entry.actor_id == staff.user.pk and entry.details == {"assignee_id": chatter.pk, "previous_assignee_id": None}
+
+
+def test_a_chatters_fan_page_has_notes_and_tags_but_no_profile_money_or_screening(team):
+    creator, chatter, *_rest, conversation = team
+    page = page_client_for(chatter).get(f"/fans/{conversation.fan_id}/").content.decode()
+    assert 'id="fan-tags"' in page and "Save notes" in page
+    for hidden in ("Edit profile", "Record a transaction", 'id="screening"', "Delete fan"):
+        assert hidden not in page, hidden
+    owner_page = page_client_for(creator.user).get(f"/fans/{conversation.fan_id}/").content.decode()
+    assert 'id="fan-tags"' not in owner_page and "Edit profile" in owner_page  # tags are in the profile
+    response = page_client_for(chatter).post(f"/fans/{conversation.fan_id}/tags", {"tags": "vip, night"})
+    assert response.status_code == 302
+    assert sorted(conversation.fan.tags.values_list("name", flat=True)) == ["night", "vip"]

@@ -54,6 +54,7 @@ PAGE_ROUTES = [
     Route("GET", "/fans/{fan}/", Action.FANS_READ),
     Route("POST", "/fans/{fan}/edit", Action.FANS_WRITE, {**PROFILE, "name": "Renamed"}),
     Route("POST", "/fans/{fan}/notes", Action.FANS_NOTES, {"notes": "new notes"}),
+    Route("POST", "/fans/{fan}/tags", Action.FANS_TAG, {"tags": "vip, regular"}),
     Route("POST", "/fans/{fan}/transactions", Action.MONEY_RECORD, {"kind": "tip", "amount": "5.00"}),
     Route("POST", "/fans/{fan}/conversations", Action.INBOX_REPLY),
     Route("GET", "/fans/{fan}/delete", Action.FANS_DELETE),

@@ -139,6 +139,8 @@ def team_member_role(request, creator, membership_id):
 @creator_page(Action.TEAM_MANAGE)
 @require_POST
 def team_member_active(request, creator, membership_id):
+    if request.POST.get("active") not in ("0", "1"):
+        return render_team_page(request, creator, error="Choose to deactivate or reactivate.", status=400)
     active = request.POST.get("active") == "1"
     return _member_change(
         request, creator, membership_id, lambda m: team_services.membership_set_active(membership=m, is_active=active)

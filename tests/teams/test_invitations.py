@@ -178,6 +178,8 @@ def test_bad_role_changes_change_nothing(creator):
     assert manager.post(f"/team/members/{second_owner.pk}/remove").status_code == 403
     assert chatter.post(f"/team/members/{chatter_membership.pk}/role", {"role": "manager"}).status_code == 403
     assert owner.post(f"/team/members/{chatter_membership.pk}/role", {"role": "boss"}).status_code == 400
+    assert owner.post(f"/team/members/{chatter_membership.pk}/active", {"active": "maybe"}).status_code == 400
+    assert owner.post(f"/team/members/{chatter_membership.pk}/active").status_code == 400
     # Another creator's member id: 404.
     foreign = MembershipFactory(creator=CreatorFactory(), role="chatter")
     assert owner.post(f"/team/members/{foreign.pk}/remove").status_code == 404

@@ -36,6 +36,10 @@ conversation_changed = Signal()
 # (inside conversation_assign's transaction). crm.live puts it on the creator's feed.
 conversation_assigned = Signal()
 
+# `membership`: a member's role changed, or they were deactivated, reactivated or removed (inside
+# the transaction of the change, crm.teams.services). crm.live re-checks that member's streams.
+membership_changed = Signal()
+
 # `message`: an outgoing message's delivery status changed (queued, sending, sent, failed...).
 # Sent inside the transaction of each change (crm.delivery), with `creator` and `conversation`
 # ids for receivers that route by them (the live feed).

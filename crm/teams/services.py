@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from core.exceptions import InvalidInput
+from crm import signals
 from crm.choices import Role
 from crm.models import Creator, Membership
 
@@ -69,6 +70,9 @@ def membership_remove(*, membership: Membership) -> None:
 
 
 def _audit(membership: Membership, action: str, **details) -> None:
+    """The audit entry of a membership change, and the signal that ends what the member may no
+    longer watch (crm.live): every change to a membership goes through here."""
+    signals.membership_changed.send(sender=Membership, membership=membership)
     audit_record(
         creator_id=membership.creator_id, action=action, obj=membership, user_id=membership.user_id, **details
     )

@@ -6,6 +6,8 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.local
 export HOST ?= 127.0.0.1
 export PORT ?= 8000
 URL_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
+# Invitation links point here (docs/teams.md); set it to the public address behind a proxy.
+export PUBLIC_BASE_URL ?= http://$(URL_HOST):$(PORT)
 
 .PHONY: run test venv venv-dev migrate lint bench-analytics bench-live clean
 

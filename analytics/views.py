@@ -6,6 +6,8 @@ from django.shortcuts import render
 
 from core.exceptions import InvalidInput
 from core.templatetags.formatting import money
+from crm.security import sessions
+from crm.teams import policy
 
 from . import charts, selectors
 from .templatetags.analytics_format import duration, percent
@@ -51,9 +53,11 @@ def _kpis(metrics: dict) -> list[dict]:
 
 @login_required
 def dashboard(request):
-    creator = getattr(request.user, "creator", None)
-    if creator is None:
+    member = sessions.active_member(request)
+    if member is None:
         raise PermissionDenied("The dashboard is for creator accounts.")
+    policy.require(member, policy.Action.REVENUE_READ)  # chatters see no revenue reports
+    request.member, creator = member, member.creator
     window = request.GET.get("window") or selectors.DEFAULT_WINDOW
     error, status = "", 200
     try:

@@ -105,3 +105,11 @@ class SignInSurface(models.TextChoices):
     TWO_FACTOR = "two_factor", "Two-factor step"
     PASSWORD_RESET = "password_reset", "Password reset"
     SETTINGS = "settings", "Settings page"
+
+
+class Role(models.TextChoices):
+    """A member's role in one creator's team (docs/teams.md has what each may do)."""
+
+    OWNER = "owner", "Owner"
+    MANAGER = "manager", "Manager"
+    CHATTER = "chatter", "Chatter"

@@ -34,12 +34,14 @@ class FanPageSection:
 
     `context(fan, forms)` returns what the template needs; `forms` holds the page's forms that
     failed validation (keyword arguments of crm.views.fans.render_fan_page), to show their errors.
+    `action`: the crm.teams.policy action a member needs to see the section (None: every role).
     """
 
     anchor: str
     title: str
     template: str
     context: Callable[..., dict]
+    action: str | None = None
 
 
 @dataclass(frozen=True)

@@ -50,16 +50,32 @@ class FanFilterSet(django_filters.FilterSet):
         return queryset.filter(condition | contact if contact is not None else condition)
 
 
+ASSIGNED_CHOICES = [("mine", "Mine"), ("unassigned", "Unassigned"), ("all", "All")]
+
+
 class ConversationFilterSet(django_filters.FilterSet):
     platform = django_filters.ChoiceFilter(choices=Platform.choices)
     tag = django_filters.CharFilter(method="filter_tag", label="Tag")
     archived = django_filters.BooleanFilter(field_name="is_archived", label="Archived")
     fan = django_filters.NumberFilter(field_name="fan_id", label="Fan", min_value=1, max_value=MAX_ID, decimal_places=0)
     q = django_filters.CharFilter(method="filter_q", label="Search")
+    # Issue 17: `mine` (assigned to the acting member), `unassigned`, `all`.
+    assigned = django_filters.ChoiceFilter(choices=ASSIGNED_CHOICES, method="filter_assigned", label="Assigned", empty_label="All")
 
     class Meta:
         model = Conversation
-        fields = ["platform", "tag", "archived", "fan", "q"]
+        fields = ["platform", "tag", "archived", "fan", "q", "assigned"]
+
+    def __init__(self, *args, user_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_id = user_id  # whose "mine"
+
+    def filter_assigned(self, queryset, name, value):
+        if value == "mine":
+            return queryset.filter(assignee_id=self.user_id)
+        if value == "unassigned":
+            return queryset.filter(assignee__isnull=True)
+        return queryset
 
     def filter_tag(self, queryset, name, value):
         return queryset.filter(tags__name=value.strip()) if value.strip() else queryset

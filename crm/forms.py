@@ -12,6 +12,7 @@ from core.uploads import ATTACHMENT_KINDS, check_upload
 from .choices import (
     ClientCategory,
     Platform,
+    Role,
     ScreeningStatus,
     SignInSurface,
     SubscriptionStatus,
@@ -246,6 +247,11 @@ class ConversationTagsForm(forms.Form):
     tags = TagsField()
 
 
+class FanTagsForm(PageForm):
+    id_prefix = "fantags"
+    tags = TagsField()
+
+
 class ApiKeyForm(PageForm):
     id_prefix = "key"
     name = forms.CharField(max_length=100, help_text="A label to recognise the key, e.g. the tool that uses it.")
@@ -347,3 +353,30 @@ class ContactForm(forms.Form):
         if cleaned.get("preferred_contact") == "phone" and not cleaned.get("phone"):
             self.add_error("phone", forms.ValidationError("A phone number is required to be contacted by phone.", code="required"))
         return cleaned
+
+
+# --- The team (issue 17) ------------------------------------------------------------------
+
+
+class InviteForm(PageForm):
+    id_prefix = "invite"
+    email = forms.CharField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.CHATTER)
+
+
+class MemberRoleForm(PageForm):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class InvitationAcceptForm(PageForm):
+    """A new login's password (checked by the password validators in the service)."""
+
+    id_prefix = "join"
+    password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "The two passwords differ.")
+        return data

@@ -18,9 +18,13 @@ from core.live.models import FeedEvent
 from core.live.progress import JOB_EVENT, ProgressReporter
 
 from . import selectors, signals
+from .teams import acting, policy
+from .teams.policy import Action
 
 MESSAGE_EVENT = "message"
 CONVERSATION_EVENT = "conversation"
+TEAM_EVENT = "team"  # a membership of the creator changed: its watcher's rights are looked up again
+RESET_EVENT = "reset"  # the page reloads (static/js/live.js)
 
 
 def stream_of(creator_id: int) -> str:
@@ -71,19 +75,45 @@ def on_conversation_event(sender, conversation, **kwargs):
     _conversation_event(conversation)
 
 
+@receiver(signals.membership_changed, dispatch_uid="live_membership_changed")
+def on_membership_changed(sender, membership, **kwargs):
+    feed.publish(stream_of(membership.creator_id), TEAM_EVENT, {"user": membership.user_id})
+
+
 # --- Reading: who sees what -------------------------------------------------------------------
 
 
-def can_watch(user, creator, event: FeedEvent) -> bool:
-    """Whether `user`, acting for `creator` (crm.security.sessions.active_creator), may see this
-    event: the one authorisation of every live event, per creator and per conversation.
-
-    Today a creator's pages are their owner's alone; the teams policy (memberships, roles,
-    assignment) decides here, with `event.data["conversation"]`, once members exist.
-    """
-    if event.stream != stream_of(creator.pk):
+def can_watch(member, event: FeedEvent) -> bool:
+    """Whether `member` (crm.teams.policy.Member: a login acting for a creator, from
+    crm.security.sessions.active_member) may see this event: the one authorisation of every live
+    event. Only the creator's own stream, and only for a role that reads the inbox (every role
+    today: the inbox, its counts and its threads are the chatters' work too)."""
+    if member is None or event.stream != stream_of(member.creator.pk):
         return False
-    return creator.user_id == user.pk
+    return policy.can(member, Action.INBOX_READ)
+
+
+class Watch:
+    """One live stream's watcher. A change to their own membership (role, deactivation, removal;
+    a `team` event on the stream) makes the watch look the membership up again: a member who
+    lost the creator receives nothing more, and a `reset` tells their page to reload, which the
+    pages then refuse."""
+
+    def __init__(self, member):
+        self.member = member
+
+    @property
+    def creator(self):
+        return self.member.creator if self.member is not None else None
+
+    def recheck(self, events: list[FeedEvent]) -> bool:
+        """Whether these events changed this watcher's rights (their membership was looked up again)."""
+        user = self.member.user if self.member is not None else None
+        if user is None or not any(e.kind == TEAM_EVENT and e.data.get("user") == user.pk for e in events):
+            return False
+        found = acting.member_for(user, self.member.creator.pk)
+        self.member = found if found is not None and policy.can(found, Action.INBOX_READ) else None
+        return True
 
 
 class _Rendered:
@@ -115,11 +145,17 @@ class _Rendered:
 rendered_events = _Rendered()
 
 
-def deliver(events: list[FeedEvent], *, user, creator) -> list[tuple[int, str, dict | None]]:
+def deliver(events: list[FeedEvent], *, watch: Watch) -> list[tuple[int, str, dict | None]]:
     """The frames of these events for this watcher: (id, kind, data), data None for an event it
-    may not see or that names a row gone since. At most two queries per batch, none when the
-    events were rendered for another watcher already."""
-    visible = [e for e in events if can_watch(user, creator, e)]
+    may not see or that names a row gone since. At most two queries per batch (three when the
+    watcher's membership changed), none when the events were rendered for another watcher
+    already."""
+    creator = watch.creator
+    if watch.recheck(events) and watch.member is None:
+        return [(events[-1].pk, RESET_EVENT, {})]  # the page reloads; the pages refuse it now
+    if watch.member is None:
+        return [(e.pk, e.kind, None) for e in events]
+    visible = [e for e in events if can_watch(watch.member, e)]
     known = rendered_events.get_many(e.pk for e in visible)
     fresh = [e for e in visible if e.pk not in known]
     if fresh:
@@ -130,7 +166,7 @@ def deliver(events: list[FeedEvent], *, user, creator) -> list[tuple[int, str, d
         rendered = {e.pk: _render(e, messages, unread) for e in fresh}
         rendered_events.put_many(rendered)
         known |= rendered
-    return [(e.pk, e.kind, known.get(e.pk)) for e in events]
+    return [(e.pk, e.kind, known.get(e.pk) if e in visible else None) for e in events]
 
 
 def _render(event: FeedEvent, messages: dict, unread: int | None) -> dict | None:

@@ -25,6 +25,7 @@ from .choices import (
     Direction,
     MessageType,
     Platform,
+    Role,
     ScreeningStatus,
     SignInSurface,
     SubscriptionStatus,
@@ -121,6 +122,60 @@ class Creator(models.Model):
         return self.display_name or self.slug
 
 
+class Membership(models.Model):
+    """A user working for a creator, with one role. The creator's own login is its first owner
+    (a row made with the creator; see crm.teams.services). A deactivated membership keeps its
+    history (who sent what) but opens nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["creator_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "creator"], name="membership_unique_per_creator"),
+        ]
+        indexes = [models.Index(fields=["creator", "role"], name="membership_creator_role")]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} of {self.creator_id}"
+
+
+class Invitation(models.Model):
+    """An invitation to join a creator's team by email, with a role: a single-use link, valid
+    `INVITATION_DAYS`, revocable. Only the token's hash is stored (crm.teams.invitations)."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["creator", "email"], name="invitation_creator_email")]
+
+    def __str__(self):
+        return f"{self.email} as {self.get_role_display()} of {self.creator_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
 class Tag(models.Model):
     """A label shared by fans and conversations of one creator."""
 
@@ -167,6 +222,9 @@ class Fan(models.Model):
     screening_decided_at = models.DateTimeField(null=True, blank=True)
     notes = EncryptedTextField()
     notes_updated_at = models.DateTimeField(null=True, blank=True)
+    notes_updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     last_contacted_at = models.DateTimeField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     # Consent to be contacted: where, when, and the exact text agreed (crm.services.fan_consent_record).
@@ -181,6 +239,9 @@ class Fan(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        # Staff who see decrypted email, phone, notes and screening details in the admin (each
+        # viewing is audited); members see them per the team matrix (crm.teams.policy).
+        permissions = [("view_private_fields", "Can view decrypted email, phone, notes and screening details")]
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(
@@ -214,6 +275,10 @@ class Conversation(models.Model):
     subject = models.CharField(max_length=255, blank=True)
     is_archived = models.BooleanField(default=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
+    # The member working the conversation (crm.teams.assignment); None: unassigned.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_conversations"
+    )
     unread_count = models.PositiveIntegerField(default=0, editable=False)
     message_count = models.PositiveIntegerField(default=0, editable=False)
     last_message_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -237,6 +302,7 @@ class Conversation(models.Model):
             models.Index(fields=["creator", "is_archived", "id"], name="conv_creator_archived"),
             models.Index(fields=["creator", "last_message_at", "id"], name="conv_creator_last_msg"),
             models.Index(fields=["creator", "unread_count", "last_message_at"], name="conv_creator_unread"),
+            models.Index(fields=["creator", "assignee", "last_message_at"], name="conv_creator_assignee"),
         ]
 
     def __str__(self):
@@ -258,6 +324,14 @@ class Message(models.Model):
     attachment_content_type = models.CharField(max_length=100, blank=True)
     price_cents = models.PositiveBigIntegerField(default=0)
     sent_by_ai = models.BooleanField(default=False)
+    # Who sent an outgoing message (crm.teams.actor): a member (`sent_by`), an API key
+    # (`sent_by_api_key`), with the name either had then (kept if the login or key goes).
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_by_api_key = models.ForeignKey("ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_by_name = models.CharField(max_length=254, blank=True)
+    sent_by_kind = models.CharField(max_length=8, blank=True)  # "member", "api_key" or "" (none recorded)
     platform_message_id = models.CharField(max_length=255, null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     # An incoming Instagram comment (not a DM): replies to it go through the comment-reply endpoint.
@@ -618,3 +692,36 @@ class RecoveryCode(models.Model):
 
     def __str__(self):
         return f"recovery code {self.pk} of {self.device_id}"
+
+
+class AuditEntry(models.Model):
+    """One action in a creator's audit log: who (a login or an API key, with the name it had),
+    what, when, on which object. Ids only in `details`, never a fan's personal data, so an
+    erasure leaves the log intact. Append-only: a row is never changed or deleted one by one
+    (it goes only with its creator)."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=32, blank=True)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["creator", "at", "id"], name="audit_creator_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or 'system'}: {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are never deleted one by one")

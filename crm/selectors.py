@@ -229,11 +229,20 @@ def conversations_with_fans(queryset: QuerySet[Conversation]) -> QuerySet[Conver
     return queryset.select_related("fan").prefetch_related(_TAGS_BY_NAME)
 
 
-def conversation_filterset(*, creator: Creator, data) -> ConversationFilterSet:
-    """The inbox's filters; it shows open threads unless asked for archived ones."""
+def conversation_filterset(*, creator: Creator, data, user_id=None) -> ConversationFilterSet:
+    """The inbox's filters; it shows open threads unless asked for archived ones. `user_id`:
+    whose conversations `assigned=mine` shows."""
     data = data.copy()
     data.setdefault("archived", "false")
-    return ConversationFilterSet(data=data, queryset=Conversation.objects.filter(creator=creator))
+    return ConversationFilterSet(data=data, queryset=Conversation.objects.filter(creator=creator), user_id=user_id)
+
+
+def inbox_counts(*, creator: Creator) -> dict:
+    """The inbox's header figures: unread messages and unassigned open conversations (one query)."""
+    return Conversation.objects.filter(creator=creator, is_archived=False).aggregate(
+        unread=Coalesce(Sum("unread_count"), 0),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+    )
 
 
 def conversations_page(
@@ -244,7 +253,7 @@ def conversations_page(
         filters.qs.filter(creator=creator)
         .select_related("fan")
         .only(
-            "id", "platform", "subject", "is_archived", "unread_count", "message_count", "last_message_at",
+            "id", "platform", "subject", "is_archived", "assignee", "unread_count", "message_count", "last_message_at",
             "created_at", "fan__id", "fan__name", "fan__handle", "fan__do_not_contact",
         )
         .prefetch_related(_TAGS_BY_NAME)

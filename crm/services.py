@@ -31,6 +31,9 @@ from .choices import (
     TransactionKind,
 )
 from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, SavedReply, Tag, Transaction
+from .teams import actor
+from .teams import services as team_services
+from .teams.audit import AuditAction, audit_record
 from .validators import validate_occurred_at
 
 logger = logging.getLogger(__name__)
@@ -57,6 +60,7 @@ def creator_create(
     creator = Creator(user=user, slug=slug, display_name=display_name or slug, timezone=timezone_name)
     creator.full_clean()
     creator.save()
+    team_services.membership_first_owner(creator=creator)
     return creator
 
 
@@ -140,6 +144,7 @@ def _apply_private_fields(fan: Fan, fields: dict) -> None:
         fan.phone_hash = phone_hash(fan.phone)
     if "notes" in fields:
         fan.notes_updated_at = timezone.now()
+        fan.notes_updated_by_id = _actor_user_id()
 
 
 def _decide_screening(fan: Fan, *, status: str, decided_by, category_changed: bool) -> None:
@@ -157,6 +162,14 @@ def _decide_screening(fan: Fan, *, status: str, decided_by, category_changed: bo
     if status in (ScreeningStatus.APPROVED, ScreeningStatus.REJECTED):
         fan.screening_decided_by = decided_by
         fan.screening_decided_at = timezone.now()
+    fan._screening_decision = status  # audited once the fan is saved (_audit_screening)
+
+
+def _audit_screening(fan: Fan) -> None:
+    status = getattr(fan, "_screening_decision", None)
+    if status is not None:
+        del fan._screening_decision
+        audit_record(creator_id=fan.creator_id, action=AuditAction.SCREENING_DECIDED, obj=fan, status=status)
 
 
 def _save_fan(fan: Fan) -> None:
@@ -197,6 +210,7 @@ def fan_create(
         _decide_screening(fan, status=status, decided_by=decided_by, category_changed=category_changed)
     _apply_private_fields(fan, fields)
     _save_fan(fan)  # a taken platform_id fails the unique constraint: AlreadyExists
+    _audit_screening(fan)
     if tags:
         fan.tags.set(tags_resolve(creator=creator, names=tags))
     if opening_balance_cents:
@@ -225,8 +239,12 @@ def fan_update(*, fan: Fan, tags: Iterable[str] | None = None, decided_by=None, 
     _apply_private_fields(fan, fields)
     if fields:
         _save_fan(fan)
+        _audit_screening(fan)
+        if "notes" in fields:
+            audit_record(creator_id=fan.creator_id, action=AuditAction.FAN_NOTES_EDITED, obj=fan)
     if tags is not None:
         fan.tags.set(tags_resolve(creator=fan.creator, names=tags))
+        audit_record(creator_id=fan.creator_id, action=AuditAction.FAN_TAGS_CHANGED, obj=fan)
         # Keep the instance current too, so callers can answer with it without a reload.
         fan.updated_at = timezone.now()
         Fan.objects.filter(pk=fan.pk).update(updated_at=fan.updated_at)
@@ -279,6 +297,7 @@ def fan_delete(*, fan: Fan) -> None:
     """Erase a fan: their rows and everything under them, and every other trace (docs/SECURITY.md,
     "Erasure"). The apps above erase what they hold on `fan_deleting`; the admin's history keeps
     its entries without the fan's names (core.erasure); stored files go after the commit."""
+    audit_record(creator_id=fan.creator_id, action=AuditAction.FAN_DELETED, obj=fan)  # its id only
     signals.fan_deleting.send(sender=Fan, fan=fan)
     erase(fan)
 
@@ -385,6 +404,9 @@ def conversation_update(
 ) -> Conversation:
     changed = []
     if is_archived is not None:
+        if is_archived != conversation.is_archived:
+            action = AuditAction.CONVERSATION_ARCHIVED if is_archived else AuditAction.CONVERSATION_UNARCHIVED
+            audit_record(creator_id=conversation.creator_id, action=action, obj=conversation)
         conversation.is_archived = is_archived
         changed.append("is_archived")
     if subject is not None:
@@ -392,6 +414,7 @@ def conversation_update(
         changed.append("subject")
     if tags is not None:
         conversation.tags.set(tags_resolve(creator=conversation.creator, names=tags))
+        audit_record(creator_id=conversation.creator_id, action=AuditAction.CONVERSATION_TAGS_CHANGED, obj=conversation)
     conversation.save(update_fields=[*changed, "updated_at"])
     signals.conversation_changed.send(sender=Conversation, conversation=conversation)
     return conversation
@@ -410,6 +433,25 @@ def conversation_mark_read(*, conversation: Conversation) -> Conversation:
 
 
 # --- Messages ------------------------------------------------------------------------------
+
+
+def _actor_user_id() -> int | None:
+    current = actor.current()
+    return current.user_id if current is not None and current.api_key is None else None
+
+
+def _stamp_sender(message: Message) -> None:
+    """An outgoing message records who sent it: the member or API key acting in this request
+    (crm.teams.actor), with the name they had; none for the platform's own (webhooks) and
+    commands. `sent_by_ai` keeps saying whether AI wrote it."""
+    current = actor.current()
+    if current is None:
+        return
+    if current.api_key is not None:
+        message.sent_by_kind, message.sent_by_api_key_id = "api_key", current.api_key.pk
+        message.sent_by_name = current.api_key.name[:254]
+    elif current.user_id is not None:
+        message.sent_by_kind, message.sent_by_id, message.sent_by_name = "member", current.user_id, current.name[:254]
 
 
 @transaction.atomic
@@ -471,6 +513,8 @@ def message_add(
         delivery_advice=advice,
         delivery_updated_at=timezone.now() if status != DeliveryStatus.RECORDED else None,
     )
+    if direction == Direction.OUTGOING:
+        _stamp_sender(message)
     if attachment is not None:
         message.attachment_name = attachment.original_name
         message.attachment_size = attachment.size
@@ -623,6 +667,7 @@ def platform_account_connect(
     _check_delivery(account)
     account.full_clean(validate_constraints=False)
     account.save()
+    audit_record(creator_id=creator.pk, action=AuditAction.PLATFORM_CONNECTED, obj=account, platform=platform)
     transaction.on_commit(
         lambda: signals.platform_account_connected.send(sender=PlatformAccount, account=account)
     )
@@ -664,6 +709,9 @@ def platform_account_update(*, account: PlatformAccount, **changes) -> PlatformA
 
 @transaction.atomic
 def platform_account_disconnect(*, account: PlatformAccount) -> None:
+    audit_record(
+        creator_id=account.creator_id, action=AuditAction.PLATFORM_DISCONNECTED, obj=account, platform=account.platform
+    )
     account.delete()
 
 
@@ -716,18 +764,26 @@ def api_key_create(*, creator: Creator, name: str = "") -> tuple[ApiKey, str]:
     )
     api_key.full_clean(validate_constraints=False)
     api_key.save()
+    audit_record(creator_id=creator.pk, action=AuditAction.API_KEY_CREATED, obj=api_key)
     return api_key, raw_key
 
 
+@transaction.atomic
 def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
+        audit_record(creator_id=api_key.creator_id, action=AuditAction.API_KEY_REVOKED, obj=api_key)
     return api_key
 
 
+@transaction.atomic
 def api_keys_revoke_all(*, creator: Creator) -> int:
-    return ApiKey.objects.filter(creator=creator, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    ids = list(ApiKey.objects.filter(creator=creator, revoked_at__isnull=True).values_list("pk", flat=True))
+    revoked = ApiKey.objects.filter(pk__in=ids).update(revoked_at=timezone.now())
+    for key_id in ids:
+        audit_record(creator_id=creator.pk, action=AuditAction.API_KEY_REVOKED, object_type="apikey", object_id=key_id)
+    return revoked
 
 
 def api_key_touch(*, api_key: ApiKey) -> None:

@@ -31,9 +31,14 @@ conversation_read = Signal()
 # transaction).
 conversation_changed = Signal()
 
-# `creator`, `conversation`: the conversation's assignee changed. Sent by the assignment service
-# of the teams issue, inside its transaction.
+# `conversation` (its new `assignee_id`), `previous_assignee_id`, `assigned_by_id` (the login
+# that assigned it, or None for an API key or the system): a conversation's assignee changed
+# (inside conversation_assign's transaction). crm.live puts it on the creator's feed.
 conversation_assigned = Signal()
+
+# `membership`: a member's role changed, or they were deactivated, reactivated or removed (inside
+# the transaction of the change, crm.teams.services). crm.live re-checks that member's streams.
+membership_changed = Signal()
 
 # `message`: an outgoing message's delivery status changed (queued, sending, sent, failed...).
 # Sent inside the transaction of each change (crm.delivery), with `creator` and `conversation`

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import account, auth, chat_team, contact, fans, inbox, password_reset, security
+from .views import account, auth, chat_team, contact, fans, inbox, password_reset, security, team
 
 urlpatterns = [
     path("auth/login", auth.LoginView.as_view(), name="login"),
@@ -24,6 +24,7 @@ urlpatterns = [
     path("fans/<str:fan_id>/", fans.fan_detail, name="fan_detail"),
     path("fans/<str:fan_id>/edit", fans.fan_edit, name="fan_edit"),
     path("fans/<str:fan_id>/notes", fans.fan_notes, name="fan_notes"),
+    path("fans/<str:fan_id>/tags", fans.fan_tags, name="fan_tags"),
     path("fans/<str:fan_id>/transactions", fans.fan_transaction_record, name="fan_transaction_record"),
     path("fans/<str:fan_id>/conversations", fans.fan_conversation_open, name="fan_conversation_open"),
     path("fans/<str:fan_id>/delete", fans.fan_delete, name="fan_delete"),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("inbox/<str:conversation_id>/messages/<str:message_id>/retry", inbox.thread_retry, name="thread_retry"),
     path("inbox/<str:conversation_id>/archive", inbox.thread_archive, name="thread_archive"),
     path("inbox/<str:conversation_id>/tags", inbox.thread_tags, name="thread_tags"),
+    path("inbox/<str:conversation_id>/assign", inbox.thread_assign, name="thread_assign"),
     path(
         "inbox/<str:conversation_id>/messages/<str:message_id>/attachment",
         inbox.attachment_download,
@@ -62,6 +64,15 @@ urlpatterns = [
     path("settings/sessions/<str:session_key>/end", security.session_end, name="session_end"),
     path("settings/two-factor/recovery-codes", security.recovery_codes_renew, name="recovery_codes_renew"),
     path("settings/two-factor/disable", security.two_factor_disable, name="two_factor_disable"),
+    path("team/switch", team.creator_switch, name="creator_switch"),
+    path("team/", team.team_page, name="team"),
+    path("team/invite", team.team_invite, name="team_invite"),
+    path("team/audit", team.audit_log, name="audit_log"),
+    path("team/invitations/<str:invitation_id>/revoke", team.team_invitation_revoke, name="team_invitation_revoke"),
+    path("team/members/<str:membership_id>/role", team.team_member_role, name="team_member_role"),
+    path("team/members/<str:membership_id>/active", team.team_member_active, name="team_member_active"),
+    path("team/members/<str:membership_id>/remove", team.team_member_remove, name="team_member_remove"),
+    path("team/join/<str:token>", team.invitation_accept, name="invitation_accept"),
     path("c/<str:slug>/", contact.contact_page, name="contact_page"),
     path("c/<str:slug>/chat/start", contact.chat_start, name="chat_page_start"),
     path("c/<str:slug>/chat/send", contact.chat_send, name="chat_page_send"),

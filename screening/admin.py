@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from core.exceptions import NotFound
 from crm import services as crm_services
 from crm.choices import ScreeningStatus
+from crm.teams.audit import AuditAction, audit_record
 
 from .downloads import screening_file_response
 from .models import ScreeningFile, ScreeningMethod
@@ -30,7 +31,19 @@ def _download_link(screening_file: ScreeningFile):
     return format_html('<a href="{}">Download</a>', url)
 
 
-class ScreeningMethodInline(admin.TabularInline):
+PRIVATE_FIELDS_PERMISSION = "crm.view_private_fields"
+
+
+class DetailsNeedThePermission:
+    """A method's decrypted details only for staff with `crm.view_private_fields` (the fan
+    page's viewing is audited by the fan admin; a method's own page by its admin)."""
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields if request.user.has_perm(PRIVATE_FIELDS_PERMISSION) else [f for f in fields if f != "details"]
+
+
+class ScreeningMethodInline(DetailsNeedThePermission, admin.TabularInline):
     model = ScreeningMethod
     extra = 0
     fields = ["method_type", "status", "details", "created_at", "updated_at"]
@@ -83,7 +96,7 @@ FAN_SCREENING_ACTIONS = (approve_screening, reject_screening)
 
 
 @admin.register(ScreeningMethod)
-class ScreeningMethodAdmin(admin.ModelAdmin):
+class ScreeningMethodAdmin(DetailsNeedThePermission, admin.ModelAdmin):
     list_display = ["id", "fan", "method_type", "status", "created_at"]
     list_select_related = ["fan"]
     list_filter = ["method_type", "status"]
@@ -91,6 +104,17 @@ class ScreeningMethodAdmin(admin.ModelAdmin):
     raw_id_fields = ["fan"]
     readonly_fields = ["created_at", "updated_at"]
     show_full_result_count = False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200 and request.user.has_perm(PRIVATE_FIELDS_PERMISSION):
+            method = self.get_object(request, object_id)
+            if method is not None:  # one entry per page view, with the ids shown
+                audit_record(
+                    creator_id=method.fan.creator_id, action=AuditAction.PRIVATE_FIELDS_VIEWED, obj=method,
+                    fan_id=method.fan_id, fields=["details"],
+                )
+        return response
 
 
 @admin.register(ScreeningFile)

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from crm.extensions import FanPageSection, fan_admin_actions, fan_admin_inlines, fan_page_sections
+from crm.teams.policy import Action
 
 
 class ScreeningConfig(AppConfig):
@@ -15,6 +16,7 @@ class ScreeningConfig(AppConfig):
             FanPageSection(
                 anchor="screening", title="Screening", template="screening/fan_section.html",
                 context=views.section_context,
+                action=Action.SCREENING_READ,  # chatters see no screening files or details
             ),
             order=10,
         )

@@ -14,6 +14,7 @@ from core.exceptions import ApplicationError
 from core.forms import add_service_error
 from crm import selectors as crm_selectors
 from crm import services as crm_services
+from crm.teams.policy import Action
 from crm.views.common import creator_page
 from crm.views.fans import render_fan_page
 
@@ -49,7 +50,7 @@ def _rerender(request, creator, fan_id, **forms):
     return render_fan_page(request, creator, fan, **forms)
 
 
-@creator_page
+@creator_page(Action.SCREENING_WRITE)
 @require_POST
 def method_add(request, creator, fan_id):
     fan = selectors.screening_client_get(creator=creator, fan_id=fan_id)
@@ -65,7 +66,7 @@ def method_add(request, creator, fan_id):
     return _rerender(request, creator, fan.pk, new_method_form=form)
 
 
-@creator_page
+@creator_page(Action.SCREENING_WRITE)
 @require_POST
 def method_update(request, creator, fan_id, method_id):
     method = selectors.screening_method_get(creator=creator, fan_id=fan_id, method_id=method_id)
@@ -81,7 +82,7 @@ def method_update(request, creator, fan_id, method_id):
     return _rerender(request, creator, method.fan.pk, method_form=form)
 
 
-@creator_page
+@creator_page(Action.SCREENING_WRITE)
 @require_POST
 def method_delete(request, creator, fan_id, method_id):
     method = selectors.screening_method_get(creator=creator, fan_id=fan_id, method_id=method_id)
@@ -90,7 +91,7 @@ def method_delete(request, creator, fan_id, method_id):
     return _back(method.fan.pk)
 
 
-@creator_page
+@creator_page(Action.SCREENING_WRITE)
 @require_POST
 def file_upload(request, creator, fan_id):
     fan = selectors.screening_client_get(creator=creator, fan_id=fan_id)
@@ -106,13 +107,13 @@ def file_upload(request, creator, fan_id):
     return _rerender(request, creator, fan.pk, screening_file_form=form)
 
 
-@creator_page
+@creator_page(Action.SCREENING_READ)
 def file_download(request, creator, fan_id, file_id):
     screening_file = selectors.screening_file_get(creator=creator, fan_id=fan_id, file_id=file_id)
     return screening_file_response(screening_file)
 
 
-@creator_page
+@creator_page(Action.SCREENING_WRITE)
 @require_POST
 def file_delete(request, creator, fan_id, file_id):
     screening_file = selectors.screening_file_get(creator=creator, fan_id=fan_id, file_id=file_id)
@@ -122,7 +123,7 @@ def file_delete(request, creator, fan_id, file_id):
     return _back(fan_id)
 
 
-@creator_page
+@creator_page(Action.SCREENING_WRITE)
 @require_POST
 def decide(request, creator, fan_id):
     fan = selectors.screening_client_get(creator=creator, fan_id=fan_id)

@@ -9,6 +9,7 @@ from core.crypto import token_hash
 from crm import choices, services
 from crm.models import (
     ApiKey,
+    AuditEntry,
     AuthEvent,
     ChatBlock,
     ChatSettings,
@@ -16,6 +17,8 @@ from crm.models import (
     Conversation,
     Creator,
     Fan,
+    Invitation,
+    Membership,
     Message,
     PlatformAccount,
     RecoveryCode,
@@ -43,11 +46,26 @@ class UserFactory(factory.django.DjangoModelFactory):
 class CreatorFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Creator
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     slug = factory.Sequence(lambda n: f"creator-{n}")
     display_name = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").title())
     timezone = "UTC"
+
+    @factory.post_generation
+    def first_owner(creator, create, extracted, **kwargs):
+        if create:  # as crm.services.creator_create does
+            Membership.objects.get_or_create(user_id=creator.user_id, creator=creator, defaults={"role": "owner"})
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    creator = factory.SubFactory(CreatorFactory)
+    role = "chatter"
 
 
 class TagFactory(factory.django.DjangoModelFactory):
@@ -275,3 +293,28 @@ class SavedReplyFactory(factory.django.DjangoModelFactory):
     creator = factory.SubFactory(CreatorFactory)
     title = factory.Sequence(lambda n: f"Reply {n}")
     body = "Hi {{ fan.name }}, thanks for writing!"
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation; its raw token is `.raw_token` (made as crm.teams.invitations does)."""
+
+    class Meta:
+        model = Invitation
+        skip_postgeneration_save = True
+
+    creator = factory.SubFactory(CreatorFactory)
+    email = factory.Sequence(lambda n: f"invited{n}@example.com")
+    role = "chatter"
+    token_hash = factory.LazyAttribute(lambda o: token_hash(o.raw_token))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+    class Params:
+        raw_token = factory.Sequence(lambda n: f"invitation-token-{n}")
+
+
+class AuditEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEntry
+
+    creator = factory.SubFactory(CreatorFactory)
+    action = "member.signed_in"
+    object_type = "user"
+    object_id = factory.LazyAttribute(lambda o: o.creator.user_id)

@@ -3,12 +3,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from crm.api.base import CrmSurfaceView
+from crm.teams.policy import Action
 
 from .. import selectors
 
 
 class OverviewView(CrmSurfaceView):
     """GET /api/analytics/overview[?window=7d|30d|90d] — the seed-000 analytics overview."""
+
+    policy_actions = {"GET": Action.REVENUE_READ}
 
     @extend_schema(
         parameters=[

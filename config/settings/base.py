@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): the session passed the two-factor step.
     "django_otp.middleware.OTPMiddleware",
+    # Who acts, for the writes that record it (crm.teams.actor); views refine it to the member.
+    "crm.teams.actor.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -162,7 +164,12 @@ OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Creator CRM")
 # How long a password-checked sign-in may wait for its two-factor code.
 TWO_FACTOR_PENDING_SECONDS = 300
 
-# --- Email (password reset) ---------------------------------------------------------------
+# --- Teams (issue 17) -------------------------------------------------------------------------
+# The address links in mails point at (invitations): the site as its users reach it.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip("/")
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+
+# --- Email (password reset, invitations) --------------------------------------------------
 # Django 6.1's MAILERS; the console by default (local prints the reset link there).
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Creator CRM <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -287,7 +294,10 @@ LIVE_FEED_RETENTION_HOURS = env.int("LIVE_FEED_RETENTION_HOURS", default=24)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Rate limits and client address -------------------------------------------------------
+# Writes per login within one creator (seed 000: limits apply per user), and per API key.
 WRITE_RATE_LIMIT = env("WRITE_RATE_LIMIT", default="60/60s")
+# Every write to one creator, all members and keys together; empty: 5 × WRITE_RATE_LIMIT.
+CREATOR_WRITE_RATE_LIMIT = env("CREATOR_WRITE_RATE_LIMIT", default="")
 # Login attempts per client address, and failed attempts per account.
 LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", default="10/5m")
 # How many reverse proxies in front of us append to X-Forwarded-For (0: use REMOTE_ADDR).

@@ -7,6 +7,7 @@ from django.utils.text import Truncator
 
 from crm import services, validators
 from crm.models import Conversation, Message
+from crm.teams import assignment
 
 from .base import LedgerRowAdmin, cents
 
@@ -14,7 +15,14 @@ from .base import LedgerRowAdmin, cents
 class ConversationAdminForm(forms.ModelForm):
     class Meta:
         model = Conversation
-        fields = ("subject", "is_archived", "tags")
+        fields = ("subject", "is_archived", "tags", "assignee")
+
+    def clean_assignee(self):
+        # The assignment rule's check (crm.teams.assignment) as a field error.
+        assignee = self.cleaned_data.get("assignee")
+        if assignee is not None and assignee.pk not in assignment.assignable_user_ids(creator=self.instance.creator):
+            raise forms.ValidationError("Choose an active member of this creator's team.")
+        return assignee
 
     def clean_tags(self):
         # The tag rule (crm.validators) as a field error, before the service applies it.
@@ -43,7 +51,7 @@ class ConversationAdmin(admin.ModelAdmin):
     list_select_related = ("fan", "creator")
     list_filter = ("platform", "is_archived")
     search_fields = ("subject", "platform_conversation_id", "fan__name", "fan__handle", "creator__slug")
-    autocomplete_fields = ("tags",)
+    autocomplete_fields = ("tags", "assignee")
     fields = (
         "creator",
         "fan",
@@ -52,6 +60,7 @@ class ConversationAdmin(admin.ModelAdmin):
         "subject",
         "is_archived",
         "tags",
+        "assignee",
         "message_count",
         "unread_count",
         "last_message_at",
@@ -83,6 +92,9 @@ class ConversationAdmin(admin.ModelAdmin):
             subject=form.cleaned_data.get("subject"),
             is_archived=form.cleaned_data.get("is_archived"),
         )
+        if "assignee" in form.changed_data:  # staff: Django's permissions, the team rule's check
+            assignee = form.cleaned_data.get("assignee")
+            assignment.conversation_assign(conversation=obj, assignee_id=assignee.pk if assignee else None)
 
     def save_related(self, request, form, formsets, change):
         """Tags go through the tag rule (crm.services.tags_resolve) like everywhere else."""

@@ -11,6 +11,7 @@ from crm.extensions import fan_admin_actions, fan_admin_inlines
 from crm.filters import private_contact_match
 from crm.forms import FanContactRuleMixin
 from crm.models import Fan
+from crm.teams.audit import AuditAction, audit_record
 
 from .base import cents
 
@@ -45,6 +46,10 @@ class FanAdminForm(FanContactRuleMixin, forms.ModelForm):
         ):
             self.add_error("platform_id", "This creator already has a fan with this platform id.")
         return cleaned
+
+
+PRIVATE_FIELDS = ("email", "phone", "notes")
+PRIVATE_FIELDS_PERMISSION = "crm.view_private_fields"
 
 
 @admin.register(Fan)
@@ -95,6 +100,23 @@ class FanAdmin(admin.ModelAdmin):
     @admin.display(description="value", ordering="value_cents")
     def value(self, fan: Fan) -> str:
         return cents(fan.value_cents)
+
+    def get_exclude(self, request, obj=None):
+        # Without `crm.view_private_fields` the decrypted fields are neither shown nor editable.
+        if request.user.has_perm(PRIVATE_FIELDS_PERMISSION):
+            return super().get_exclude(request, obj)
+        return (*(super().get_exclude(request, obj) or ()), *PRIVATE_FIELDS)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200 and request.user.has_perm(PRIVATE_FIELDS_PERMISSION):
+            fan = self.get_object(request, object_id)
+            if fan is not None:  # one entry per page view, with the ids shown
+                audit_record(
+                    creator_id=fan.creator_id, action=AuditAction.PRIVATE_FIELDS_VIEWED, obj=fan,
+                    fields=[name for name in PRIVATE_FIELDS if getattr(fan, name)],
+                )
+        return response
 
     def get_readonly_fields(self, request, obj=None):
         # A fan never moves between creators: their messages and ledger carry the creator too.

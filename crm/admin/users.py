@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from crm.models import Creator, PlatformAccount, Tag, User
+from crm.teams.services import membership_first_owner
 
 
 class CrmUserCreationForm(AdminUserCreationForm):
@@ -68,6 +69,10 @@ class CreatorAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user",)
     readonly_fields = ("created_at",)
     inlines = (PlatformAccountInline,)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        membership_first_owner(creator=obj)  # the login is the creator's first owner
 
     def get_readonly_fields(self, request, obj=None):
         # The slug is the public `model_slug` of the contact form: fixed once created.

@@ -12,8 +12,13 @@ from rest_framework.authentication import BaseAuthentication, SessionAuthenticat
 from rest_framework_simplejwt.tokens import Token
 
 from core.api.jwt import CookieJWTAuthentication
+from core.exceptions import InvalidInput, NotFound
 from crm import selectors, services
+from crm.choices import Role
+from crm.models import ApiKey
 from crm.security import sessions
+from crm.teams import acting
+from crm.teams.policy import Member
 
 
 class _UsersWithCreator:
@@ -37,19 +42,41 @@ class JWTCookieAuthentication(CookieJWTAuthentication):
         return sessions.acting_claims(request, user)
 
 
-def acting_creator(request):
-    """The creator a request to the creator APIs acts for.
+CREATOR_HEADER = "HTTP_X_CREATOR"
 
-    A token that names its creator (`creator_id`, set from the session's active creator at page
-    sign-in, crm.security.sessions.active_creator) acts for that one, and only while the user may
-    act for it; otherwise the user's own creator. Today a user has at most one creator, so a
-    claim naming another is refused; with memberships this is where they are checked.
+
+def acting_member(request) -> Member:
+    """Who a request to the creator APIs acts as (crm.teams.acting has the order).
+
+    An API key acts as the owner of its creator. A JWT or session user: the `X-Creator` header
+    (404 `Creator not found` when not an active member), else the token's `creator_id` claim or
+    the session's active creator (403 once the user has left it), else their own creator, else
+    their only membership; several memberships and no own creator: 400 `X-Creator is required`.
     """
-    creator = getattr(request.user, "creator", None)
+    user = request.user
+    if isinstance(request.auth, ApiKey):
+        return Member(creator=request.auth.creator, user=user, role=Role.OWNER, api_key=request.auth)
+    header = request.META.get(CREATOR_HEADER, "").strip()
+    if header:
+        member = acting.member_for(user, header)
+        if member is None:
+            raise NotFound("Creator not found")
+        return member
     claimed = request.auth.get(sessions.ACTING_CREATOR_CLAIM) if isinstance(request.auth, Token) else None
-    if claimed is not None and (creator is None or creator.pk != claimed):
+    if claimed is None and request.auth is None:  # a session client: the session's choice
+        session = getattr(request._request, "session", None)
+        claimed = session.get(acting.SESSION_KEY) if session is not None else None
+    if claimed is not None:
+        member = acting.member_for(user, claimed)
+        if member is None:  # a creator they have left (or a forged claim)
+            raise exceptions.PermissionDenied()
+        return member
+    member, count = acting.default_member(user, limit=2)
+    if member is None:
         raise exceptions.PermissionDenied()
-    return creator
+    if count > 1:
+        raise InvalidInput("X-Creator is required", field="X-Creator")
+    return member
 
 
 class CsrfSessionAuthentication(SessionAuthentication):

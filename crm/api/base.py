@@ -20,44 +20,83 @@ from core.api.parsers import SafeJSONParser, json_object
 from core.api.views import RateLimitHeadersMixin, SurfaceView, V1OptionsMixin, v1_ok
 from core.exceptions import InvalidInput
 from core.observability.context import bind_creator
+from crm.teams import actor, policy
 
 from .authentication import (
     ApiKeyAuthentication,
     CsrfSessionAuthentication,
     JWTCookieAuthentication,
-    acting_creator,
+    acting_member,
 )
 
 
-class IsCreator(permissions.BasePermission):
-    """Authenticated, and a creator (staff without a creator profile get 403)."""
+class IsSignedIn(permissions.BasePermission):
+    """Authenticated; which creator the user may act for is resolved next (acting_member:
+    staff without a creator or a membership get 403)."""
 
     def has_permission(self, request, view):
         user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        return hasattr(user, "creator")
+        return bool(user and user.is_authenticated)
 
 
-def creator_write(request, creator) -> ratelimit.Usage:
-    """The shared write budget of one creator (both REST surfaces)."""
-    return ratelimit.hit(request, group="creator-writes", key=f"creator:{creator.pk}", rate=settings.WRITE_RATE_LIMIT)
+def write_budget_key(member) -> str:
+    """Whose own write budget a write spends: an API key's, or a login's within one creator."""
+    if member.api_key is not None:
+        return f"apikey:{member.api_key.pk}"
+    return f"member:{member.creator.pk}:{member.user.pk}"
+
+
+def creator_write_rate() -> str:
+    """CREATOR_WRITE_RATE_LIMIT, by default five times WRITE_RATE_LIMIT in the same window."""
+    if settings.CREATOR_WRITE_RATE_LIMIT:
+        return settings.CREATOR_WRITE_RATE_LIMIT
+    count, _slash, period = settings.WRITE_RATE_LIMIT.partition("/")
+    return f"{int(count) * 5}/{period}"
+
+
+def creator_write(request, member) -> ratelimit.Usage:
+    """One write of `member` (both REST surfaces): their own budget (WRITE_RATE_LIMIT per login
+    per creator, or per API key) and the creator's total (CREATOR_WRITE_RATE_LIMIT). The
+    answer's headers are their own budget's, unless the creator's total is what refuses."""
+    own = ratelimit.hit(request, group="member-writes", key=write_budget_key(member), rate=settings.WRITE_RATE_LIMIT)
+    total = ratelimit.hit(request, group="creator-writes", key=f"creator:{member.creator.pk}", rate=creator_write_rate())
+    return total if total.exceeded and not own.exceeded else own
 
 
 class CreatorAPIView(RateLimitHeadersMixin, SurfaceView):
-    permission_classes = [IsCreator]
+    """`self.member` (crm.teams.policy.Member) and `self.creator` are resolved once; each method
+    the view serves names the policy action it needs in `policy_actions` (a method left out
+    needs the owner's `team.owners`: forgetting to declare one never opens it to a chatter)."""
+
+    permission_classes = [IsSignedIn]
     rate_limited = True
+    policy_actions: dict[str, str] = {}
+
+    def dispatch(self, request, *args, **kwargs):
+        token = actor.set_current(None)  # restored whatever `initial` sets
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            actor.reset(token)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.creator = acting_creator(request)
+        self.member = acting_member(request)
+        self.creator = self.member.creator
+        actor.set_current(actor.from_member(self.member))  # who the writes record
         bind_creator(self.creator.pk)  # every log line of the request names it
         # A method the view does not serve is a 405, not a write: it spends no budget.
         serves_method = hasattr(self, request.method.lower())
+        if serves_method and request.method != "OPTIONS":
+            policy.require(self.member, self.policy_actions.get(request.method, policy.Action.TEAM_OWNERS))
         if self.rate_limited and request.method in ratelimit.WRITE_METHODS and serves_method:
-            self.rate_limit_usage = creator_write(request, self.creator)
+            self.rate_limit_usage = creator_write(request, self.member)
             if self.rate_limit_usage.exceeded:
                 raise RateLimited(self.rate_limit_usage)
+
+    def require(self, action: str) -> None:
+        """A check that depends on the request's body (e.g. a PATCH that only changes tags)."""
+        policy.require(self.member, action)
 
 
 class CrmSurfaceView(CreatorAPIView):
@@ -133,11 +172,14 @@ class CrmListView(CrmApiView):
             # django-filter's boolean widget reads an unknown value as "no filter"; say so instead.
             if isinstance(filter_, BooleanFilter) and params.get(name, "") not in BOOLEAN_PARAMS:
                 raise InvalidInput(f"Invalid {name}", field=name)
-        filterset = self.filterset_class(params, queryset=queryset)
+        filterset = self.filterset_class(params, queryset=queryset, **self.filterset_kwargs())
         if not filterset.is_valid():
             field = next(iter(filterset.errors))
             raise InvalidInput(f"Invalid {field}", field=field)
         return filterset.qs
+
+    def filterset_kwargs(self) -> dict:
+        return {}
 
     def list(self) -> Response:
         queryset = self.filtered(self.get_queryset())
@@ -184,6 +226,9 @@ class V1ListView(V1ApiView):
         """The FilterSet's parameters from this list's documented query parameters."""
         return {}
 
+    def filterset_kwargs(self) -> dict:
+        return {}
+
     # What only the shown rows need (joins, prefetches, per-row counters), as a method
     # `decorate(self, rows)`: applied to the page's ids alone (core.api.pages.paginate).
     decorate = None
@@ -192,6 +237,6 @@ class V1ListView(V1ApiView):
         queryset = self.get_queryset()
         if self.filterset_class is not None:
             data = self.filter_data(self.request.query_params)
-            queryset = self.filterset_class(data=data, queryset=queryset).qs
+            queryset = self.filterset_class(data=data, queryset=queryset, **self.filterset_kwargs()).qs
         rows, pagination = pages.paginate(self.request, queryset.order_by(*self.ordering), decorate=self.decorate)
         return v1_ok(self.render(rows, many=True), pagination=pagination)

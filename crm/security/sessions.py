@@ -19,27 +19,34 @@ from core.ratelimit import client_ip
 from crm.choices import AuthEventKind
 from crm.models import UserSession
 from crm.session_store import REFRESH_JTI, SIGN_IN_META
+from crm.teams import acting
+from crm.teams import services as team_services
 
 from . import events, guard
 
-# The claim of the creator a token acts for (checked by crm.api.authentication.acting_creator).
+# The claim of the creator a token acts for (checked by crm.api.authentication.acting_member).
 ACTING_CREATOR_CLAIM = "creator_id"
 
 
-def active_creator(request, user=None):
-    """The creator this browser session acts for.
+def active_member(request, user=None):
+    """Who this browser session acts as: the creator chosen with the switcher while the user is
+    still an active member of it, else their own creator, else their first membership
+    (crm.teams.acting). The page sign-in, the JWT cookie it sets and every renewal of that cookie
+    take the creator from here."""
+    return acting.page_member(request, user)
 
-    Today a user has at most one creator, their own. When a user works for several (agency
-    memberships), the session's chosen creator is returned here: the page sign-in, the JWT
-    cookie it sets and every renewal of that cookie take the creator from this one function.
-    """
-    user = user if user is not None else request.user
-    return getattr(user, "creator", None)
+
+def active_creator(request, user=None):
+    """The creator this browser session acts for (see active_member), or None."""
+    member = active_member(request, user)
+    return member.creator if member is not None else None
 
 
 def acting_claims(request, user) -> dict:
-    creator = active_creator(request, user)
-    return {ACTING_CREATOR_CLAIM: creator.pk} if creator is not None else {}
+    """The `creator_id` claim of a JWT issued to this client: the session's choice or the
+    user's own creator (crm.teams.acting.session_member); none otherwise."""
+    member = acting.session_member(request, user)
+    return {ACTING_CREATOR_CLAIM: member.creator.pk} if member is not None else {}
 
 
 def session_sign_in(request, user, *, surface: str, device=None) -> jwt.Tokens:
@@ -48,6 +55,9 @@ def session_sign_in(request, user, *, surface: str, device=None) -> jwt.Tokens:
     auth_login(request, user)
     if device is not None:
         otp_login(request, device)
+    member = active_member(request, user)
+    if member is not None:  # the pages and this browser's JWT act for the same creator
+        acting.choose(request, member)
     tokens = jwt.issue_tokens(user, claims=acting_claims(request, user))
     request.session[SIGN_IN_META] = {
         "at": timezone.now().isoformat(),
@@ -57,6 +67,7 @@ def session_sign_in(request, user, *, surface: str, device=None) -> jwt.Tokens:
     request.session[REFRESH_JTI] = tokens.refresh_jti
     request.session[jwt.RENEWS_JWT_SESSION_KEY] = True
     guard.sign_in_succeeded(request, surface=surface, user=user)
+    team_services.member_signed_in(user=user)
     return tokens
 
 

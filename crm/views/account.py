@@ -26,8 +26,10 @@ from crm.forms import (
 )
 from crm.security import selectors as security_selectors
 from crm.security import sessions, two_factor
+from crm.teams import policy
+from crm.teams.policy import Action
 
-from .common import creator_page
+from .common import ANY_MEMBER, creator_page
 
 # The raw key of a key just created waits in the session (server-side), not in a messages
 # cookie, and is removed the first time the settings page shows it.
@@ -94,16 +96,19 @@ def render_settings_page(
         # Django autofocuses the old password; on a page of several sections that would jump
         # the screen (and a screen reader) to the bottom.
         password_form.fields["old_password"].widget.attrs.pop("autofocus", None)
-    accounts = selectors.platform_accounts_list(creator=creator, platform=Platform.INSTAGRAM)
+    # A role without the creator's keys and connections sees only its own sign-in settings.
+    keys_shown = policy.can(request.member, Action.API_KEYS)
+    platforms_shown = policy.can(request.member, Action.PLATFORMS)
+    accounts = selectors.platform_accounts_list(creator=creator, platform=Platform.INSTAGRAM) if platforms_shown else []
     context = {
-        "new_key": new_key,
-        "api_keys": selectors.api_keys_list(creator=creator),
+        "new_key": new_key if keys_shown else None,
+        "api_keys": selectors.api_keys_list(creator=creator) if keys_shown else [],
         "key_form": key_form or ApiKeyForm(),
         "instagram_form": instagram_form or InstagramConnectForm(),
         "password_form": password_form,
         "instagram_accounts": accounts,
         "instagram_rows": _account_rows(accounts, delivery_forms or {}),
-        "saved_reply_rows": _saved_reply_rows(creator, reply_edit_forms or {}),
+        "saved_reply_rows": _saved_reply_rows(creator, reply_edit_forms or {}) if policy.can(request.member, Action.SETTINGS) else [],
         "reply_form": reply_form or SavedReplyForm(),
         "callback_url": request.build_absolute_uri("/api/webhooks/instagram"),
         "verify_token": settings.INSTAGRAM_WEBHOOK_VERIFY_TOKEN,
@@ -112,7 +117,7 @@ def render_settings_page(
         "chat_page_slug": creator.slug,
     }
     context.update(_sign_in_context(request, codes_form=codes_form, disable_form=disable_form))
-    context["settings_panels"] = _panels(request, creator, context)
+    context["settings_panels"] = _panels(request, creator, context) if platforms_shown else {}
     forms = (
         key_form, instagram_form, password_form, codes_form, disable_form, reply_form,
         *(delivery_forms or {}).values(), *(reply_edit_forms or {}).values(),
@@ -130,13 +135,13 @@ def _panels(request, creator, context: dict) -> dict[str, list]:
     return panels
 
 
-@creator_page
+@creator_page(ANY_MEMBER)
 @never_cache
 def settings_page(request, creator):
     return render_settings_page(request, creator)
 
 
-@creator_page
+@creator_page(Action.API_KEYS)
 @require_POST
 def api_key_create(request, creator):
     form = ApiKeyForm(request.POST)
@@ -148,7 +153,7 @@ def api_key_create(request, creator):
     return redirect("settings")
 
 
-@creator_page
+@creator_page(Action.API_KEYS)
 @require_POST
 def api_key_revoke(request, creator, key_id):
     api_key = selectors.api_key_get(creator=creator, key_id=key_id)
@@ -157,7 +162,7 @@ def api_key_revoke(request, creator, key_id):
     return redirect("settings")
 
 
-@creator_page
+@creator_page(Action.PLATFORMS)
 @require_POST
 def instagram_connect(request, creator):
     form = InstagramConnectForm(request.POST)
@@ -174,7 +179,7 @@ def instagram_connect(request, creator):
     return render_settings_page(request, creator, instagram_form=form)
 
 
-@creator_page
+@creator_page(Action.PLATFORMS)
 @require_POST
 def instagram_delivery(request, creator, account_id):
     """A new access token, its expiry, and the switch "send replies through Instagram"."""
@@ -198,7 +203,7 @@ def instagram_delivery(request, creator, account_id):
     return render_settings_page(request, creator, delivery_forms={account.pk: form})
 
 
-@creator_page
+@creator_page(Action.PLATFORMS)
 @require_POST
 def instagram_disconnect(request, creator, account_id):
     account = selectors.platform_account_get(creator=creator, account_id=account_id)
@@ -207,7 +212,7 @@ def instagram_disconnect(request, creator, account_id):
     return redirect("settings")
 
 
-@creator_page
+@creator_page(ANY_MEMBER)
 @require_POST
 def password_change(request, creator):
     form = PasswordChangeForm(request.user, request.POST)
@@ -225,7 +230,7 @@ def password_change(request, creator):
 # --- Saved replies -------------------------------------------------------------------------
 
 
-@creator_page
+@creator_page(Action.SETTINGS)
 @require_POST
 def saved_reply_create(request, creator):
     form = SavedReplyForm(request.POST)
@@ -240,7 +245,7 @@ def saved_reply_create(request, creator):
     return render_settings_page(request, creator, reply_form=form)
 
 
-@creator_page
+@creator_page(Action.SETTINGS)
 @require_POST
 def saved_reply_update(request, creator, reply_id):
     reply = selectors.saved_reply_get(creator=creator, reply_id=reply_id)
@@ -256,7 +261,7 @@ def saved_reply_update(request, creator, reply_id):
     return render_settings_page(request, creator, reply_edit_forms={reply.pk: form})
 
 
-@creator_page
+@creator_page(Action.SETTINGS)
 @require_POST
 def saved_reply_delete(request, creator, reply_id):
     reply = selectors.saved_reply_get(creator=creator, reply_id=reply_id)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError, NotFound
 from crm import chat, selectors
+from crm.teams.policy import Action
 
 from .common import creator_page
 
@@ -20,7 +21,7 @@ def _visitor(creator, conversation_id):
     return conversation, visitor
 
 
-@creator_page
+@creator_page(Action.INBOX_REPLY)
 @require_POST
 def thread_chat_end(request, creator, conversation_id):
     conversation, visitor = _visitor(creator, conversation_id)
@@ -29,7 +30,7 @@ def thread_chat_end(request, creator, conversation_id):
     return redirect("thread", conversation_id=conversation.pk)
 
 
-@creator_page
+@creator_page(Action.INBOX_ARCHIVE)  # who may archive a thread may close it to an abusive visitor
 @require_POST
 def thread_chat_block(request, creator, conversation_id):
     conversation, visitor = _visitor(creator, conversation_id)
@@ -39,7 +40,7 @@ def thread_chat_block(request, creator, conversation_id):
     return redirect("thread", conversation_id=conversation.pk)
 
 
-@creator_page
+@creator_page(Action.FANS_WRITE)  # it records who a fan is
 @require_POST
 def thread_chat_link(request, creator, conversation_id):
     conversation, visitor = _visitor(creator, conversation_id)
@@ -52,7 +53,7 @@ def thread_chat_link(request, creator, conversation_id):
     return redirect("thread", conversation_id=conversation.pk)
 
 
-@creator_page
+@creator_page(Action.SETTINGS)
 @require_POST
 def chat_settings(request, creator):
     try:

@@ -11,7 +11,9 @@ from core.forms import add_service_error
 from core.templatetags.formatting import money
 from crm import selectors, services
 from crm.extensions import fan_page_sections
-from crm.forms import DoNotContactForm, FanForm, FanNotesForm, TransactionForm
+from crm.forms import DoNotContactForm, FanForm, FanNotesForm, FanTagsForm, TransactionForm
+from crm.teams import policy
+from crm.teams.policy import Action
 
 from .common import creator_page, list_page_context
 
@@ -19,7 +21,7 @@ from .common import creator_page, list_page_context
 PROFILE_OPEN = "edit"
 
 
-@creator_page
+@creator_page(Action.FANS_READ)
 def fan_list(request, creator):
     context = list_page_context(
         request,
@@ -33,7 +35,7 @@ def fan_list(request, creator):
     return render(request, "crm/fans/list.html", context)
 
 
-@creator_page
+@creator_page(Action.FANS_WRITE)
 @require_http_methods(["GET", "POST"])
 def fan_create(request, creator):
     form = FanForm(request.POST or None)
@@ -59,13 +61,16 @@ def render_fan_page(request, creator, fan, **forms):
         "fan": fan,
         "profile_form": forms.get("profile_form") or FanForm(initial=FanForm.initial_for(fan)),
         "notes_form": forms.get("notes_form") or FanNotesForm(initial={"notes": fan.notes}),
+        "tags_form": forms.get("tags_form") or FanTagsForm(initial={"tags": ", ".join(getattr(fan, "tag_names", []))}),
         "transaction_form": forms.get("transaction_form") or TransactionForm(),
         "dnc_form": forms.get("dnc_form")
         or DoNotContactForm(initial={"do_not_contact": fan.do_not_contact, "reason": fan.do_not_contact_reason}),
         "transactions": transactions,
         "conversations": selectors.fan_conversations(fan=fan),
         "tag_names": selectors.creator_tag_names(creator=creator),
-        "fan_sections": list(fan_page_sections),
+        "fan_sections": [
+            section for section in fan_page_sections if section.action is None or policy.can(request.member, section.action)
+        ],
         "profile_open": PROFILE_OPEN in request.GET,
     }
     for section in context["fan_sections"]:  # the sections other apps add (crm.extensions)
@@ -74,13 +79,13 @@ def render_fan_page(request, creator, fan, **forms):
     return render(request, "crm/fans/detail.html", context, status=status)
 
 
-@creator_page
+@creator_page(Action.FANS_READ)
 def fan_detail(request, creator, fan_id):
     fan = selectors.fan_with_tags(creator=creator, fan_id=fan_id)
     return render_fan_page(request, creator, fan)
 
 
-@creator_page
+@creator_page(Action.FANS_WRITE)
 @require_http_methods(["GET", "POST"])
 def fan_edit(request, creator, fan_id):
     if request.method == "GET":
@@ -101,7 +106,24 @@ def fan_edit(request, creator, fan_id):
     return render_fan_page(request, creator, fan, profile_form=form)
 
 
-@creator_page
+@creator_page(Action.FANS_TAG)
+@require_POST
+def fan_tags(request, creator, fan_id):
+    """A fan's tags alone (the fan page's tag form for roles that do not edit the profile)."""
+    fan = selectors.fan_with_tags(creator=creator, fan_id=fan_id)
+    form = FanTagsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.fan_update(fan=fan, tags=form.cleaned_data["tags"])
+        except (ApplicationError, ValidationError) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "Tags saved.")
+            return redirect("fan_detail", fan_id=fan.pk)
+    return render_fan_page(request, creator, fan, tags_form=form)
+
+
+@creator_page(Action.FANS_NOTES)
 @require_POST
 def fan_notes(request, creator, fan_id):
     fan = selectors.fan_with_tags(creator=creator, fan_id=fan_id)
@@ -113,7 +135,7 @@ def fan_notes(request, creator, fan_id):
     return render_fan_page(request, creator, fan, notes_form=form)
 
 
-@creator_page
+@creator_page(Action.FANS_WRITE)
 @require_POST
 def fan_do_not_contact(request, creator, fan_id):
     fan = selectors.fan_with_tags(creator=creator, fan_id=fan_id)
@@ -127,7 +149,7 @@ def fan_do_not_contact(request, creator, fan_id):
     return render_fan_page(request, creator, fan, dnc_form=form)
 
 
-@creator_page
+@creator_page(Action.MONEY_RECORD)
 @require_POST
 def fan_transaction_record(request, creator, fan_id):
     fan = selectors.fan_with_tags(creator=creator, fan_id=fan_id)
@@ -146,7 +168,7 @@ def fan_transaction_record(request, creator, fan_id):
     return render_fan_page(request, creator, fan, transaction_form=form)
 
 
-@creator_page
+@creator_page(Action.INBOX_REPLY)
 @require_POST
 def fan_conversation_open(request, creator, fan_id):
     """Message a fan: their open conversation on their platform, or a new one."""
@@ -155,7 +177,7 @@ def fan_conversation_open(request, creator, fan_id):
     return redirect("thread", conversation_id=conversation.pk)
 
 
-@creator_page
+@creator_page(Action.FANS_DELETE)
 @require_http_methods(["GET", "POST"])
 def fan_delete(request, creator, fan_id):
     fan = selectors.fan_get(creator=creator, fan_id=fan_id)  # no tags shown: no tag query

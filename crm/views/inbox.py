@@ -11,6 +11,9 @@ from core.storage import private_download, private_open
 from crm import chat, delivery, live, saved_replies, selectors, services
 from crm.choices import DeliveryStatus, Direction
 from crm.forms import ConversationTagsForm, MessageForm
+from crm.teams import assignment
+from crm.teams import selectors as team_selectors
+from crm.teams.policy import Action
 
 from .common import creator_page, list_page_context
 
@@ -19,7 +22,7 @@ def _live_version(request, creator) -> tuple[int, str]:
     """The feed cursor the page is drawn at (read before its rows: a change in between is
     delivered, never lost) and the page's ETag for the conditional poll of the live script."""
     cursor = live.cursor_of(creator.pk)
-    return cursor, feed_etag(request.get_full_path(), request.user.pk, creator.pk, cursor)
+    return cursor, feed_etag(request.get_full_path(), request.user.pk, creator.pk, request.member.role, cursor)
 
 
 def _with_etag(response, etag: str):
@@ -27,7 +30,7 @@ def _with_etag(response, etag: str):
     return response
 
 
-@creator_page
+@creator_page(Action.INBOX_READ)
 def inbox(request, creator):
     cursor, etag = _live_version(request, creator)
     if unchanged := not_modified(request, etag):
@@ -35,11 +38,12 @@ def inbox(request, creator):
     context = list_page_context(
         request,
         creator,
-        filters=selectors.conversation_filterset(creator=creator, data=request.GET),
+        filters=selectors.conversation_filterset(creator=creator, data=request.GET, user_id=request.user.pk),
         sorts=selectors.INBOX_SORTS,
         default_sort=selectors.DEFAULT_INBOX_SORT,
         read_page=selectors.conversations_page,
     )
+    context["counts"] = selectors.inbox_counts(creator=creator)
     context["live_cursor"], context["live_etag"] = cursor, etag
     for row in context["page"].rows:
         row.chat_presence = chat.presence(row.chat_seen_at, row.chat_ended_at) if row.chat_seen_at else ""
@@ -57,7 +61,10 @@ def _thread_page(request, creator, conversation, *, message_form=None, tags_form
     picks = _saved_replies_for(creator, conversation.fan)
     chosen = next((p for p in picks if str(p["pk"]) == request.GET.get("saved_reply", "")), None)
     initial = {"reply_to": reply_to.pk if reply_to else None, "text": chosen["text"] if chosen else ""}
+    members = team_selectors.assignable_members(creator=creator)
     context = {
+        "members": members,
+        "assignee": next((m for m in members if m.user_id == conversation.assignee_id), None),
         "saved_replies": picks,
         "conversation": conversation,
         "fan": conversation.fan,
@@ -111,7 +118,7 @@ SENT_NOTES = {
 }
 
 
-@creator_page
+@creator_page(Action.INBOX_READ)
 def thread(request, creator, conversation_id):
     conversation = selectors.conversation_get(creator=creator, conversation_id=conversation_id)
     if conversation.unread_count:
@@ -123,7 +130,7 @@ def thread(request, creator, conversation_id):
     return _thread_page(request, creator, conversation, version=version)
 
 
-@creator_page
+@creator_page(Action.INBOX_READ)
 @require_POST
 def thread_read(request, creator, conversation_id):
     """Mark the thread read: the live script calls it when a message arrives in the open thread
@@ -134,7 +141,7 @@ def thread_read(request, creator, conversation_id):
     return redirect("thread", conversation_id=conversation.pk)
 
 
-@creator_page
+@creator_page(Action.INBOX_REPLY)
 @require_POST
 def thread_send(request, creator, conversation_id):
     conversation = selectors.conversation_get(creator=creator, conversation_id=conversation_id)
@@ -164,7 +171,7 @@ def thread_send(request, creator, conversation_id):
     return _thread_page(request, creator, conversation, message_form=form)
 
 
-@creator_page
+@creator_page(Action.INBOX_REPLY)
 @require_POST
 def thread_retry(request, creator, conversation_id, message_id):
     conversation = selectors.conversation_get(creator=creator, conversation_id=conversation_id)
@@ -178,7 +185,7 @@ def thread_retry(request, creator, conversation_id, message_id):
     return redirect("thread", conversation_id=conversation.pk)
 
 
-@creator_page
+@creator_page(Action.INBOX_ARCHIVE)
 @require_POST
 def thread_archive(request, creator, conversation_id):
     conversation = selectors.conversation_get(creator=creator, conversation_id=conversation_id)
@@ -188,7 +195,7 @@ def thread_archive(request, creator, conversation_id):
     return redirect("thread", conversation_id=conversation.pk)
 
 
-@creator_page
+@creator_page(Action.INBOX_TAG)
 @require_POST
 def thread_tags(request, creator, conversation_id):
     conversation = selectors.conversation_get(creator=creator, conversation_id=conversation_id)
@@ -204,7 +211,23 @@ def thread_tags(request, creator, conversation_id):
     return _thread_page(request, creator, conversation, tags_form=form)
 
 
-@creator_page
+@creator_page(Action.INBOX_ASSIGN_SELF)
+@require_POST
+def thread_assign(request, creator, conversation_id):
+    """Take a conversation, give it back, or (managers, owners) assign it to a member."""
+    conversation = selectors.conversation_get(creator=creator, conversation_id=conversation_id)
+    try:
+        assignment.conversation_assign(
+            conversation=conversation, assignee_id=request.POST.get("assignee", ""), member=request.member
+        )
+    except ApplicationError as exc:
+        messages.error(request, "Choose an active member of the team." if exc.field == "assignee_id" else exc.message)
+        return redirect("thread", conversation_id=conversation.pk)
+    messages.success(request, "Assigned." if conversation.assignee_id else "Unassigned.")
+    return redirect("thread", conversation_id=conversation.pk)
+
+
+@creator_page(Action.INBOX_READ)
 def attachment_download(request, creator, conversation_id, message_id):
     message = selectors.message_with_attachment(
         creator=creator, conversation_id=conversation_id, message_id=message_id

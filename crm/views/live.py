@@ -21,7 +21,9 @@ from core.live import sse
 from core.live.feed import events_after
 from core.observability.context import bind_creator
 from crm import chat, live
-from crm.security.sessions import active_creator
+from crm.security.sessions import active_member
+from crm.teams import policy
+from crm.teams.policy import Action
 
 
 def _refuse(status: int, error: str) -> HttpResponse:
@@ -30,13 +32,16 @@ def _refuse(status: int, error: str) -> HttpResponse:
     return response
 
 
-def _watcher(request):
-    """(user, creator) of the page session, or None when it has no creator pages."""
+def _watcher(request) -> live.Watch | None:
+    """The page session's watcher (the member it acts as), or None when it has no creator pages
+    or its role may not read the inbox."""
     user = request.user
     if not user.is_authenticated:
         return None
-    creator = active_creator(request, user)
-    return (user, creator) if creator is not None else None
+    member = active_member(request, user)
+    if member is None or not policy.can(member, Action.INBOX_READ):
+        return None
+    return live.Watch(member)
 
 
 def _start(request):
@@ -46,7 +51,7 @@ def _start(request):
     watcher = _watcher(request)
     if watcher is None:
         return _refuse(403, "Sign in to watch live updates"), None, None
-    _user, creator = watcher
+    creator = watcher.creator
     bind_creator(creator.pk)
     chat.team_seen(creator.pk)  # a live page open: the team is online for its chat visitors
     try:
@@ -72,9 +77,8 @@ async def events(request):
     refusal, watcher, after = await sync_to_async(_start)(request)
     if refusal is not None:
         return refusal
-    user, creator = watcher
-    stream = live.stream_of(creator.pk)
-    deliver = partial(live.deliver, user=user, creator=creator)
+    stream = live.stream_of(watcher.creator.pk)
+    deliver = partial(live.deliver, watch=watcher)
     if not isinstance(request, ASGIRequest):
         frames = await sync_to_async(_one_shot)(stream, after, deliver)
         response = StreamingHttpResponse(iter(frames), content_type="text/event-stream")

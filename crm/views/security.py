@@ -15,7 +15,7 @@ from crm.forms import RecoveryCodesForm, TwoFactorDisableForm
 from crm.security import guard, sessions, two_factor
 
 from .account import render_settings_page
-from .common import creator_page
+from .common import ANY_MEMBER, creator_page
 
 
 def password_confirmed(request, form) -> bool:
@@ -35,7 +35,7 @@ def password_confirmed(request, form) -> bool:
     return True
 
 
-@creator_page
+@creator_page(ANY_MEMBER)
 @require_POST
 def sessions_end_all(request, creator):
     """Log out everywhere, this browser included."""
@@ -47,7 +47,7 @@ def sessions_end_all(request, creator):
     return response
 
 
-@creator_page
+@creator_page(ANY_MEMBER)
 @require_POST
 def session_end(request, creator, session_key):
     if session_key == request.session.session_key:
@@ -59,7 +59,7 @@ def session_end(request, creator, session_key):
     return HttpResponseRedirect(reverse("settings") + "#sessions")
 
 
-@creator_page
+@creator_page(ANY_MEMBER)
 @require_POST
 def recovery_codes_renew(request, creator):
     form = RecoveryCodesForm(request.POST)
@@ -72,7 +72,7 @@ def recovery_codes_renew(request, creator):
     return redirect("two_factor_codes")
 
 
-@creator_page
+@creator_page(ANY_MEMBER)
 @require_POST
 def two_factor_disable(request, creator):
     form = TwoFactorDisableForm(request.POST)

@@ -16,6 +16,7 @@ from core.api.schema import BINARY_DOWNLOAD, WRITE_HEADERS_DOC, v1_envelope, v1_
 from core.api.views import v1_ok
 from core.exceptions import InvalidInput
 from crm.api.base import V1ApiView
+from crm.teams.policy import Action
 from screening import selectors, services
 from screening.downloads import screening_file_response
 
@@ -32,6 +33,7 @@ TAGS = ["v1 screening"]
 
 
 class ScreeningInfoView(V1ApiView):
+    policy_actions = {"GET": Action.SCREENING_READ}
     serializer_class = ScreeningInfoSerializer
 
     @extend_schema(
@@ -48,6 +50,7 @@ class ScreeningInfoView(V1ApiView):
 
 
 class ScreeningMethodsView(V1ApiView):
+    policy_actions = {"POST": Action.SCREENING_WRITE}
     serializer_class = MethodOutputSerializer
 
     @extend_schema(
@@ -68,6 +71,7 @@ class ScreeningMethodsView(V1ApiView):
 
 
 class ScreeningMethodDetailView(V1ApiView):
+    policy_actions = {"PUT": Action.SCREENING_WRITE}
     serializer_class = MethodOutputSerializer
 
     @extend_schema(
@@ -91,6 +95,7 @@ class ScreeningMethodDetailView(V1ApiView):
 
 
 class ScreeningFilesView(V1ApiView):
+    policy_actions = {"POST": Action.SCREENING_WRITE}
     parser_classes = [MultiPartParser]
     serializer_class = FileOutputSerializer
 
@@ -119,6 +124,7 @@ class ScreeningFilesView(V1ApiView):
 
 
 class ScreeningFileDetailView(V1ApiView):
+    policy_actions = {"DELETE": Action.SCREENING_WRITE}
     @extend_schema(
         operation_id="v1_screening_files_destroy",
         tags=TAGS,
@@ -135,6 +141,7 @@ class ScreeningFileDetailView(V1ApiView):
 
 
 class ScreeningFileDownloadView(V1ApiView):
+    policy_actions = {"GET": Action.SCREENING_READ}
     renderer_classes = [JSONRenderer, AnyMediaRenderer]
 
     @extend_schema(
@@ -152,6 +159,8 @@ class ScreeningFileDownloadView(V1ApiView):
 
 class ScreeningFileListView(V1ApiView):
     """GET /api/v1/files/screening/:interactionId (the Files API's "List Screening Files")."""
+
+    policy_actions = {"GET": Action.SCREENING_READ}
 
     serializer_class = FileListItemSerializer
 

@@ -8,6 +8,7 @@ from crm import services
 from crm.api.base import creator_write
 from crm.choices import ClientCategory, Direction, Platform, ScreeningStatus
 from crm.models import Fan
+from crm.teams.policy import Member
 from tests.factories import ConversationFactory, FanFactory
 from tests.helpers import assert_status, assert_v1_error
 
@@ -298,11 +299,11 @@ def test_update_validates_enums(v1_client, creator, payload, message):
 # --- write budget ----------------------------------------------------------------------------
 
 
-def test_writes_share_the_creators_budget_and_answer_429_in_the_envelope(v1_client, creator, settings, rf):
+def test_writes_spend_the_keys_budget_and_answer_429_in_the_envelope(v1_client, api_key, creator, settings, rf):
     settings.WRITE_RATE_LIMIT = "3/60s"
-    # Another surface (or another key of the creator) already spent two writes.
+    # The same key already spent two writes (issue 17: each key has its own budget).
     for _ in range(2):
-        creator_write(rf.post("/api/crm/fans"), creator)
+        creator_write(rf.post("/api/v1/clients"), Member(creator=creator, user=creator.user, role="owner", api_key=api_key))
     ok = v1_client.post("/api/v1/clients", {"email": "a@example.com"}, format="json")
     assert ok.status_code == 201 and ok["X-RateLimit-Remaining"] == "0" and ok["X-RateLimit-Limit"] == "3"
     refused = v1_client.post("/api/v1/clients", {"email": "b@example.com"}, format="json")

@@ -92,7 +92,7 @@ def test_api_key_security_except_on_the_public_endpoints(schema):
 def test_lists_document_page_limit_and_their_filters(schema):
     expected = {
         "/api/v1/clients": {"page", "limit", "search", "status"},
-        "/api/v1/conversations": {"page", "limit", "status", "interaction_id"},
+        "/api/v1/conversations": {"page", "limit", "status", "interaction_id", "assigned"},  # assigned: issue 17
         "/api/v1/messages": {"page", "limit", "conversation_id"},
         "/api/v1/files": {"page", "limit", "conversation_id"},
     }

@@ -9,7 +9,17 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from crm.choices import Direction, Platform, TransactionKind
-from crm.models import Conversation, Creator, Fan, Message, PlatformAccount, Tag, Transaction, User
+from crm.models import (
+    Conversation,
+    Creator,
+    Fan,
+    Membership,
+    Message,
+    PlatformAccount,
+    Tag,
+    Transaction,
+    User,
+)
 from tests.factories import CreatorFactory, PlatformAccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -168,6 +178,27 @@ def test_seed_demo_creates_realistic_consistent_data_once():
     again = run("seed_demo", "--base-url", "http://192.0.2.10:8123/")
     assert "nothing changed" in again and "demo@example.com / demo12345   http://192.0.2.10:8123/auth/login" in again
     assert snapshot() == before
+
+
+def test_seed_demo_makes_a_team_with_assigned_and_answered_conversations():
+    output = run("seed_demo")
+    for email in ("manager@example.com", "chatter1@example.com", "chatter2@example.com"):
+        assert f"{email} / demo12345   http://127.0.0.1:8000/auth/login" in output
+        assert authenticate(username=email, password="demo12345") is not None
+    demo = Creator.objects.get(slug="demo")
+    roles = dict(Membership.objects.filter(creator=demo).values_list("user__email", "role"))
+    assert roles == {
+        "demo@example.com": "owner", "manager@example.com": "manager",
+        "chatter1@example.com": "chatter", "chatter2@example.com": "chatter",
+    }
+    for email in ("chatter1@example.com", "chatter2@example.com"):
+        assigned = Conversation.objects.filter(creator=demo, assignee__email=email)
+        assert assigned.count() == 3
+        replies = Message.objects.filter(conversation__in=assigned, sent_by__email=email, sent_by_kind="member")
+        assert replies.count() == 3
+    before = (Membership.objects.count(), Message.objects.count())
+    run("seed_demo")
+    assert (Membership.objects.count(), Message.objects.count()) == before
 
 
 def test_seed_demo_refuses_a_demo_email_held_by_someone_else():

@@ -16,6 +16,13 @@ from tests.stack.processes import MANAGE, Stack, call, wait_until
 PASSWORD = "Live-Pass-5821!"
 ACCOUNT_ID = "17841400000000001"  # the webhook fixtures' account
 BIN = Path(sys.executable).parent
+# A teammate as the teams issue makes one: the owner invites a chatter, who accepts with a password.
+ADD_CHATTER = (
+    "from crm.models import Creator; from crm.teams import acting, invitations; "
+    "owner = acting.own_member(Creator.objects.get(slug='studio-live').user); "
+    "invitation, _ = invitations.invitation_create(member=owner, email='{email}', role='chatter'); "
+    "invitations.invitation_accept(invitation=invitation, password='{password}')"
+)
 
 
 @dataclass
@@ -26,6 +33,7 @@ class LiveStack:
     live_port: int
     creator_email: str = "studio.live@example.com"
     other_email: str = "other.live@example.com"
+    chatter_email: str = "chatter.live@example.com"  # a chatter of studio-live, invited and accepted
     password: str = PASSWORD
 
     def start_live(self):
@@ -57,6 +65,7 @@ def live_stack(tmp_path_factory):
     stack.run("migrate", "--noinput", "-v", "0")
     stack.run("create_creator", "--slug", "studio-live", "--email", live.creator_email, "--password", PASSWORD)
     stack.run("create_creator", "--slug", "other-live", "--email", live.other_email, "--password", PASSWORD)
+    stack.run("shell", "-c", ADD_CHATTER.format(email=live.chatter_email, password=PASSWORD))
     stack.run("connect_account", "--creator", "studio-live", "--platform", "instagram", "--account-id", ACCOUNT_ID)
     try:
         stack.start("web", [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{web_port}",

@@ -85,10 +85,10 @@ def test_the_inbox_and_an_open_thread_update_themselves(browser, live_stack):  #
     inbox.locator("[data-live-unread]").wait_for(state="hidden", timeout=APPEARS_WITHIN_MS)
     assert thread.locator("#reply").evaluate("e => e.getBoundingClientRect().top < window.innerHeight")
 
-    # 2. A teammate's reply (another session of the account) appears in place.
+    # 2. A teammate's reply (a chatter of the creator's team) appears in place.
     teammate_pages = checked_page(browser, stack.url, LAPTOP)
     teammate = next(teammate_pages)
-    log_in(teammate, stack.creator_email, stack.password)
+    log_in(teammate, stack.chatter_email, stack.password)
     teammate.goto(thread.url)
     teammate.locator("#id_text").fill("On it, teammate here")
     teammate.get_by_role("button", name="Send").click()

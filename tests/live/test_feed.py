@@ -10,8 +10,10 @@ from core.live import feed
 from core.live.models import FeedEvent
 from core.live.progress import ProgressReporter
 from crm import live, services
-from crm.choices import Direction
-from tests.factories import ConversationFactory, CreatorFactory, FanFactory, MessageFactory
+from crm.choices import Direction, Role
+from crm.teams import acting
+from crm.teams import services as team_services
+from tests.factories import ConversationFactory, CreatorFactory, FanFactory, MembershipFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +23,12 @@ def _nothing_rendered_yet():
     live.rendered_events.clear()
     yield
     live.rendered_events.clear()
+
+
+def watch(user, creator=None):
+    """The watch a page session of `user` (acting for `creator`, default their own) starts."""
+    member = acting.member_for(user, creator.pk) if creator is not None else acting.own_member(user)
+    return live.Watch(member)
 
 
 def kinds(stream):
@@ -115,9 +123,9 @@ def test_a_member_of_another_creator_sees_nothing(creator, other_creator):
     MessageFactory(conversation=conversation, text="private words")
     events = feed.events_after(live.stream_of(creator.pk), 0)
     assert events
-    assert all(not live.can_watch(other_creator.user, other_creator, e) for e in events)
-    assert all(not live.can_watch(other_creator.user, creator, e) for e in events)  # even naming the creator
-    frames = live.deliver(events, user=other_creator.user, creator=other_creator)
+    assert all(not live.can_watch(acting.own_member(other_creator.user), e) for e in events)
+    assert acting.member_for(other_creator.user, creator.pk) is None  # naming the creator gets nobody a watch
+    frames = live.deliver(events, watch=watch(other_creator.user))
     assert [data for _id, _kind, data in frames] == [None] * len(events)  # ids advance, nothing shown
 
 
@@ -128,22 +136,62 @@ def test_delivery_renders_the_message_and_the_unread_total_in_fixed_queries(crea
             MessageFactory(conversation=c, direction=Direction.INCOMING, text="hello <b>")
     events = feed.events_after(live.stream_of(creator.pk), 0)
     with django_assert_max_num_queries(2):
-        frames = live.deliver(events, user=creator.user, creator=creator)
+        frames = live.deliver(events, watch=watch(creator.user))
     shown = [d for _i, kind, d in frames if kind == "message"]
     assert len(shown) == 9
     assert all(d["unread_total"] == 9 for d in shown)
     assert "hello &lt;b&gt;" in shown[0]["html"] and 'id="message-' in shown[0]["html"]
     # The next watcher of the same events gets the same rendering without a query.
     with django_assert_max_num_queries(0):
-        assert live.deliver(events, user=creator.user, creator=creator) == frames
+        assert live.deliver(events, watch=watch(creator.user)) == frames
 
 
 def test_a_rendering_kept_for_one_watcher_is_never_given_to_another_creators(creator, other_creator):
     MessageFactory(conversation=ConversationFactory(fan__creator=creator), text="kept words")
     events = feed.events_after(live.stream_of(creator.pk), 0)
-    live.deliver(events, user=creator.user, creator=creator)  # rendered and kept
-    frames = live.deliver(events, user=other_creator.user, creator=other_creator)
+    live.deliver(events, watch=watch(creator.user))  # rendered and kept
+    frames = live.deliver(events, watch=watch(other_creator.user))
     assert all(data is None for _i, _k, data in frames)
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.CHATTER])
+def test_a_member_of_the_team_sees_the_creators_events(creator, role):
+    member = MembershipFactory(creator=creator, role=role)
+    MessageFactory(conversation=ConversationFactory(fan__creator=creator), text="for the team")
+    events = feed.events_after(live.stream_of(creator.pk), 0)
+    frames = live.deliver(events, watch=watch(member.user, creator))
+    assert any(kind == "message" and data and "for the team" in data["html"] for _i, kind, data in frames)
+
+
+@pytest.mark.parametrize("change", ["remove", "deactivate"])
+def test_a_member_who_loses_the_creator_is_reset_and_receives_nothing_more(creator, change):
+    membership = MembershipFactory(creator=creator, role=Role.CHATTER)
+    watching = watch(membership.user, creator)
+    stream = live.stream_of(creator.pk)
+    after = feed.cursor(stream)
+    if change == "remove":
+        team_services.membership_remove(membership=membership)
+    else:
+        team_services.membership_set_active(membership=membership, is_active=False)
+    MessageFactory(conversation=ConversationFactory(fan__creator=creator), text="after they left")
+    events = feed.events_after(stream, after)
+    assert live.deliver(events, watch=watching) == [(events[-1].pk, live.RESET_EVENT, {})]
+    more = [MessageFactory(conversation=ConversationFactory(fan__creator=creator), text="later still")]
+    later = feed.events_after(stream, events[-1].pk)
+    assert len(later) >= len(more)
+    assert all(data is None for _i, _k, data in live.deliver(later, watch=watching))
+
+
+def test_a_role_change_keeps_the_watch_with_the_new_role(creator):
+    membership = MembershipFactory(creator=creator, role=Role.MANAGER)
+    watching = watch(membership.user, creator)
+    stream = live.stream_of(creator.pk)
+    after = feed.cursor(stream)
+    team_services.membership_set_role(membership=membership, role=Role.CHATTER)
+    MessageFactory(conversation=ConversationFactory(fan__creator=creator), text="still theirs")
+    frames = live.deliver(feed.events_after(stream, after), watch=watching)
+    assert watching.member.role == Role.CHATTER
+    assert any(kind == "message" and data for _i, kind, data in frames)
 
 
 def test_a_deleted_fans_messages_render_nothing(creator):
@@ -151,7 +199,7 @@ def test_a_deleted_fans_messages_render_nothing(creator):
     MessageFactory(conversation=conversation, text="erased")
     services.fan_delete(fan=conversation.fan)
     events = feed.events_after(live.stream_of(creator.pk), 0)
-    frames = live.deliver(events, user=creator.user, creator=creator)
+    frames = live.deliver(events, watch=watch(creator.user))
     assert all(data is None for _i, kind, data in frames if kind == "message")
     assert not any("erased" in str(e.data) for e in FeedEvent.objects.all())  # ids only, ever
 

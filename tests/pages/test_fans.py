@@ -146,8 +146,8 @@ def test_list_query_count_does_not_grow_with_rows(page_client, django_assert_num
     for _ in range(rows):
         FanFactory(creator=creator).tags.add(tag)
     # session, user, creator, fans page, their tags (one prefetch), tag names for the filter,
-    # the nav badge's unread total
-    with django_assert_num_queries(7):
+    # the nav badge's unread total, the header switcher's memberships
+    with django_assert_num_queries(8):
         response = page_client.get("/fans/", {"sort": "value"})
     assert_status(response, 200)
 
@@ -215,7 +215,7 @@ def test_fan_page_query_count_does_not_grow_with_rows(page_client, django_assert
     assert_status(response, 200)
 
 
-FAN_PAGE_QUERIES = 11  # the nav badge's unread total included
+FAN_PAGE_QUERIES = 12  # the nav badge's unread total and the header switcher's memberships included
 
 
 def test_edit_profile_and_tags(page_client):

@@ -134,8 +134,9 @@ def test_inbox_query_count_does_not_grow_with_rows(page_client, django_assert_nu
         conversation.tags.add(tag)
         incoming(conversation)
     # session, user, creator, the live feed's cursor, conversations page (with fans), their tags,
-    # tag names for the filter, the nav badge's unread total
-    with django_assert_num_queries(8):
+    # tag names for the filter, the nav badge's unread total, the header switcher's memberships,
+    # the unread/unassigned counts
+    with django_assert_num_queries(10):
         response = page_client.get("/inbox/")
     assert_status(response, 200)
 
@@ -172,8 +173,9 @@ def test_thread_query_count_does_not_grow_with_rows(page_client, conversation, d
         incoming(conversation)
     services.conversation_mark_read(conversation=conversation)
     # session, user, creator, conversation (with fan), the live feed's cursor, messages page,
-    # conversation tags, the nav badge's unread total, saved replies
-    with django_assert_num_queries(9):
+    # conversation tags, the nav badge's unread total, saved replies, the header switcher's
+    # memberships, the team the assignment form offers
+    with django_assert_num_queries(11):
         response = page_client.get(f"/inbox/{conversation.pk}/")
     assert_status(response, 200)
 

@@ -19,6 +19,7 @@ from core.api.views import PublicCrmView
 from core.exceptions import ApplicationError
 from crm.choices import SignInSurface
 from crm.security import guard, sessions, two_factor
+from crm.teams import services as team_services
 
 
 class InvalidCredentials(ApplicationError):
@@ -111,6 +112,7 @@ class CredentialsView(AuthView):
             raise InvalidCredentials("Invalid credentials")
         two_factor.require_second_factor(django_request, user, serializer.validated_data.get("otp"))
         guard.sign_in_succeeded(django_request, surface=SignInSurface.API, user=user)
+        team_services.member_signed_in(user=user)  # in the audit log of every creator they work for
         return user
 
     def tokens_for(self, user) -> jwt.Tokens:

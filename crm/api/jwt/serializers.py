@@ -21,6 +21,7 @@ from crm.api.delivery_fields import DeliverySerializer, delivery_of
 from crm.api.fan_fields import contact_permission_of
 from crm.choices import ConsentSource, Direction, Platform, TransactionKind
 from crm.selectors import tag_names_of
+from crm.teams.attribution import SentBySerializer, sent_by
 from crm.validators import MAX_TAG_LENGTH, MAX_TAGS, validate_occurred_at
 
 # Inputs and outputs share one choice set each, so the schema has one enum per choice.
@@ -111,6 +112,8 @@ class ConversationSerializer(serializers.Serializer):
     tags = serializers.ListField(child=serializers.CharField())
     message_count = serializers.IntegerField()
     updated_at = UtcDateTimeField()
+    # Issue 17 (docs/teams.md): the member working the conversation (a user id), or null.
+    assignee_id = serializers.IntegerField(allow_null=True)
 
     def to_representation(self, conversation):
         return {
@@ -126,6 +129,7 @@ class ConversationSerializer(serializers.Serializer):
             "tags": _tag_names(conversation),
             "message_count": conversation.message_count,
             "updated_at": iso_utc(conversation.updated_at),
+            "assignee_id": conversation.assignee_id,
         }
 
 
@@ -139,6 +143,10 @@ class ConversationUpdateSerializer(serializers.Serializer):
     is_archived = StrictBooleanField(required=False)
     read = StrictBooleanField(required=False, help_text="true marks every incoming message read")
     tags = tags_field(required=False)
+    assignee_id = StrictIntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_BIGINT,
+        help_text="Issue 17: assign to an active member (a user id), or null to unassign",
+    )
 
 
 # --- Messages ------------------------------------------------------------------------------
@@ -158,6 +166,8 @@ class MessageSerializer(serializers.Serializer):
     # Extensions (docs/delivery.md): the delivery status of an outgoing message, the comment replied to.
     delivery = DeliverySerializer(allow_null=True)
     reply_to_id = serializers.IntegerField(allow_null=True)
+    # Issue 17 (docs/teams.md): who sent an outgoing message.
+    sent_by = SentBySerializer(allow_null=True)
 
     def to_representation(self, message):
         return {
@@ -173,6 +183,7 @@ class MessageSerializer(serializers.Serializer):
             "created_at": iso_utc(message.created_at),
             "delivery": delivery_of(message),
             "reply_to_id": message.reply_to_id,
+            "sent_by": sent_by(message),
         }
 
 

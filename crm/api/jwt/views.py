@@ -17,6 +17,8 @@ from crm import delivery, selectors, services
 from crm.choices import Direction
 from crm.delivery import VIA_API
 from crm.filters import ConversationFilterSet, FanFilterSet, TransactionFilterSet
+from crm.teams import assignment
+from crm.teams.policy import Action
 
 from ..base import CrmApiView, CrmListView
 from . import serializers as s
@@ -54,7 +56,17 @@ TRANSACTION_ORDERINGS = orderings(
 # --- Fans ----------------------------------------------------------------------------------
 
 
+# What each field of a PATCH needs (crm.teams.policy); a fan field not listed needs fans.write.
+FAN_FIELD_ACTIONS = {"tags": Action.FANS_TAG, "notes": Action.FANS_NOTES}
+CONVERSATION_FIELD_ACTIONS = {
+    "is_archived": Action.INBOX_ARCHIVE,
+    "tags": Action.INBOX_TAG,
+    "read": Action.INBOX_READ,
+}
+
+
 class FanListView(CrmListView):
+    policy_actions = {"GET": Action.FANS_READ, "POST": Action.FANS_WRITE}
     selector = selectors.fans_with_tags
     filterset_class = FanFilterSet
     orderings = FAN_ORDERINGS
@@ -92,6 +104,7 @@ class FanListView(CrmListView):
 
 
 class FanDetailView(CrmApiView):
+    policy_actions = {"GET": Action.FANS_READ, "PATCH": Action.FANS_READ, "DELETE": Action.FANS_DELETE}  # PATCH: per field
     serializer_class = s.FanSerializer
     item_key = "fan"
 
@@ -116,6 +129,8 @@ class FanDetailView(CrmApiView):
     def patch(self, request, fan_id):
         fan = self.get_fan(fan_id)
         data = dict(self.validated(s.FanUpdateSerializer))
+        for field in data:  # a chatter may change tags and notes, nothing else
+            self.require(FAN_FIELD_ACTIONS.get(field, Action.FANS_WRITE))
         if "handle" in data:
             data["handle"] = data["handle"] or ""
         do_not_contact = data.pop("do_not_contact", None)
@@ -141,6 +156,10 @@ class FanDetailView(CrmApiView):
 
 
 class ConversationListView(CrmListView):
+    policy_actions = {"GET": Action.INBOX_READ, "POST": Action.INBOX_REPLY}
+
+    def filterset_kwargs(self) -> dict:
+        return {"user_id": self.member.user.pk}  # `assigned=mine`
     selector = selectors.conversations_list
     filterset_class = ConversationFilterSet
     orderings = CONVERSATION_ORDERINGS
@@ -179,6 +198,7 @@ class ConversationListView(CrmListView):
 
 
 class ConversationDetailView(CrmApiView):
+    policy_actions = {"GET": Action.INBOX_READ, "PATCH": Action.INBOX_READ}  # PATCH: per field
     serializer_class = s.ConversationSerializer
     item_key = "conversation"
 
@@ -198,7 +218,7 @@ class ConversationDetailView(CrmApiView):
 
     @extend_schema(
         operation_id="crm_conversations_update",
-        summary="Archive, mark read or tag a conversation",
+        summary="Archive, mark read, tag or assign a conversation",
         description="`read: true` marks every incoming message read; `read: false` changes nothing. "
         + WRITE_HEADERS_DOC,
         request=s.ConversationUpdateSerializer,
@@ -210,6 +230,13 @@ class ConversationDetailView(CrmApiView):
     def patch(self, request, conversation_id):
         conversation = self.get_conversation(conversation_id)
         data = self.validated(s.ConversationUpdateSerializer)
+        for field in data:
+            if field != "assignee_id":  # who may assign whom: the assignment rule's own check
+                self.require(CONVERSATION_FIELD_ACTIONS[field])
+        if "assignee_id" in data:
+            conversation = assignment.conversation_assign(
+                conversation=conversation, assignee_id=data["assignee_id"], member=self.member
+            )
         if "is_archived" in data or "tags" in data:
             conversation = services.conversation_update(
                 conversation=conversation, is_archived=data.get("is_archived"), tags=data.get("tags")
@@ -221,6 +248,7 @@ class ConversationDetailView(CrmApiView):
 
 
 class ConversationMessagesView(CrmListView):
+    policy_actions = {"GET": Action.INBOX_READ, "POST": Action.INBOX_REPLY}
     orderings = MESSAGE_ORDERINGS
     default_ordering = "created_at"
     serializer_class = s.MessageSerializer
@@ -271,6 +299,7 @@ class ConversationMessagesView(CrmListView):
 
 
 class TransactionListView(CrmListView):
+    policy_actions = {"GET": Action.REVENUE_READ, "POST": Action.MONEY_RECORD}
     selector = selectors.creator_transactions
     filterset_class = TransactionFilterSet
     orderings = TRANSACTION_ORDERINGS

@@ -25,12 +25,16 @@ from core.uploads import ATTACHMENT_KINDS, check_upload, sanitise_filename
 from crm import delivery, selectors, services
 from crm.choices import Direction, MessageType
 from crm.delivery import VIA_API
-from crm.filters import ConversationFilterSet
+from crm.filters import ASSIGNED_CHOICES, ConversationFilterSet
 from crm.models import Conversation, Message
+from crm.teams import assignment
+from crm.teams.policy import Action
 
 from ..base import V1ApiView, V1ListView
 from . import serializers as s
 from .views import client_get
+
+ASSIGNED_VALUES = tuple(value for value, _label in ASSIGNED_CHOICES)
 
 CONVERSATION_STATUSES = {"all": None, "active": False, "archived": True}
 FILE_NOT_FOUND = "File not found"
@@ -80,6 +84,7 @@ def required_conversation(request, creator) -> Conversation:
 
 
 class ConversationListView(V1ListView):
+    policy_actions = {"GET": Action.INBOX_READ, "POST": Action.INBOX_REPLY}
     selector = selectors.conversations_list
     filterset_class = ConversationFilterSet
     serializer_class = s.V1ConversationSerializer
@@ -96,7 +101,14 @@ class ConversationListView(V1ListView):
             if fan_id is None:
                 raise InvalidInput("Invalid interaction_id", field="interaction_id")
             data["fan"] = fan_id
+        assigned = params.get("assigned", "") or "all"
+        if assigned not in ASSIGNED_VALUES:
+            raise InvalidInput("Invalid assigned", field="assigned")
+        data["assigned"] = assigned
         return data
+
+    def filterset_kwargs(self) -> dict:
+        return {"user_id": self.member.user.pk}  # an API key acts as the owner: the creator's login
 
     def decorate(self, rows):
         return selectors.conversations_with_fans(rows)
@@ -109,6 +121,10 @@ class ConversationListView(V1ListView):
             *page_parameters(),
             status_parameter(CONVERSATION_STATUSES, "Default all"),
             OpenApiParameter("interaction_id", OpenApiTypes.INT, description="Only this client's"),
+            OpenApiParameter(
+                "assigned", OpenApiTypes.STR, enum=list(ASSIGNED_VALUES),
+                description="Issue 17: mine (the creator's own login, as whom keys act), unassigned, all (default)",
+            ),
         ],
         responses={
             200: v1_envelope("V1ConversationListResponse", s.V1ConversationSerializer, paginated=True),
@@ -143,6 +159,7 @@ class ConversationListView(V1ListView):
 
 
 class ConversationDetailView(OneConversationView):
+    policy_actions = {"GET": Action.INBOX_READ}
     @extend_schema(
         operation_id="v1_conversations_retrieve",
         tags=["v1 conversations"],
@@ -154,6 +171,7 @@ class ConversationDetailView(OneConversationView):
 
 
 class ConversationArchiveView(OneConversationView):
+    policy_actions = {"PUT": Action.INBOX_ARCHIVE}
     @extend_schema(
         **conversation_change("v1_conversations_archive", "Archive or unarchive", s.ArchiveSerializer)
     )
@@ -165,6 +183,7 @@ class ConversationArchiveView(OneConversationView):
 
 
 class ConversationTagsView(OneConversationView):
+    policy_actions = {"PUT": Action.INBOX_TAG}
     @extend_schema(**conversation_change("v1_conversations_tags", "Replace the tags", s.V1TagsSerializer))
     def put(self, request, conversation_id):
         conversation = self.conversation(conversation_id)
@@ -173,7 +192,21 @@ class ConversationTagsView(OneConversationView):
         return self.answer(conversation)
 
 
+class ConversationAssigneeView(OneConversationView):
+    """Issue 17 (docs/teams.md): `{"assignee_id": <user id of an active member> | null}`."""
+
+    policy_actions = {"PUT": Action.INBOX_ASSIGN_ANY}
+
+    @extend_schema(**conversation_change("v1_conversations_assignee", "Assign or unassign", s.V1AssigneeSerializer))
+    def put(self, request, conversation_id):
+        conversation = self.conversation(conversation_id)
+        data = self.validated(s.V1AssigneeSerializer)
+        assignment.conversation_assign(conversation=conversation, assignee_id=data["assignee_id"], member=self.member)
+        return self.answer(conversation)
+
+
 class ConversationReadView(OneConversationView):
+    policy_actions = {"PUT": Action.INBOX_READ}
     @extend_schema(**conversation_change("v1_conversations_read", "Mark every incoming message read"))
     def put(self, request, conversation_id):
         conversation = self.conversation(conversation_id)
@@ -185,6 +218,7 @@ class ConversationReadView(OneConversationView):
 
 
 class MessageListView(V1ListView):
+    policy_actions = {"GET": Action.INBOX_READ, "POST": Action.INBOX_REPLY}
     serializer_class = s.V1MessageSerializer
     ordering = ("created_at", "id")
 
@@ -249,6 +283,7 @@ class MessageListView(V1ListView):
 
 
 class MessageDetailView(V1ApiView):
+    policy_actions = {"GET": Action.INBOX_READ}
     serializer_class = s.V1MessageSerializer
 
     @extend_schema(
@@ -272,6 +307,7 @@ def attachment_message(creator, message_id) -> Message:
 
 
 class FileListView(V1ListView):
+    policy_actions = {"GET": Action.INBOX_READ}
     serializer_class = s.V1FileSerializer
     ordering = ("created_at", "id")
 
@@ -294,6 +330,7 @@ class FileListView(V1ListView):
 
 
 class FileDetailView(V1ApiView):
+    policy_actions = {"GET": Action.INBOX_READ}
     serializer_class = s.V1FileSerializer
 
     @extend_schema(
@@ -310,6 +347,7 @@ class FileDetailView(V1ApiView):
 
 
 class FileDownloadView(V1ApiView):
+    policy_actions = {"GET": Action.INBOX_READ}
     renderer_classes = [JSONRenderer, AnyMediaRenderer]
 
     @extend_schema(

@@ -37,6 +37,7 @@ from crm.choices import (
     SubscriptionStatus,
 )
 from crm.selectors import tag_names_of
+from crm.teams.attribution import SentBySerializer, sent_by
 from crm.validators import EMAIL_MAX_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, PHONE_MAX_LENGTH
 
 NOTES_MAX_LENGTH = 100_000
@@ -286,12 +287,18 @@ class V1ConversationSerializer(serializers.Serializer):
     last_message_at = UtcDateTimeField(allow_null=True)
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
+    # Issue 17 (docs/teams.md): the member working the conversation (a user id), or null.
+    assignee_id = serializers.IntegerField(allow_null=True)
 
     def get_chat_status(self, conversation) -> str:
         return "archived" if conversation.is_archived else "active"
 
     def get_tags(self, conversation) -> list[str]:
         return tag_names_of(conversation)
+
+
+class V1AssigneeSerializer(serializers.Serializer):
+    assignee_id = IdField(allow_null=True, help_text="The user id of an active member, or null to unassign")
 
 
 # --- Messages and files ----------------------------------------------------------------------
@@ -352,6 +359,12 @@ class V1MessageSerializer(SenderFields):
     @extend_schema_field(DeliverySerializer(allow_null=True))
     def get_delivery(self, message) -> dict | None:
         return delivery_of(message)
+    # Issue 17 (docs/teams.md): who sent an outgoing message; `sender_*` stay the creator's.
+    sent_by = serializers.SerializerMethodField()
+
+    @extend_schema_field(SentBySerializer(allow_null=True))
+    def get_sent_by(self, message) -> dict | None:
+        return sent_by(message)
 
     @extend_schema_field(serializers.ChoiceField(choices=["client", "model", "system"]))
     def get_sender_type(self, message) -> str:

@@ -32,6 +32,11 @@ urlpatterns = [
         name="conversation-tags",
     ),
     path(
+        "conversations/<str:conversation_id>/assignee",
+        messaging.ConversationAssigneeView.as_view(),
+        name="conversation-assignee",
+    ),
+    path(
         "conversations/<str:conversation_id>/read",
         messaging.ConversationReadView.as_view(),
         name="conversation-read",

@@ -20,6 +20,8 @@ from crm.choices import ClientCategory, SignInSurface
 from crm.filters import FanFilterSet
 from crm.models import Fan
 from crm.security import guard, two_factor
+from crm.teams import actor
+from crm.teams.policy import Action
 
 from ..base import V1ApiView, V1ListView
 from . import serializers as s
@@ -95,7 +97,8 @@ class GenerateKeyView(ApiKeyCredentialsView):
     )
     def post(self, request):
         creator, data = self.creator_from_credentials(request, s.GenerateKeyRequestSerializer)
-        api_key, raw_key = services.api_key_create(creator=creator, name=data["name"])
+        with actor.acting_as(actor.Actor(user=creator.user)):  # the credentials were the creator's login
+            api_key, raw_key = services.api_key_create(creator=creator, name=data["name"])
         return v1_ok(s.GeneratedKeySerializer(api_key, context={"raw_key": raw_key}).data, status=201)
 
 
@@ -112,7 +115,8 @@ class RevokeKeyView(ApiKeyCredentialsView):
     )
     def post(self, request):
         creator, _data = self.creator_from_credentials(request, s.KeyCredentialsSerializer)
-        revoked = services.api_keys_revoke_all(creator=creator)
+        with actor.acting_as(actor.Actor(user=creator.user)):
+            revoked = services.api_keys_revoke_all(creator=creator)
         return v1_ok(s.RevokedKeysSerializer(creator, context={"revoked": revoked}).data)
 
 
@@ -128,6 +132,7 @@ CLIENT_STATUS_FILTERS = {
 
 
 class ClientListView(V1ListView):
+    policy_actions = {"GET": Action.FANS_READ, "POST": Action.FANS_WRITE}
     selector = selectors.fans_list
     filterset_class = FanFilterSet
     serializer_class = s.V1ClientListSerializer
@@ -192,6 +197,7 @@ class ClientListView(V1ListView):
 
 
 class ClientDetailView(V1ApiView):
+    policy_actions = {"GET": Action.FANS_READ, "PUT": Action.FANS_WRITE}
     serializer_class = s.V1ClientDetailSerializer
 
     @extend_schema(
@@ -238,6 +244,7 @@ class ClientDetailView(V1ApiView):
 
 
 class NotesView(V1ApiView):
+    policy_actions = {"GET": Action.FANS_NOTES, "PUT": Action.FANS_NOTES, "DELETE": Action.FANS_NOTES}
     serializer_class = s.V1NotesSerializer
 
     @extend_schema(

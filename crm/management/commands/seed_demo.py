@@ -1,4 +1,5 @@
-"""Idempotent demo setup: a demo creator with eight months of data and a staff superuser."""
+"""Idempotent demo setup: a demo creator with eight months of data, its team (a manager and two
+chatters) and a staff superuser."""
 
 import time
 
@@ -10,6 +11,7 @@ from core.exceptions import ApplicationError
 from crm import services
 from crm.demo import seed_demo_data
 from crm.models import Creator
+from crm.teams.demo import DEMO_TEAM, DEMO_TEAM_PASSWORD, seed_demo_team
 
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "demo@example.com"
@@ -35,6 +37,7 @@ class Command(BaseCommand):
             creator = self._demo_creator()
             admin_created = self._admin()
             summary = seed_demo_data(creator)
+            team_created = seed_demo_team(creator)
         if summary is None:
             self.stdout.write("Demo data already present: nothing changed.")
         else:
@@ -44,13 +47,18 @@ class Command(BaseCommand):
                 f"{summary.conversations} conversations, {summary.messages} messages, "
                 f"transactions: {kinds}."
             )
+        if team_created:
+            self.stdout.write("Created the demo team: a manager and two chatters, six conversations assigned and answered.")
         if admin_created:
             self.stdout.write(f"Created the staff superuser {ADMIN_EMAIL}.")
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo logins:\n"
                 f"  creator  {DEMO_EMAIL} / {DEMO_PASSWORD}   {base_url}/auth/login\n"
-                f"  admin    {ADMIN_EMAIL} / {ADMIN_PASSWORD}   {base_url}/admin/"
+                + "".join(
+                    f"  {role.value:<8} {email} / {DEMO_TEAM_PASSWORD}   {base_url}/auth/login\n" for email, role in DEMO_TEAM
+                )
+                + f"  admin    {ADMIN_EMAIL} / {ADMIN_PASSWORD}   {base_url}/admin/"
                 " (first sign-in: set up two-factor sign-in with an authenticator app)"
             )
         )

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 MESSAGE_KEYS = {"id", "conversation_id", "fan_id", "direction", "message_type", "text", "price_cents",
                 "sent_by_ai", "read_at", "created_at",
-                "delivery", "reply_to_id"}  # the documented delivery extensions (docs/delivery.md)
+                "delivery", "reply_to_id",  # the documented delivery extensions (docs/delivery.md)
+                "sent_by"}  # issue 17's extension (docs/teams.md)
 
 
 class TestMessageList(ObjectCases, ReadCases):
@@ -49,6 +50,7 @@ def test_send_is_outgoing_and_updates_the_conversation(crm_client, creator):
     message = response.json()["message"]
     assert set(message) == MESSAGE_KEYS
     assert (message["direction"], message["price_cents"], message["sent_by_ai"]) == ("out", 1500, True)
+    assert message["sent_by"] == {"type": "ai", "id": None, "name": None}
     conversation.refresh_from_db()
     assert conversation.message_count == 2
 

@@ -71,21 +71,41 @@ urlpatterns = [path("api/v1/probe", V1Probe.as_view())]
 
 
 @pytest.mark.django_db
-def test_budget_is_shared_with_the_v1_surface(crm_client, v1_client, settings):
+def test_a_key_and_a_login_spend_their_own_budgets_under_the_creators_total(crm_client, v1_client, settings, api_key):
+    # Issue 17: per login per creator and per API key (WRITE_RATE_LIMIT), plus the creator's
+    # total (CREATOR_WRITE_RATE_LIMIT, 5x by default). Before, one budget per creator.
+    settings.WRITE_RATE_LIMIT = "3/60s"
     settings.ROOT_URLCONF = __name__
-    for _ in range(30):
+    for _ in range(3):
         assert_status(v1_client.post("/api/v1/probe", {}, format="json"), 200)
+    assert v1_client.post("/api/v1/probe", {}, format="json").status_code == 429
     settings.ROOT_URLCONF = "config.urls"
-    for i in range(29):
-        assert_status(crm_client.post("/api/crm/fans", fan_body(i), format="json"), 201)
-    # At module level: the same counter, whichever surface's request counts it.
-    usage = creator_write(RequestFactory().post("/api/v1/clients"), crm_client.creator)
-    assert (usage.remaining, usage.exceeded) == (0, False)
-    assert_crm_error(crm_client.post("/api/crm/fans", fan_body(99), format="json"), 429, "Rate limit exceeded")
-    settings.ROOT_URLCONF = __name__
-    response = v1_client.post("/api/v1/probe", {}, format="json")
-    assert response.status_code == 429
-    assert response.json() == {"success": False, "error": "Rate limit exceeded"}
+    # The creator's login still has its own three.
+    for i in range(3):
+        response = crm_client.post("/api/crm/fans", fan_body(i), format="json")
+        assert_status(response, 201)
+    assert response["X-RateLimit-Limit"] == "3" and response["X-RateLimit-Remaining"] == "0"
+    assert_crm_error(crm_client.post("/api/crm/fans", fan_body(9), format="json"), 429, "Rate limit exceeded")
+
+
+@pytest.mark.django_db
+def test_the_creators_total_caps_every_member_together(creator, settings):
+    from crm.teams.policy import Member
+    from tests.factories import MembershipFactory
+
+    settings.WRITE_RATE_LIMIT = "2/60s"
+    settings.CREATOR_WRITE_RATE_LIMIT = "5/60s"
+    members = [Member(creator=creator, user=MembershipFactory(creator=creator).user, role="chatter") for _ in range(3)]
+    usages = [creator_write(RequestFactory().post("/api/crm/fans"), m) for m in members for _ in range(2)]
+    assert [u.exceeded for u in usages] == [False] * 5 + [True]
+    assert (usages[-1].limit, usages[-1].remaining) == (5, 0)  # the total refuses, and says so
+
+
+def test_the_creators_total_defaults_to_five_times(settings):
+    from crm.api.base import creator_write_rate
+
+    settings.WRITE_RATE_LIMIT, settings.CREATOR_WRITE_RATE_LIMIT = "60/60s", ""
+    assert creator_write_rate() == "300/60s"
 
 
 def _rate_with_time_left(key: str, minimum: int = 300) -> str:
@@ -104,7 +124,7 @@ def _spread_writes(creator, env_extra: dict) -> list[int]:
     """45 fan creations in each of two concurrent processes; returns every status."""
     token = jwt_for(creator.user)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", **env_extra}
-    env["WRITE_RATE_LIMIT"] = _rate_with_time_left(f"creator:{creator.pk}")
+    env["WRITE_RATE_LIMIT"] = _rate_with_time_left(f"member:{creator.pk}:{creator.user_id}")
     database = connection.settings_dict["NAME"]
     workers = [
         subprocess.Popen(

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0004_delivery'),
+        ('crm', '0005_teams'),
     ]
 
     operations = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", include("crm.api.v1.urls")),
     path("api/v1/", include("screening.api.urls")),
     path("api/contact/", include("crm.api.v1.contact_urls")),
+    path("api/chat/", include("crm.api.v1.chat_urls")),
     path("api/analytics/", include("analytics.api.urls")),
     path("api/webhooks/", include("webhooks.api.urls")),
     path("api/", include("crm.api.jwt.urls")),

@@ -94,3 +94,10 @@ def token_hash(raw_token: str) -> str:
     """How a random secret is stored: its SHA-256. The token is 256 random bits, so a plain hash
     is enough (no password stretching needed); the raw value is never stored."""
     return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+def address_hash(address: str) -> str:
+    """HMAC-SHA256 of a client address, or "" for none: recognises an address (to block it)
+    without storing it."""
+    address = (address or "").strip().lower()
+    return _keyed_hash(f"address:{address}") if address else ""

@@ -18,6 +18,20 @@ class NotFound(ApplicationError):
     status_code = 404
 
 
+class Forbidden(ApplicationError):
+    status_code = 403
+
+
+class Conflict(ApplicationError):
+    status_code = 409
+
+
+class InsufficientStorage(ApplicationError):
+    """A quota of stored bytes is spent."""
+
+    status_code = 507
+
+
 class AlreadyExists(ApplicationError):
     status_code = 409
 

@@ -8,7 +8,7 @@ class CrmConfig(AppConfig):
     default = True
 
     def ready(self):
-        from . import live, receivers  # noqa: F401 - connect the receivers
+        from . import chat, live, receivers  # noqa: F401 - connect the receivers
 
 
 class CrmAdminConfig(admin_apps.AdminConfig):

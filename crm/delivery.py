@@ -68,6 +68,8 @@ def reply_route(conversation: Conversation) -> tuple[str, str]:
     label), ("off", why), or ("manual", advice)."""
     platform = conversation.platform
     label = Platform(platform).label
+    if platform == Platform.DIRECT and selectors.conversation_is_chat(conversation_id=conversation.pk):
+        return "deliver", "Replies reach the visitor's chat at once."
     if transport_for(platform) is not None:
         if selectors.delivery_account(creator_id=conversation.creator_id, platform=platform) is None:
             return "off", f"Sending through {label} is off: replies are recorded here only. Switch it on in Settings."
@@ -91,6 +93,9 @@ def initial_status(*, conversation: Conversation, via: str | None, text: str, re
     if via is None:
         return DeliveryStatus.RECORDED, ""
     platform = conversation.platform
+    if platform == Platform.DIRECT and selectors.conversation_is_chat(conversation_id=conversation.pk):
+        # The visitor chat is this conversation's transport: stored is delivered to the visitor.
+        return DeliveryStatus.SENT, ""
     transport = transport_for(platform)
     if transport is not None:
         if selectors.delivery_account(creator_id=conversation.creator_id, platform=platform) is None:

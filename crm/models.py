@@ -480,6 +480,75 @@ class SavedReply(models.Model):
         return self.title
 
 
+class ChatVisitor(models.Model):
+    """A visitor of a creator's public page who started a chat (crm.chat): one conversation
+    (platform `direct`) of a fan created for them. The visitor's token is random and stored as
+    its SHA-256 only; the address as a keyed hash (blocking, never shown); the email they typed
+    is encrypted and only *suggests* an existing fan (`suggested_fan`) for the creator to confirm
+    (`linked_fan`), never a merge."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="chat_visitors")
+    fan = models.ForeignKey(Fan, on_delete=models.CASCADE, related_name="chat_visitors")
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="chat_visitor")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    address_hash = models.CharField(max_length=64, blank=True, editable=False)
+    email = EncryptedTextField()
+    email_hash = models.CharField(max_length=64, blank=True, editable=False)
+    suggested_fan = models.ForeignKey(Fan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    linked_fan = models.ForeignKey(Fan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    blocked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["creator", "last_seen_at"], name="chat_visitor_seen")]
+
+    def __str__(self):
+        return f"Chat visitor {self.pk} of {self.creator}"
+
+
+class ChatBlock(models.Model):
+    """A visitor the creator blocked: by token, address and email hash, so a fresh cookie (or a
+    fresh chat from the same address or with the same email) does not evade it. Goes with the
+    visitor's fan when that fan is erased."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="chat_blocks")
+    fan = models.ForeignKey(Fan, on_delete=models.CASCADE, related_name="chat_blocks")
+    token_hash = models.CharField(max_length=64, editable=False)
+    address_hash = models.CharField(max_length=64, blank=True, editable=False)
+    email_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["creator", "token_hash"], name="chat_block_token"),
+            models.Index(fields=["creator", "address_hash"], name="chat_block_address"),
+            models.Index(fields=["creator", "email_hash"], name="chat_block_email"),
+        ]
+
+    def __str__(self):
+        return f"Chat block {self.pk} of {self.creator}"
+
+
+class ChatSettings(models.Model):
+    """A creator's visitor chat: the away message visitors see when nobody of the team is
+    online, and the bytes visitors' files take (kept exact by a conditional UPDATE, crm.chat)."""
+
+    creator = models.OneToOneField(Creator, on_delete=models.CASCADE, primary_key=True, related_name="chat_settings")
+    away_message = models.CharField(max_length=500, blank=True)
+    storage_used_bytes = models.PositiveBigIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["creator"]
+        verbose_name_plural = "chat settings"
+
+    def __str__(self):
+        return f"Chat settings of {self.creator}"
+
+
 class ApiKey(models.Model):
     """A `pk_` key for /api/v1: shown once, stored as a SHA-256 hash with a display prefix."""
 

@@ -27,9 +27,20 @@ from core.keyset import Key, Ordering, Page
 from core.lookups import owned_get, parse_id
 from core.page_cursors import paginate
 
-from .choices import DeliveryStatus
+from .choices import DeliveryStatus, Platform
 from .filters import ConversationFilterSet, FanFilterSet
-from .models import ApiKey, Conversation, Creator, Fan, Message, PlatformAccount, SavedReply, Tag, Transaction
+from .models import (
+    ApiKey,
+    ChatVisitor,
+    Conversation,
+    Creator,
+    Fan,
+    Message,
+    PlatformAccount,
+    SavedReply,
+    Tag,
+    Transaction,
+)
 
 # Page sizes of the HTML lists (the APIs take theirs from the request).
 PAGE_SIZE = 25
@@ -248,6 +259,9 @@ def conversations_page(
         .prefetch_related(_TAGS_BY_NAME)
         # A reply that failed for good (no automatic retry pending): the row says so.
         .annotate(
+            # A visitor chat's visitor: when last seen, whether it ended (crm.chat's presence).
+            chat_seen_at=Subquery(ChatVisitor.objects.filter(conversation=OuterRef("pk")).values("last_seen_at")[:1]),
+            chat_ended_at=Subquery(ChatVisitor.objects.filter(conversation=OuterRef("pk")).values("ended_at")[:1]),
             delivery_failed=Exists(
                 Message.objects.filter(
                     conversation=OuterRef("pk"), delivery_status=DeliveryStatus.FAILED, delivery_will_retry=False
@@ -406,4 +420,23 @@ def platform_account_creator_ids(*, platform: str, external_account_ids) -> dict
     return dict(
         PlatformAccount.objects.filter(platform=platform, external_account_id__in=list(external_account_ids))
         .values_list("external_account_id", "creator_id")
+    )
+
+
+def conversation_is_chat(*, conversation_id: int) -> bool:
+    """Whether the conversation is a visitor chat (crm.chat): its replies reach the visitor."""
+    return ChatVisitor.objects.filter(conversation_id=conversation_id).exists()
+
+
+def chat_visitor_of(*, conversation: Conversation) -> ChatVisitor | None:
+    """The visitor of a chat conversation (with the fan their email suggests), or None."""
+    if conversation.platform != Platform.DIRECT:
+        return None
+    return (
+        ChatVisitor.objects.select_related("suggested_fan", "linked_fan")
+        .only("id", "conversation_id", "creator_id", "fan_id", "token_hash", "address_hash", "email", "email_hash",
+              "last_seen_at", "ended_at", "blocked_at", "created_at",
+              "suggested_fan__id", "suggested_fan__name", "linked_fan__id", "linked_fan__name")
+        .filter(conversation_id=conversation.pk)
+        .first()
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import account, auth, contact, fans, inbox, password_reset, security, team
+from .views import account, auth, chat_team, contact, fans, inbox, password_reset, security, team
 
 urlpatterns = [
     path("auth/login", auth.LoginView.as_view(), name="login"),
@@ -55,6 +55,10 @@ urlpatterns = [
     path("settings/saved-replies", account.saved_reply_create, name="saved_reply_create"),
     path("settings/saved-replies/<str:reply_id>", account.saved_reply_update, name="saved_reply_update"),
     path("settings/saved-replies/<str:reply_id>/delete", account.saved_reply_delete, name="saved_reply_delete"),
+    path("settings/chat", chat_team.chat_settings, name="chat_settings"),
+    path("inbox/<str:conversation_id>/chat/end", chat_team.thread_chat_end, name="thread_chat_end"),
+    path("inbox/<str:conversation_id>/chat/block", chat_team.thread_chat_block, name="thread_chat_block"),
+    path("inbox/<str:conversation_id>/chat/link", chat_team.thread_chat_link, name="thread_chat_link"),
     path("settings/password", account.password_change, name="password_change"),
     path("settings/sessions/end-all", security.sessions_end_all, name="sessions_end_all"),
     path("settings/sessions/<str:session_key>/end", security.session_end, name="session_end"),
@@ -70,4 +74,7 @@ urlpatterns = [
     path("team/members/<str:membership_id>/remove", team.team_member_remove, name="team_member_remove"),
     path("team/join/<str:token>", team.invitation_accept, name="invitation_accept"),
     path("c/<str:slug>/", contact.contact_page, name="contact_page"),
+    path("c/<str:slug>/chat/start", contact.chat_start, name="chat_page_start"),
+    path("c/<str:slug>/chat/send", contact.chat_send, name="chat_page_send"),
+    path("c/<str:slug>/chat/email", contact.chat_email, name="chat_page_email"),
 ]

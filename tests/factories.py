@@ -11,6 +11,9 @@ from crm.models import (
     ApiKey,
     AuditEntry,
     AuthEvent,
+    ChatBlock,
+    ChatSettings,
+    ChatVisitor,
     Conversation,
     Creator,
     Fan,
@@ -107,6 +110,51 @@ class MessageFactory(factory.Factory):
     @classmethod
     def _create(cls, model_class, conversation, **kwargs):
         return services.message_add(conversation=conversation, **kwargs)
+
+
+class ChatVisitorFactory(factory.Factory):
+    """A visitor chat started through crm.chat.chat_start (its fan, consent and conversation);
+    the raw token is on the instance as `raw_token`."""
+
+    class Meta:
+        model = ChatVisitor
+
+    creator = factory.SubFactory(CreatorFactory)
+    name = factory.Faker("name")
+    email = ""
+
+    @classmethod
+    def _create(cls, model_class, creator, name, email="", address_hash=""):
+        from crm import chat
+
+        visitor, token = chat.chat_start(creator=creator, name=name, email=email, consent=True, address_hash=address_hash)
+        visitor.raw_token = token
+        return visitor
+
+
+class ChatBlockFactory(factory.Factory):
+    """A block through crm.chat.chat_block."""
+
+    class Meta:
+        model = ChatBlock
+
+    visitor = factory.SubFactory(ChatVisitorFactory)
+
+    @classmethod
+    def _create(cls, model_class, visitor):
+        from crm import chat
+
+        chat.chat_block(visitor=visitor)
+        return ChatBlock.objects.get(token_hash=visitor.token_hash)
+
+
+class ChatSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChatSettings
+        django_get_or_create = ("creator",)
+
+    creator = factory.SubFactory(CreatorFactory)
+    away_message = "Back soon."
 
 
 class TransactionFactory(factory.Factory):

@@ -1,4 +1,5 @@
-"""Retention: finished webhook events and task results are kept for a while, then deleted.
+"""Retention: finished webhook events, task results, live feed events and idle visitor chats are
+kept for a while, then deleted (chats: crm.chat.chats_purge_expired, CHAT_RETENTION_DAYS).
 
 Run once a day by the sweeper (`sweep_webhooks --forever`) and on demand by
 `manage.py apply_retention`. Events still to process (pending, processing, failed) are never
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from core.live.feed import prune as live_feed_prune
 from core.tasks import task_results_prune
+from crm.chat import chats_purge_expired
 
 from .choices import FINISHED_STATUSES
 from .models import WebhookEvent
@@ -43,4 +45,5 @@ def retention_apply(*, now: datetime | None = None) -> dict[str, int]:
         "webhook_events": events_purge_expired(now=now),
         "task_results": task_results_prune(older_than_days=settings.TASK_RESULT_RETENTION_DAYS),
         "live_feed_events": live_feed_prune(now=now),
+        "chats": chats_purge_expired(now=now),
     }

@@ -239,6 +239,12 @@ UPLOAD_MAX_FILE_BYTES = 10 * 1024 * 1024
 # A multipart request may carry one full-size file plus its form fields.
 MULTIPART_MAX_BODY_BYTES = UPLOAD_MAX_FILE_BYTES + 1_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Visitor chat (crm.chat, docs/chat.md): a message carries at most 5 files of 10 MiB, so its
+# request is bounded by five full files plus the form fields.
+CHAT_MAX_BODY_BYTES = 5 * UPLOAD_MAX_FILE_BYTES + 1_000_000
+CHAT_STORAGE_QUOTA_MB = env.int("CHAT_STORAGE_QUOTA_MB", default=500)
+# Chats nobody wrote in for this long are erased (visitor, messages, files); 0 keeps them.
+CHAT_RETENTION_DAYS = env.int("CHAT_RETENTION_DAYS", default=180)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # --- Private data -------------------------------------------------------------------------

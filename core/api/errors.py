@@ -26,7 +26,7 @@ CRM = "crm"
 
 
 def surface_for(path: str) -> str | None:
-    if path.startswith(("/api/v1/", "/api/contact/")) or path in ("/api/v1", "/api/contact"):
+    if path.startswith(("/api/v1/", "/api/contact/", "/api/chat/")) or path in ("/api/v1", "/api/contact", "/api/chat"):
         return V1
     if path.startswith("/api/"):
         return CRM
@@ -177,6 +177,8 @@ def body_limit_for(request) -> int:
     if request.path.startswith("/api/webhooks/"):
         return settings.WEBHOOK_MAX_BODY_BYTES
     if request.META.get("CONTENT_TYPE", "").lower().startswith("multipart/"):
+        if request.path.startswith("/api/chat/"):
+            return settings.CHAT_MAX_BODY_BYTES  # up to five files a message
         return settings.MULTIPART_MAX_BODY_BYTES
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 

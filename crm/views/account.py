@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
-from crm import selectors, services
+from crm import chat, selectors, services
 from crm.choices import Platform
 from crm.extensions import settings_panels
 from crm.forms import (
@@ -112,6 +112,9 @@ def render_settings_page(
         "reply_form": reply_form or SavedReplyForm(),
         "callback_url": request.build_absolute_uri("/api/webhooks/instagram"),
         "verify_token": settings.INSTAGRAM_WEBHOOK_VERIFY_TOKEN,
+        "chat_away_message": chat.stored_away_message(creator),
+        "chat_away_default": chat.DEFAULT_AWAY_MESSAGE,
+        "chat_page_slug": creator.slug,
     }
     context.update(_sign_in_context(request, codes_form=codes_form, disable_form=disable_form))
     context["settings_panels"] = _panels(request, creator, context) if platforms_shown else {}

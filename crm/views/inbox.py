@@ -8,7 +8,7 @@ from core.exceptions import ApplicationError
 from core.forms import add_service_error
 from core.live.conditional import feed_etag, not_modified
 from core.storage import private_download, private_open
-from crm import delivery, live, saved_replies, selectors, services
+from crm import chat, delivery, live, saved_replies, selectors, services
 from crm.choices import DeliveryStatus, Direction
 from crm.forms import ConversationTagsForm, MessageForm
 from crm.teams import assignment
@@ -45,6 +45,8 @@ def inbox(request, creator):
     )
     context["counts"] = selectors.inbox_counts(creator=creator)
     context["live_cursor"], context["live_etag"] = cursor, etag
+    for row in context["page"].rows:
+        row.chat_presence = chat.presence(row.chat_seen_at, row.chat_ended_at) if row.chat_seen_at else ""
     return _with_etag(render(request, "crm/inbox/list.html", context), etag)
 
 
@@ -75,9 +77,18 @@ def _thread_page(request, creator, conversation, *, message_form=None, tags_form
         "conversation_tags": tag_names,
         "live_cursor": cursor,
         "live_etag": etag,
+        **_chat_panel(conversation),
     }
     status = 400 if (message_form and message_form.errors) or (tags_form and tags_form.errors) else 200
     return _with_etag(render(request, "crm/inbox/thread.html", context, status=status), etag)
+
+
+def _chat_panel(conversation) -> dict:
+    """A visitor chat's panel: the visitor online or away, their email and the fan it suggests."""
+    visitor = selectors.chat_visitor_of(conversation=conversation)
+    if visitor is None:
+        return {"chat_visitor": None}
+    return {"chat_visitor": visitor, "chat_presence": chat.presence(visitor.last_seen_at, visitor.ended_at)}
 
 
 def _saved_replies_for(creator, fan) -> list[dict]:
@@ -101,6 +112,7 @@ def _reply_target(conversation, raw):
 
 SENT_NOTES = {
     DeliveryStatus.QUEUED: "Reply queued: it is being sent through {platform}.",
+    DeliveryStatus.SENT: "Reply sent to the visitor's chat.",
     DeliveryStatus.MANUAL: "Reply saved, not sent: {platform} has no messaging API. Copy it and send it there yourself.",
     DeliveryStatus.RECORDED: "Reply recorded here only: it was not sent to the fan.",
 }

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from core.live import sse
 from core.live.feed import events_after
 from core.observability.context import bind_creator
-from crm import live
+from crm import chat, live
 from crm.security.sessions import active_member
 from crm.teams import policy
 from crm.teams.policy import Action
@@ -53,6 +53,7 @@ def _start(request):
         return _refuse(403, "Sign in to watch live updates"), None, None
     creator = watcher.creator
     bind_creator(creator.pk)
+    chat.team_seen(creator.pk)  # a live page open: the team is online for its chat visitors
     try:
         after = sse.parse_cursor(request.headers.get("Last-Event-ID"))
         if after is None:

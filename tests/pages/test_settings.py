@@ -54,7 +54,7 @@ def test_settings_query_count_does_not_grow_with_rows(page_client, django_assert
         assert_status(page_client.get("/settings/"), 200)
 
 
-SETTINGS_QUERIES = 12  # the nav badge's unread total, the saved replies and the header switcher's memberships included
+SETTINGS_QUERIES = 13  # the nav badge's unread total, the saved replies, the header switcher's memberships and the chat's away message included
 
 
 def mention(creator, text="love this", **kwargs):

@@ -12,6 +12,8 @@ is `manual` from the inbox and `recorded` from an API (the client sent it itself
 | /api/v1: send a message         | POST /api/v1/messages                                     |
 | /api/v1: new conversation       | POST /api/v1/conversations (with `message`)               |
 | admin, management commands      | none (they write no outgoing messages)                    |
+
+In a visitor chat's conversation (issue 19) every door gives `sent`: the chat is its transport.
 """
 
 import pytest
@@ -80,3 +82,18 @@ def test_onlyfans_messages_are_manual_from_the_inbox_and_recorded_from_the_apis(
     expected = DeliveryStatus.MANUAL if door.startswith("page") else DeliveryStatus.RECORDED
     assert message.delivery_status == expected
     assert fake_graph.requests == []
+
+
+@pytest.mark.parametrize("door", [d for d in DOORS if d != "api v1 new conversation"])
+def test_visitor_chat_replies_are_sent_to_the_chat_and_other_direct_replies_are_not(doors, door, django_capture_on_commit_callbacks):
+    # Issue 19: a visitor chat's conversation is its own transport (docs/chat.md).
+    from tests.factories import ChatVisitorFactory
+
+    visitor = ChatVisitorFactory(creator=doors.creator)
+    message = written(door, doors, visitor.conversation, django_capture_on_commit_callbacks)
+    assert message.delivery_status == DeliveryStatus.SENT
+    message.delete()
+    contact_fan = FanFactory(creator=doors.creator, platform=Platform.DIRECT)
+    contact_thread = ConversationFactory(creator=doors.creator, fan=contact_fan, platform=Platform.DIRECT)
+    other = written(door, doors, contact_thread, django_capture_on_commit_callbacks)
+    assert other.delivery_status == (DeliveryStatus.MANUAL if door.startswith("page") else DeliveryStatus.RECORDED)

@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
 from core import crypto
-from crm.models import Fan
+from crm.models import ChatBlock, ChatVisitor, Fan
 from screening.models import ScreeningFile
 from tests.factories import ApiKeyFactory, CreatorFactory, PlatformAccountFactory, UserFactory
 from tests.helpers import admin_fan_form, jwt_for, staff_login
@@ -56,6 +56,10 @@ ZOE = SimpleNamespace(
     file_text="ZOE-SCREENING-PDF-CONTENT-5678",
     attachment_name="zoe-erasure-photo.jpg",
     attachment_text="ZOE-ATTACHMENT-CONTENT-1234",
+    chat_message="Zoë writes in the visitor chat 6061",
+    chat_reply="The team answers Zoë's chat 6062",
+    chat_file_name="zoe-chat-sketch.png",
+    chat_file_text="ZOE-CHAT-FILE-CONTENT-6063",
     dnc_reason="Zoë asked by phone to stop 4477",
 )
 NEEDLES = [
@@ -63,6 +67,7 @@ NEEDLES = [
     ZOE.notes, ZOE.admin_notes, ZOE.dm, ZOE.late_dm, ZOE.comment, ZOE.contact_subject, ZOE.contact_message,
     ZOE.crm_message, ZOE.v1_subject, ZOE.v1_message, ZOE.page_reply, ZOE.txn_external_id, ZOE.passport,
     ZOE.file_name, ZOE.file_text, ZOE.attachment_name, ZOE.attachment_text, ZOE.dnc_reason,
+    ZOE.chat_message, ZOE.chat_reply, ZOE.chat_file_name, ZOE.chat_file_text,
     # Their keyed hashes: a hash left behind still recognises them.
     crypto.email_hash(ZOE.email), crypto.phone_hash(ZOE.phone),
 ]
@@ -140,6 +145,20 @@ def arrive(world) -> Fan:
     ok(Client().post(f"/c/{world.creator.slug}/", contact, follow=True))
     assert Fan.objects.filter(creator=world.creator).count() == 2  # matched, not created
 
+    # The visitor chat on the same page, with her email: a fan of its own, suggested as her; she
+    # writes and sends a file, the team answers, confirms it is her, and blocks the visitor.
+    visitor = Client(HTTP_ORIGIN="http://testserver")
+    ok(visitor.post("/api/chat/start", {"model_id": world.creator.slug, "name": ZOE.name, "email": ZOE.email,
+                                        "consent": True}, content_type="application/json"), 201)
+    sketch = samples.upload(ZOE.chat_file_name, b"\x89PNG\r\n\x1a\n" + ZOE.chat_file_text.encode())
+    ok(visitor.post("/api/chat/messages", {"model_id": world.creator.slug, "text": ZOE.chat_message,
+                                           "files": [sketch]}), 201)
+    chat_thread = ChatVisitor.objects.get(suggested_fan=zoe).conversation_id
+    ok(page.post(f"/inbox/{chat_thread}/send", {"text": ZOE.chat_reply}, follow=True))
+    ok(page.post(f"/inbox/{chat_thread}/chat/link", follow=True))
+    ok(page.post(f"/inbox/{chat_thread}/chat/block", follow=True))
+    assert Fan.objects.filter(creator=world.creator).count() == 3
+
     # The pages: notes, a reply from the inbox (followed, as a browser does: the flash message
     # is shown and leaves the cookie).
     ok(page.post(f"/fans/{zoe.pk}/notes", {"notes": ZOE.notes}, follow=True))
@@ -207,6 +226,7 @@ def test_deleting_a_fan_leaves_nothing_of_them_anywhere(world, face):
     needles = NEEDLES + DERIVED
     found = scan_database(needles) + scan_storage(media, needles) + scan_messages_cookie(client, needles)
     assert found == [], "\n".join(found)
+    assert not ChatVisitor.objects.exists() and not ChatBlock.objects.exists()
     assert {"crm_fan", "webhooks_webhookevent", "django_admin_log", "django_session", "cache_table",
             "django_tasks_database_dbtaskresult"} <= set(tables_scanned())
     # The rest of the creator's data is intact: the control fan and their event.

@@ -76,7 +76,7 @@ def test_the_command_applies_both_windows(settings):
     result("SUCCESSFUL", 15)
     out = StringIO()
     call_command("apply_retention", stdout=out)
-    assert out.getvalue().strip() == "deleted webhook_events=1 task_results=1 live_feed_events=0"
+    assert out.getvalue().strip() == "deleted webhook_events=1 task_results=1 live_feed_events=0 chats=0"
     assert not WebhookEvent.objects.exists() and not DBTaskResult.objects.exists()
 
 
@@ -125,4 +125,4 @@ def test_the_windows_are_checked(settings, event_days, result_days, errors):
 
 
 def test_retention_apply_reports_both(settings):
-    assert retention_apply() == {"webhook_events": 0, "task_results": 0, "live_feed_events": 0}
+    assert retention_apply() == {"webhook_events": 0, "task_results": 0, "live_feed_events": 0, "chats": 0}

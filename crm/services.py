@@ -445,6 +445,8 @@ def message_add(
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     delivery.check_reply_to(conversation=locked, reply_to=reply_to)
     status, advice = DeliveryStatus.RECORDED, ""
+    if direction == Direction.OUTGOING and price_cents:
+        check_ppv_platform(locked.platform)
     if direction == Direction.OUTGOING:
         status, advice = delivery.initial_status(
             conversation=locked, via=via, text=text, reply_to=reply_to, has_attachment=attachment is not None
@@ -524,6 +526,13 @@ def message_add(
             message.attachment.storage.delete(message.attachment.name)
         raise
     return message
+
+
+def check_ppv_platform(platform: str) -> None:
+    """A pay-per-view price only where the fan can unlock it (settings.PPV_PLATFORMS)."""
+    if platform not in settings.PPV_PLATFORMS:
+        label = Platform(platform).label if platform in Platform.values else platform
+        raise InvalidInput(f"{label} has no pay-per-view: send the message without a price", field="price_cents")
 
 
 # --- Transactions --------------------------------------------------------------------------

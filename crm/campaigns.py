@@ -33,7 +33,16 @@ from .choices import (
     SkipReason,
 )
 from .filters import FanFilterSet
-from .models import Conversation, Creator, Fan, MassMessage, MassMessageRecipient, ScheduledMessage, Segment
+from .models import (
+    Conversation,
+    Creator,
+    Fan,
+    MassMessage,
+    MassMessageRecipient,
+    Message,
+    ScheduledMessage,
+    Segment,
+)
 
 logger = logging.getLogger("crm.campaigns")
 
@@ -183,6 +192,14 @@ def _enqueue_scheduled(scheduled_id: int, run_after: datetime | None) -> None:
         task.enqueue(scheduled_id)
     except Exception:
         logger.exception("Enqueueing scheduled message %s failed; the sweeper will retry", scheduled_id)
+
+
+def ppv_message_for(*, fan: Fan, message_id) -> Message:
+    """The message a PPV transaction unlocks: one sent to this fan, else 400."""
+    message = selectors.fan_outgoing_message(fan=fan, message_id=message_id)
+    if message is None:
+        raise InvalidInput("Invalid message_id: not a message sent to this fan", field="message_id")
+    return message
 
 
 # --- Segments -------------------------------------------------------------------------------
@@ -535,3 +552,42 @@ def campaigns_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[st
         MassMessage.objects.filter(pk=mass_id).update(progress_at=now)  # one re-enqueue per grace
         enqueue_run(mass_id)
     return {"scheduled_enqueued": len(due), "mass_messages_enqueued": len(stalled)}
+
+
+# --- Reads: reports -------------------------------------------------------------------------
+
+
+def ppv_report(*, messages: QuerySet[Message]) -> dict:
+    """Sent, unlocked, conversion, revenue and time to unlock of these PPV messages: an unlock is
+    a PPV transaction linked to the message (`message_id`). Two queries whatever the count."""
+    from .models import Transaction
+
+    ppv = messages.filter(price_cents__gt=0)
+    sent = ppv.exclude(delivery_status__in=[DeliveryStatus.FAILED, DeliveryStatus.QUEUED, DeliveryStatus.SENDING]).count()
+    unlocks = list(
+        Transaction.objects.filter(message__in=ppv, kind="ppv").values_list("message_id", "amount_cents", "occurred_at", "message__created_at")
+    )
+    unlocked = {message_id for message_id, *_ in unlocks}
+    waits = sorted(max(0.0, (at - created).total_seconds()) for _m, _a, at, created in unlocks)
+    return {
+        "sent": sent,
+        "unlocked": len(unlocked),
+        "conversion": round(100 * len(unlocked) / sent, 1) if sent else 0.0,
+        "revenue_cents": sum(amount for _m, amount, *_ in unlocks),
+        "median_unlock_seconds": waits[len(waits) // 2] if waits else None,
+    }
+
+
+def mass_message_messages(*, mass: MassMessage) -> QuerySet[Message]:
+    return Message.objects.filter(pk__in=mass.recipients.exclude(message=None).values("message_id"))
+
+
+def unlocks_by_message(*, message_ids) -> dict[int, int]:
+    """PPV revenue per message id (the per-recipient rows of a report), one query."""
+    from .models import Transaction
+
+    rows = Transaction.objects.filter(message_id__in=list(message_ids), kind="ppv").values_list("message_id", "amount_cents")
+    totals: dict[int, int] = {}
+    for message_id, amount in rows:
+        totals[message_id] = totals.get(message_id, 0) + amount
+    return totals

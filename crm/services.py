@@ -561,6 +561,8 @@ def transaction_record(
         validate_occurred_at(occurred_at)
     except ValidationError:
         raise InvalidInput("Invalid occurred_at", field="occurred_at")
+    if message is not None and (message.fan_id != fan.pk or message.direction != Direction.OUTGOING):
+        raise InvalidInput("Invalid message_id: not a message sent to this fan", field="message_id")
     if external_id:
         existing = Transaction.objects.filter(
             creator_id=fan.creator_id, platform=platform, external_id=external_id

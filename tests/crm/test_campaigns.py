@@ -111,7 +111,7 @@ def test_a_worker_down_across_the_due_time_sends_once_when_it_returns(creator, a
 
 @pytest.mark.django_db
 def test_send_at_must_be_to_come_within_a_year_and_iso_with_a_zone(creator, db_tasks):
-    conversation = ConversationFactory(creator=creator)
+    conversation = ConversationFactory(fan=FanFactory(creator=creator))
     for send_at, error in [
         (timezone.now() - timedelta(minutes=1), "past"),
         (timezone.now() + timedelta(days=366), "year"),
@@ -127,7 +127,7 @@ def test_send_at_must_be_to_come_within_a_year_and_iso_with_a_zone(creator, db_t
 
 @pytest.mark.django_db
 def test_edit_and_cancel_until_sent_never_after(creator, db_tasks, django_capture_on_commit_callbacks):
-    conversation = ConversationFactory(creator=creator)
+    conversation = ConversationFactory(fan=FanFactory(creator=creator))
     scheduled = campaigns.scheduled_message_create(
         conversation=conversation, text="Draft", send_at=timezone.now() + timedelta(hours=1)
     )

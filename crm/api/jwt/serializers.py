@@ -183,11 +183,40 @@ class MessageCreateSerializer(serializers.Serializer):
     reply_to = StrictIntegerField(
         required=False, min_value=1, max_value=MAX_BIGINT, help_text="Extension: the id of the comment this replies to"
     )
+    send_at = serializers.CharField(
+        required=False,
+        help_text="Extension: ISO 8601 with a time zone; the message is scheduled (202, `scheduled_message`)",
+    )
 
     def validate_text(self, value):
         if not value.strip():
             raise serializers.ValidationError("text is required", code="blank")
         return value
+
+
+class ScheduledMessageSerializer(serializers.Serializer):
+    """Extension (docs/campaigns.md): a message waiting for its `send_at`."""
+
+    id = serializers.IntegerField()
+    conversation_id = serializers.IntegerField()
+    fan_id = serializers.IntegerField()
+    text = serializers.CharField()
+    price_cents = serializers.IntegerField()
+    send_at = UtcDateTimeField()
+    status = serializers.CharField()
+    message_id = serializers.IntegerField(allow_null=True)
+
+    def to_representation(self, scheduled):
+        return {
+            "id": scheduled.pk,
+            "conversation_id": scheduled.conversation_id,
+            "fan_id": scheduled.fan_id,
+            "text": scheduled.text,
+            "price_cents": scheduled.price_cents,
+            "send_at": iso_utc(scheduled.send_at),
+            "status": scheduled.status,
+            "message_id": scheduled.message_id,
+        }
 
 
 # --- Transactions --------------------------------------------------------------------------
@@ -203,6 +232,8 @@ class TransactionSerializer(serializers.Serializer):
     external_id = serializers.CharField(allow_null=True)
     occurred_at = UtcDateTimeField()
     created_at = UtcDateTimeField()
+    # Extension (docs/campaigns.md): the PPV message this transaction unlocked.
+    message_id = serializers.IntegerField(allow_null=True)
 
     def to_representation(self, txn):
         return {
@@ -215,6 +246,7 @@ class TransactionSerializer(serializers.Serializer):
             "external_id": txn.external_id or None,
             "occurred_at": iso_utc(txn.occurred_at),
             "created_at": iso_utc(txn.created_at),
+            "message_id": txn.message_id,
         }
 
 
@@ -225,6 +257,10 @@ class TransactionCreateSerializer(serializers.Serializer):
     occurred_at = StrictDateTimeField(required=False, validators=[validate_occurred_at])
     platform = serializers.ChoiceField(choices=PLATFORMS, required=False)
     external_id = StrictCharField(max_length=255, required=False, allow_null=True, allow_blank=True)
+    message_id = StrictIntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_BIGINT,
+        help_text="Extension: the PPV message this transaction unlocked (a message sent to this fan)",
+    )
 
     def validate_kind(self, value):
         # Opening balances are recorded only when a fan is created with a value_cents.

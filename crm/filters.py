@@ -38,15 +38,15 @@ class FanFilterSet(django_filters.FilterSet):
     spend_max = django_filters.NumberFilter(field_name="value_cents", lookup_expr="lte", min_value=0, label="Spent at most (cents)")
     spent_days = django_filters.NumberFilter(method="filter_noop", min_value=1, max_value=3650, decimal_places=0, label="In the last N days")
     spent_recent_min = django_filters.NumberFilter(method="filter_spent_recent", min_value=1, label="Spent in the last N days at least (cents)")
-    last_active_before = django_filters.IsoDateTimeFilter(field_name="last_seen_at", lookup_expr="lt")
-    last_active_after = django_filters.IsoDateTimeFilter(field_name="last_seen_at", lookup_expr="gte")
+    last_active_before = django_filters.IsoDateTimeFilter(field_name="last_seen_at", lookup_expr="lt", label="Last active before")
+    last_active_after = django_filters.IsoDateTimeFilter(field_name="last_seen_at", lookup_expr="gte", label="Last active after")
     inactive_days = django_filters.NumberFilter(method="filter_inactive_days", min_value=1, max_value=3650, decimal_places=0, label="Not active for N days")
     tags_all = django_filters.CharFilter(method="filter_tags_all", label="All of these tags")
     tags_any = django_filters.CharFilter(method="filter_tags_any", label="Any of these tags")
     tags_none = django_filters.CharFilter(method="filter_tags_none", label="None of these tags")
-    has_open_conversation = django_filters.BooleanFilter(method="filter_open_conversation")
-    consent = django_filters.BooleanFilter(method="filter_consent")
-    do_not_contact = django_filters.BooleanFilter(field_name="do_not_contact")
+    has_open_conversation = django_filters.BooleanFilter(method="filter_open_conversation", label="Has an open conversation")
+    consent = django_filters.BooleanFilter(method="filter_consent", label="Consent recorded")
+    do_not_contact = django_filters.BooleanFilter(field_name="do_not_contact", label="Do not contact")
 
     class Meta:
         model = Fan

@@ -140,3 +140,20 @@ def test_api_send_at_and_transaction_message_id(crm_client, creator):
         400,
         "Invalid message_id: not a message sent to this fan",
     )
+
+
+def test_v1_send_at(v1_client, api_key):
+    conversation = ConversationFactory(fan=FanFactory(creator=api_key.creator))
+    send_at = (timezone.now() + timedelta(days=1)).replace(microsecond=0)
+    body = assert_status(
+        v1_client.post(
+            "/api/v1/messages", {"conversation_id": conversation.pk, "message": "Later", "send_at": send_at.isoformat()}, format="json"
+        ),
+        202,
+    )
+    assert body["success"] is True and body["data"]["status"] == "scheduled"
+    response = v1_client.post(
+        "/api/v1/messages", {"conversation_id": conversation.pk, "message": "x", "send_at": "next week"}, format="json"
+    )
+    assert assert_status(response, 400)["error"].startswith("Invalid send_at")
+    assert not Message.objects.exists() and ScheduledMessage.objects.count() == 1

@@ -20,6 +20,7 @@ from crm.delivery import VIA_API
 from crm.filters import ConversationFilterSet, FanFilterSet, TransactionFilterSet
 
 from ..base import CrmApiView, CrmListView
+from ..campaign_fields import ScheduledMessageSerializer
 from . import serializers as s
 
 FAN_ORDERINGS = orderings(
@@ -263,7 +264,7 @@ class ConversationMessagesView(CrmListView):
                 send_at=campaigns.parse_send_at_iso(data["send_at"]),
                 via=VIA_API,
             )
-            return Response({"scheduled_message": s.ScheduledMessageSerializer(scheduled).data}, status=202)
+            return Response({"scheduled_message": ScheduledMessageSerializer(scheduled).data}, status=202)
         reply_to = None
         if data.get("reply_to"):
             reply_to = delivery.reply_target(conversation=conversation, message_id=data["reply_to"])

@@ -3,8 +3,7 @@
 from datetime import timedelta
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Q, Subquery, Sum, When
 from django.utils import timezone
 
 from core.crypto import email_hash, phone_hash
@@ -56,16 +55,22 @@ class FanFilterSet(django_filters.FilterSet):
         return queryset  # read by filter_spent_recent
 
     def filter_spent_recent(self, queryset, name, value):
+        """Net spend (refunds subtract) in the last `spent_days` (30 unless given). One grouped
+        scan of the creator's recent transactions (index creator, occurred_at), joined by IN:
+        a correlated sum per fan is 3x slower at 100k fans (docs/PERFORMANCE.md)."""
         days = int(self.form.cleaned_data.get("spent_days") or 30)
         since = timezone.now() - timedelta(days=days)
-        spent = (
-            Transaction.objects.filter(fan=OuterRef("pk"), occurred_at__gte=since)
-            .exclude(kind__in=["refund", "opening_balance"])
-            .values("fan")
-            .annotate(total=Sum("amount_cents"))
-            .values("total")
+        creator = Subquery(queryset.order_by().values("creator_id")[:1])
+        signed = Case(When(kind="refund", then=-F("amount_cents")), default=F("amount_cents"), output_field=BigIntegerField())
+        spenders = (
+            Transaction.objects.filter(creator_id=creator, occurred_at__gte=since)
+            .exclude(kind="opening_balance")
+            .values("fan_id")
+            .annotate(total=Sum(signed))
+            .filter(total__gte=value)
+            .values("fan_id")
         )
-        return queryset.annotate(spent_recent=Coalesce(Subquery(spent), Value(0))).filter(spent_recent__gte=value)
+        return queryset.filter(pk__in=spenders)
 
     def filter_inactive_days(self, queryset, name, value):
         before = timezone.now() - timedelta(days=int(value))

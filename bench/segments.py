@@ -129,9 +129,9 @@ def segment_counts(creator: Creator, runs: int) -> None:
 
 
 def mass_message(creator: Creator, size: int) -> None:
-    from tests import fake_graph
-
     from django.test.utils import override_settings
+
+    from tests import fake_graph
 
     server = fake_graph.start()
     overrides = override_settings(

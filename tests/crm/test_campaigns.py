@@ -24,7 +24,13 @@ from crm.choices import (
     SkipReason,
 )
 from crm.models import Conversation, MassMessageRecipient, Message, ScheduledMessage
-from tests.factories import ConversationFactory, FanFactory, PlatformAccountFactory, TagFactory
+from tests.factories import (
+    ConversationFactory,
+    CreatorFactory,
+    FanFactory,
+    PlatformAccountFactory,
+    TagFactory,
+)
 
 ACCOUNT_ID = "17841400000000001"
 
@@ -331,3 +337,31 @@ def test_queries_per_recipient_are_constant(creator, account, settings, django_c
     per_recipient = (big - small) / 4
     assert queries_for(12, 200) - big == 4 * per_recipient
     assert per_recipient <= 20  # savepoints, the locks and counters of message_add, the claim
+
+
+@pytest.mark.django_db
+def test_the_throttle_counts_the_creators_messages_of_the_last_minute(creator, account, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.MASS_MESSAGE_RATE_PER_MINUTE, settings.MASS_MESSAGE_BATCH = 2, 10
+    fans = [ig_fan(creator, n) for n in range(4)]
+    first = campaigns.mass_message_create(creator=creator, text="One", fan_ids=[f.pk for f in fans[:2]])
+    second = campaigns.mass_message_create(creator=creator, text="Two", fan_ids=[f.pk for f in fans[2:]])
+    assert campaigns.mass_message_step(mass_id=first.pk) is None  # both sent: done
+    next_at = campaigns.mass_message_step(mass_id=second.pk)  # the minute's budget is spent
+    assert next_at is not None and Message.objects.count() == 2
+    later = timezone.now() + timedelta(minutes=1, seconds=1)
+    assert campaigns.mass_message_step(mass_id=second.pk, now=later) is None
+    assert Message.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_recent_spend_is_net_of_refunds(creator):
+    fan = FanFactory(creator=creator, name="Refunded")
+    services.transaction_record(fan=fan, kind="ppv", amount_cents=12000)
+    segment = campaigns.segment_save(creator=creator, name="Spent", filters={"spent_recent_min": "10000"})
+    assert campaigns.segment_count(segment=segment) == 1
+    services.transaction_record(fan=fan, kind="refund", amount_cents=5000)
+    assert campaigns.segment_count(segment=segment) == 0
+    other = FanFactory(creator=CreatorFactory())
+    services.transaction_record(fan=other, kind="tip", amount_cents=50000)
+    assert list(campaigns.segment_fans(segment=segment)) == []  # another creator's fan never

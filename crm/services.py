@@ -445,7 +445,8 @@ def message_add(
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     delivery.check_reply_to(conversation=locked, reply_to=reply_to)
     status, advice = DeliveryStatus.RECORDED, ""
-    if direction == Direction.OUTGOING and price_cents:
+    if direction == Direction.OUTGOING and price_cents and via is not None:
+        # Written here to reach the fan (not history a platform or an import reports).
         check_ppv_platform(locked.platform)
     if direction == Direction.OUTGOING:
         status, advice = delivery.initial_status(

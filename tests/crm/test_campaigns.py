@@ -160,7 +160,7 @@ def test_edit_and_cancel_until_sent_never_after(creator, db_tasks, django_captur
 def test_a_ppv_price_on_a_platform_without_ppv_is_refused(creator):
     conversation = ConversationFactory(creator=creator, fan=FanFactory(creator=creator, platform=Platform.TIKTOK))
     with pytest.raises(InvalidInput, match="TikTok has no pay-per-view"):
-        services.message_add(conversation=conversation, direction=Direction.OUTGOING, text="x", price_cents=500)
+        services.message_add(conversation=conversation, direction=Direction.OUTGOING, text="x", price_cents=500, via="api")
     with pytest.raises(InvalidInput, match="pay-per-view"):
         campaigns.scheduled_message_create(
             conversation=conversation, text="x", price_cents=500, send_at=timezone.now() + timedelta(hours=1)

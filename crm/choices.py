@@ -113,3 +113,37 @@ class Role(models.TextChoices):
     OWNER = "owner", "Owner"
     MANAGER = "manager", "Manager"
     CHATTER = "chatter", "Chatter"
+
+
+class ScheduledStatus(models.TextChoices):
+    """A scheduled message (crm.campaigns): waiting, turned into a message, or withdrawn."""
+
+    SCHEDULED = "scheduled", "Scheduled"
+    SENT = "sent", "Sent"
+    CANCELLED = "cancelled", "Cancelled"
+    FAILED = "failed", "Not sent"
+
+
+class MassMessageStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    RUNNING = "running", "Sending"
+    PAUSED = "paused", "Paused"
+    STOPPED = "stopped", "Stopped"
+    DONE = "done", "Done"
+
+
+class RecipientStatus(models.TextChoices):
+    """A recipient of a mass message: waiting for its turn, given its message, or skipped."""
+
+    PENDING = "pending", "Waiting"
+    MESSAGED = "messaged", "Message created"
+    SKIPPED = "skipped", "Skipped"
+
+
+class SkipReason(models.TextChoices):
+    NO_CHANNEL = "no_channel", "No delivery channel (OnlyFans, Fansly, Patreon, TikTok, or sending is off)"
+    OUTSIDE_WINDOW = "outside_window", "Outside Instagram's 24-hour window"
+    DO_NOT_CONTACT = "do_not_contact", "Do not contact"
+    NO_CONSENT = "no_consent", "No consent"
+    REFUSED = "refused", "Refused (the platform's limits)"
+    STOPPED = "stopped", "Mass message stopped"

@@ -1,4 +1,6 @@
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -196,6 +198,10 @@ class TransactionForm(PageForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     external_id = forms.CharField(label="External id", max_length=255, required=False)
+    message_id = forms.IntegerField(
+        label="Unlocked message", required=False, min_value=1,
+        help_text="For a PPV unlock: the id of the message it paid for (shown on the message in the thread).",
+    )
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -206,6 +212,23 @@ class TransactionForm(PageForm):
             "occurred_at": data["occurred_at"],
             "external_id": data["external_id"] or None,
         }
+
+
+LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
+
+
+def parse_local_datetime(value: str, timezone_name: str):
+    """A date and time typed in the creator's time zone (the picker's format), made aware; None
+    when empty. A time with its own zone or another format is refused: one meaning only."""
+    value = value.strip()
+    if not value:
+        return None
+    for fmt in LOCAL_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=ZoneInfo(timezone_name))
+        except ValueError:
+            continue
+    raise ValidationError(f"Use the date picker's format (YYYY-MM-DDTHH:MM), in your time zone ({timezone_name}).")
 
 
 class MessageForm(forms.Form):
@@ -219,11 +242,30 @@ class MessageForm(forms.Form):
         required=False, label="Send anyway: I know this fan asked not to be contacted"
     )
 
-    def __init__(self, *args, do_not_contact: bool = False, **kwargs):
+    price = forms.DecimalField(
+        label="PPV price", required=False, min_value=Decimal("0.01"), max_value=Decimal("100000"), decimal_places=2,
+        max_digits=9, help_text="Optional, in dollars: the fan unlocks the message by paying it.",
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    send_at = forms.CharField(
+        label="Send later", required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    def __init__(self, *args, do_not_contact: bool = False, timezone_name: str = "UTC", **kwargs):
         super().__init__(*args, **kwargs)
         self.do_not_contact = do_not_contact
+        self.timezone_name = timezone_name
+        self.fields["send_at"].help_text = f"Optional: the time to send it, in your time zone ({timezone_name})."
         if not do_not_contact:
             del self.fields["send_anyway"]  # asked only about do-not-contact fans
+
+    def clean_send_at(self):
+        return parse_local_datetime(self.cleaned_data.get("send_at") or "", self.timezone_name)
+
+    def price_cents(self) -> int:
+        price = self.cleaned_data.get("price")
+        return int(price * 100) if price else 0
 
     def clean_attachment(self):
         file = self.cleaned_data.get("attachment")

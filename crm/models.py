@@ -23,11 +23,15 @@ from .choices import (
     ConsentSource,
     DeliveryStatus,
     Direction,
+    MassMessageStatus,
     MessageType,
     Platform,
+    RecipientStatus,
     Role,
+    ScheduledStatus,
     ScreeningStatus,
     SignInSurface,
+    SkipReason,
     SubscriptionStatus,
     TransactionKind,
 )
@@ -725,3 +729,96 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit entries are never deleted one by one")
+
+
+# --- Campaigns (crm.campaigns; docs/campaigns.md) ---------------------------------------------
+
+
+class ScheduledMessage(models.Model):
+    """An outgoing message waiting for its time. It is not a Message until it is sent, so no list,
+    counter, response time or analytics sees it; at `send_at` the worker turns it into one through
+    message_add (delivery included), whose `created_at` is then the send time."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="scheduled_messages")
+    fan = models.ForeignKey(Fan, on_delete=models.CASCADE, related_name="scheduled_messages")
+    text = models.TextField()
+    price_cents = models.PositiveBigIntegerField(default=0)
+    send_at = models.DateTimeField()
+    via = models.CharField(max_length=8, default="inbox")  # message_add's `via` at send time
+    status = models.CharField(max_length=10, choices=ScheduledStatus.choices, default=ScheduledStatus.SCHEDULED)
+    error = models.CharField(max_length=500, blank=True)
+    message = models.OneToOneField(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["send_at", "id"]
+        indexes = [
+            models.Index(fields=["creator", "status", "send_at"], name="sched_creator_status"),
+            # The sweeper's look at due rows: only those still waiting.
+            models.Index(fields=["send_at"], condition=Q(status="scheduled"), name="sched_due"),
+        ]
+
+    def __str__(self):
+        return f"Scheduled message {self.pk}"
+
+
+class Segment(models.Model):
+    """A saved filter over fans (crm.filters.FanFilterSet's parameters). The filters name tags,
+    platforms, statuses, amounts and dates, never a fan: a free-text search is not saved."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="segments")
+    name = models.CharField(max_length=100)
+    filters = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["creator", "name"], name="segment_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class MassMessage(models.Model):
+    """One text to many fans: one outgoing message per recipient, created by the worker at a
+    throttled pace through message_add (delivery included)."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="mass_messages")
+    segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    audience = models.CharField(max_length=120, blank=True)  # "Segment “Whales”" or "5 selected fans"
+    text = models.TextField()
+    price_cents = models.PositiveBigIntegerField(default=0)
+    send_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=MassMessageStatus.choices, default=MassMessageStatus.RUNNING)
+    progress_at = models.DateTimeField(null=True, blank=True)  # the runner's last step (the sweeper's clock)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "progress_at"], name="mass_open", condition=Q(status__in=["scheduled", "running"]))]
+
+    def __str__(self):
+        return f"Mass message {self.pk}"
+
+
+class MassMessageRecipient(models.Model):
+    """One fan of a mass message. Unique per fan, and moved from `pending` in the same
+    transaction that creates its message: nobody is messaged twice, even by two runners."""
+
+    mass_message = models.ForeignKey(MassMessage, on_delete=models.CASCADE, related_name="recipients")
+    fan = models.ForeignKey(Fan, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=RecipientStatus.choices, default=RecipientStatus.PENDING)
+    skip_reason = models.CharField(max_length=20, choices=SkipReason.choices, blank=True)
+    message = models.OneToOneField(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["mass_message", "fan"], name="recipient_unique_fan")]
+        indexes = [models.Index(fields=["mass_message", "status", "id"], name="recipient_status")]
+
+    def __str__(self):
+        return f"Recipient {self.pk}"

@@ -27,7 +27,7 @@ from core.keyset import Key, Ordering, Page
 from core.lookups import owned_get, parse_id
 from core.page_cursors import paginate
 
-from .choices import DeliveryStatus, Platform
+from .choices import DeliveryStatus, Direction, Platform
 from .filters import ConversationFilterSet, FanFilterSet
 from .models import (
     ApiKey,
@@ -291,6 +291,13 @@ def message_get(*, creator: Creator, message_id, message: str = "Message not fou
 def conversation_message(*, conversation: Conversation, message_id, message: str = "Message not found") -> Message:
     """One message of this conversation (a reply's comment, a retried message)."""
     return owned_get(Message.objects.filter(conversation=conversation), message_id, message)
+
+
+def fan_outgoing_message(*, fan: Fan, message_id) -> Message | None:
+    """A message sent to this fan, by id (the PPV a transaction unlocks), or None."""
+    if isinstance(message_id, bool) or not str(message_id).isdigit():
+        return None
+    return Message.objects.filter(fan=fan, direction=Direction.OUTGOING, pk=int(message_id)).first()
 
 
 def conversation_messages(*, conversation: Conversation) -> QuerySet[Message]:

@@ -487,6 +487,9 @@ def message_add(
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     delivery.check_reply_to(conversation=locked, reply_to=reply_to)
     status, advice = DeliveryStatus.RECORDED, ""
+    if direction == Direction.OUTGOING and price_cents and via is not None:
+        # Written here to reach the fan (not history a platform or an import reports).
+        check_ppv_platform(locked.platform)
     if direction == Direction.OUTGOING:
         status, advice = delivery.initial_status(
             conversation=locked, via=via, text=text, reply_to=reply_to, has_attachment=attachment is not None
@@ -570,6 +573,13 @@ def message_add(
     return message
 
 
+def check_ppv_platform(platform: str) -> None:
+    """A pay-per-view price only where the fan can unlock it (settings.PPV_PLATFORMS)."""
+    if platform not in settings.PPV_PLATFORMS:
+        label = Platform(platform).label if platform in Platform.values else platform
+        raise InvalidInput(f"{label} has no pay-per-view: send the message without a price", field="price_cents")
+
+
 # --- Transactions --------------------------------------------------------------------------
 
 
@@ -596,6 +606,8 @@ def transaction_record(
         validate_occurred_at(occurred_at)
     except ValidationError:
         raise InvalidInput("Invalid occurred_at", field="occurred_at")
+    if message is not None and (message.fan_id != fan.pk or message.direction != Direction.OUTGOING):
+        raise InvalidInput("Invalid message_id: not a message sent to this fan", field="message_id")
     if external_id:
         existing = Transaction.objects.filter(
             creator_id=fan.creator_id, platform=platform, external_id=external_id

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import account, auth, chat_team, contact, fans, inbox, password_reset, security, team
+from .views import account, auth, campaigns, chat_team, contact, fans, inbox, password_reset, security, team
 
 urlpatterns = [
     path("auth/login", auth.LoginView.as_view(), name="login"),
@@ -42,6 +42,15 @@ urlpatterns = [
         inbox.attachment_download,
         name="attachment_download",
     ),
+    path("campaigns/", campaigns.campaigns_page, name="campaigns"),
+    path("campaigns/segments", campaigns.segment_create, name="segment_create"),
+    path("campaigns/segments/<str:segment_id>/", campaigns.segment_detail, name="segment_detail"),
+    path("campaigns/segments/<str:segment_id>/delete", campaigns.segment_delete, name="segment_delete"),
+    path("campaigns/mass/new", campaigns.mass_message_new, name="mass_message_new"),
+    path("campaigns/mass/<str:mass_id>/", campaigns.mass_message_detail, name="mass_message_detail"),
+    path("campaigns/mass/<str:mass_id>/<str:action>", campaigns.mass_message_action, name="mass_message_action"),
+    path("campaigns/scheduled/<str:scheduled_id>", campaigns.scheduled_update, name="scheduled_update"),
+    path("campaigns/scheduled/<str:scheduled_id>/cancel", campaigns.scheduled_cancel, name="scheduled_cancel"),
     path("settings/", account.settings_page, name="settings"),
     path("settings/api-keys", account.api_key_create, name="api_key_create"),
     path("settings/api-keys/<str:key_id>/revoke", account.api_key_revoke, name="api_key_revoke"),

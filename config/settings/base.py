@@ -399,3 +399,17 @@ DELIVERY_TOKEN_WARNING_DAYS = env.int("DELIVERY_TOKEN_WARNING_DAYS", default=7)
 DO_NOT_CONTACT_KEYWORDS = env.list(
     "DO_NOT_CONTACT_KEYWORDS", default=["stop", "stopall", "unsubscribe", "cancel", "end", "quit"]
 )
+
+# --- Campaigns (docs/campaigns.md) ---------------------------------------------------------
+# The most fans one mass message reaches; a bigger audience is refused with a clear error.
+MASS_MESSAGE_MAX_RECIPIENTS = env.int("MASS_MESSAGE_MAX_RECIPIENTS", default=20000)
+# Messages a creator's mass messages create per minute (all of them together): the pace a
+# platform account is sent at, under Instagram's per-account limits.
+MASS_MESSAGE_RATE_PER_MINUTE = env.int("MASS_MESSAGE_RATE_PER_MINUTE", default=600)
+# Recipients one step of the runner handles before it yields (and reports progress).
+MASS_MESSAGE_BATCH = env.int("MASS_MESSAGE_BATCH", default=50)
+# A scheduled message or a running mass message this long past its time without progress is
+# enqueued again by the sweeper (its task was lost, or the worker was down).
+CAMPAIGN_SWEEP_GRACE_SECONDS = env.int("CAMPAIGN_SWEEP_GRACE_SECONDS", default=60)
+# Platforms where a message may carry a pay-per-view price (unlocked by a PPV transaction).
+PPV_PLATFORMS = env.list("PPV_PLATFORMS", default=["onlyfans", "fansly", "instagram", "direct"])

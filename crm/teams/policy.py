@@ -41,6 +41,7 @@ class Action:
     TEAM_MANAGE = "team.manage"  # invite, change non-owner roles, deactivate, remove non-owners
     TEAM_OWNERS = "team.owners"  # make or unmake owners, remove or deactivate an owner
     AUDIT_READ = "audit.read"
+    CAMPAIGNS = "campaigns.manage"  # scheduled messages, segments, mass messages and their reports
 
 
 ALL_ACTIONS = tuple(value for name, value in vars(Action).items() if name.isupper())

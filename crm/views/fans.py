@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
 from core.templatetags.formatting import money
-from crm import selectors, services
+from crm import campaigns, selectors, services
 from crm.extensions import fan_page_sections
 from crm.forms import DoNotContactForm, FanForm, FanNotesForm, FanTagsForm, TransactionForm
 from crm.teams import policy
@@ -156,7 +156,9 @@ def fan_transaction_record(request, creator, fan_id):
     form = TransactionForm(request.POST)
     if form.is_valid():
         try:
-            txn, created = services.transaction_record(fan=fan, **form.service_kwargs())
+            message_id = form.cleaned_data.get("message_id")
+            message = campaigns.ppv_message_for(fan=fan, message_id=message_id) if message_id else None
+            txn, created = services.transaction_record(fan=fan, message=message, **form.service_kwargs())
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:

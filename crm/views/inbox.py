@@ -1,14 +1,17 @@
 """Inbox: conversation list, thread view (read, send, archive, tag) and attachment download."""
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
 from core.live.conditional import feed_etag, not_modified
 from core.storage import private_download, private_open
-from crm import chat, delivery, live, saved_replies, selectors, services
+from crm import campaigns, chat, delivery, live, saved_replies, selectors, services
 from crm.choices import DeliveryStatus, Direction
 from crm.forms import ConversationTagsForm, MessageForm
 from crm.teams import assignment
@@ -72,7 +75,9 @@ def _thread_page(request, creator, conversation, *, message_form=None, tags_form
         "reply_route": route,
         "reply_route_note": route_note,
         "reply_to": reply_to,
-        "message_form": message_form or MessageForm(initial=initial, do_not_contact=conversation.fan.do_not_contact),
+        "message_form": message_form or MessageForm(
+            initial=initial, do_not_contact=conversation.fan.do_not_contact, timezone_name=creator.timezone
+        ),
         "tags_form": tags_form or ConversationTagsForm(initial={"tags": ", ".join(tag_names)}),
         "conversation_tags": tag_names,
         "live_cursor": cursor,
@@ -145,7 +150,11 @@ def thread_read(request, creator, conversation_id):
 @require_POST
 def thread_send(request, creator, conversation_id):
     conversation = selectors.conversation_get(creator=creator, conversation_id=conversation_id)
-    form = MessageForm(request.POST, request.FILES, do_not_contact=conversation.fan.do_not_contact)
+    form = MessageForm(
+        request.POST, request.FILES, do_not_contact=conversation.fan.do_not_contact, timezone_name=creator.timezone
+    )
+    if form.is_valid() and form.cleaned_data["send_at"]:
+        return _thread_schedule(request, creator, conversation, form)
     if form.is_valid():
         try:
             reply_to = None
@@ -158,6 +167,7 @@ def thread_send(request, creator, conversation_id):
                 attachment=form.cleaned_data["attachment"],
                 via=delivery.VIA_INBOX,
                 reply_to=reply_to,
+                price_cents=form.price_cents(),
             )
         except ApplicationError as exc:
             if exc.field == "reply_to":  # a hidden input: shown above the form
@@ -169,6 +179,26 @@ def thread_send(request, creator, conversation_id):
             messages.success(request, note.format(platform=conversation.get_platform_display()))
             return redirect("thread", conversation_id=conversation.pk)
     return _thread_page(request, creator, conversation, message_form=form)
+
+
+def _thread_schedule(request, creator, conversation, form):
+    """The reply form with "Send later": a scheduled message, not a message yet."""
+    if form.cleaned_data["attachment"] or form.cleaned_data["reply_to"]:
+        form.add_error("send_at", "A scheduled message is text only (no file, no comment reply).")
+        return _thread_page(request, creator, conversation, message_form=form)
+    try:
+        scheduled = campaigns.scheduled_message_create(
+            conversation=conversation,
+            text=form.cleaned_data["text"],
+            price_cents=form.price_cents(),
+            send_at=form.cleaned_data["send_at"],
+        )
+    except ApplicationError as exc:
+        add_service_error(form, exc)
+        return _thread_page(request, creator, conversation, message_form=form)
+    local = timezone.localtime(scheduled.send_at, ZoneInfo(creator.timezone))
+    messages.success(request, f"Scheduled for {local:%Y-%m-%d %H:%M} ({creator.timezone}). See Campaigns → Scheduled.")
+    return redirect("thread", conversation_id=conversation.pk)
 
 
 @creator_page(Action.INBOX_REPLY)

@@ -8,6 +8,7 @@ extended with it (a new entry point in `arrive`, a new needle in NEEDLES).
 """
 
 import json
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -15,11 +16,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
 from core import crypto
-from crm.models import ChatBlock, ChatVisitor, Fan
+from crm.models import ChatBlock, ChatVisitor, Fan, MassMessageRecipient, ScheduledMessage, Segment
 from screening.models import ScreeningFile
 from tests.factories import ApiKeyFactory, CreatorFactory, PlatformAccountFactory, UserFactory
 from tests.helpers import admin_fan_form, jwt_for, staff_login
@@ -61,12 +63,13 @@ ZOE = SimpleNamespace(
     chat_file_name="zoe-chat-sketch.png",
     chat_file_text="ZOE-CHAT-FILE-CONTENT-6063",
     dnc_reason="Zoë asked by phone to stop 4477",
+    scheduled="A reply to Zoë scheduled for tomorrow 8123",
 )
 NEEDLES = [
     IG_ID, ZOE.name, ZOE.username, ZOE.client_identifier, ZOE.email, ZOE.phone,
     ZOE.notes, ZOE.admin_notes, ZOE.dm, ZOE.late_dm, ZOE.comment, ZOE.contact_subject, ZOE.contact_message,
     ZOE.crm_message, ZOE.v1_subject, ZOE.v1_message, ZOE.page_reply, ZOE.txn_external_id, ZOE.passport,
-    ZOE.file_name, ZOE.file_text, ZOE.attachment_name, ZOE.attachment_text, ZOE.dnc_reason,
+    ZOE.file_name, ZOE.file_text, ZOE.attachment_name, ZOE.attachment_text, ZOE.dnc_reason, ZOE.scheduled,
     ZOE.chat_message, ZOE.chat_reply, ZOE.chat_file_name, ZOE.chat_file_text,
     # Their keyed hashes: a hash left behind still recognises them.
     crypto.email_hash(ZOE.email), crypto.phone_hash(ZOE.phone),
@@ -163,6 +166,15 @@ def arrive(world) -> Fan:
     # is shown and leaves the cookie).
     ok(page.post(f"/fans/{zoe.pk}/notes", {"notes": ZOE.notes}, follow=True))
     ok(page.post(f"/inbox/{thread['id']}/send", {"text": ZOE.page_reply}, follow=True))
+    # Campaigns: a message scheduled to her, and a mass message to a segment she is in (the
+    # segment saves filters only; her recipient row goes with her).
+    tomorrow = (timezone.now() + timedelta(days=1)).isoformat()
+    ok(crm.post(f"/api/crm/conversations/{thread['id']}/messages", {"text": ZOE.scheduled, "send_at": tomorrow},
+                format="json"), 202)
+    ok(page.post("/campaigns/segments", {"name": "Instagram fans", "platform": "instagram"}), 302)
+    segment = Segment.objects.get(creator=world.creator)
+    ok(page.post("/campaigns/mass/new", {"segment": segment.pk, "text": "Hi {{ fan.name }}", "action": "send"}), 302)
+    assert MassMessageRecipient.objects.filter(fan=zoe).exists()
     # Do-not-contact with her reason (the contact form above stored her consent).
     ok(crm.patch(f"/api/crm/fans/{zoe.pk}", {"do_not_contact": True, "do_not_contact_reason": ZOE.dnc_reason},
                  format="json"))
@@ -221,7 +233,11 @@ def test_deleting_a_fan_leaves_nothing_of_them_anywhere(world, face):
     events = list(WebhookEvent.objects.filter(party_id=IG_ID).values_list("pk", "external_id"))
     assert len(events) == 4  # the DM, the comment, the read receipt, the DM still queued
 
+    zoe_id = zoe.pk
     client = delete_by(face, world, zoe)
+    assert not MassMessageRecipient.objects.filter(fan_id=zoe_id).exists()
+    assert not ScheduledMessage.objects.filter(fan_id=zoe_id).exists()
+    assert Segment.objects.filter(creator=world.creator).exists()  # names no fan: stays
 
     needles = NEEDLES + DERIVED
     found = scan_database(needles) + scan_storage(media, needles) + scan_messages_cookie(client, needles)
@@ -240,7 +256,8 @@ def test_deleting_a_fan_leaves_nothing_of_them_anywhere(world, face):
     assert {(t.external_id, t.status, json.dumps(t.payload)) for t in tombstones} == {
         (external_id, EventStatus.ERASED, "{}") for _, external_id in events
     }
-    assert not DBTaskResult.objects.filter(args_kwargs__args__0__in=[pk for pk, _ in events]).exists()
+    event_tasks = DBTaskResult.objects.filter(task_path="webhooks.tasks.process_event")
+    assert not event_tasks.filter(args_kwargs__args__0__in=[pk for pk, _ in events]).exists()
 
     # Nothing brings her back: Meta redelivering, the queued task, the sweeper, a staff replay.
     for delivery in [*deliveries()[:3], dm(IG_ID, "zoe-dm-late", ZOE.late_dm)]:

@@ -194,6 +194,10 @@ class MessageCreateSerializer(serializers.Serializer):
     reply_to = StrictIntegerField(
         required=False, min_value=1, max_value=MAX_BIGINT, help_text="Extension: the id of the comment this replies to"
     )
+    send_at = serializers.CharField(
+        required=False,
+        help_text="Extension: ISO 8601 with a time zone; the message is scheduled (202, `scheduled_message`)",
+    )
 
     def validate_text(self, value):
         if not value.strip():
@@ -214,6 +218,8 @@ class TransactionSerializer(serializers.Serializer):
     external_id = serializers.CharField(allow_null=True)
     occurred_at = UtcDateTimeField()
     created_at = UtcDateTimeField()
+    # Extension (docs/campaigns.md): the PPV message this transaction unlocked.
+    message_id = serializers.IntegerField(allow_null=True)
 
     def to_representation(self, txn):
         return {
@@ -226,6 +232,7 @@ class TransactionSerializer(serializers.Serializer):
             "external_id": txn.external_id or None,
             "occurred_at": iso_utc(txn.occurred_at),
             "created_at": iso_utc(txn.created_at),
+            "message_id": txn.message_id,
         }
 
 
@@ -236,6 +243,10 @@ class TransactionCreateSerializer(serializers.Serializer):
     occurred_at = StrictDateTimeField(required=False, validators=[validate_occurred_at])
     platform = serializers.ChoiceField(choices=PLATFORMS, required=False)
     external_id = StrictCharField(max_length=255, required=False, allow_null=True, allow_blank=True)
+    message_id = StrictIntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_BIGINT,
+        help_text="Extension: the PPV message this transaction unlocked (a message sent to this fan)",
+    )
 
     def validate_kind(self, value):
         # Opening balances are recorded only when a fan is created with a value_cents.

@@ -13,7 +13,8 @@ from rest_framework.response import Response
 
 from core.api.cursors import orderings, sort_by
 from core.api.schema import WRITE_HEADERS_DOC, envelope, errors, list_parameters
-from crm import delivery, selectors, services
+from core.exceptions import InvalidInput
+from crm import campaigns, delivery, selectors, services
 from crm.choices import Direction
 from crm.delivery import VIA_API
 from crm.filters import ConversationFilterSet, FanFilterSet, TransactionFilterSet
@@ -21,6 +22,7 @@ from crm.teams import assignment
 from crm.teams.policy import Action
 
 from ..base import CrmApiView, CrmListView
+from ..campaign_fields import ScheduledMessageSerializer
 from . import serializers as s
 
 FAN_ORDERINGS = orderings(
@@ -280,6 +282,17 @@ class ConversationMessagesView(CrmListView):
     def post(self, request, conversation_id):
         conversation = selectors.conversation_get(creator=self.creator, conversation_id=conversation_id)
         data = self.validated(s.MessageCreateSerializer)
+        if "send_at" in data:
+            if data.get("reply_to"):
+                raise InvalidInput("A scheduled message cannot reply to a comment", field="reply_to")
+            scheduled = campaigns.scheduled_message_create(
+                conversation=conversation,
+                text=data["text"],
+                price_cents=data.get("price_cents", 0),
+                send_at=campaigns.parse_send_at_iso(data["send_at"]),
+                via=VIA_API,
+            )
+            return Response({"scheduled_message": ScheduledMessageSerializer(scheduled).data}, status=202)
         reply_to = None
         if data.get("reply_to"):
             reply_to = delivery.reply_target(conversation=conversation, message_id=data["reply_to"])
@@ -341,5 +354,6 @@ class TransactionListView(CrmListView):
             platform=data.get("platform"),
             external_id=data.get("external_id") or None,
             occurred_at=data.get("occurred_at"),
+            message=campaigns.ppv_message_for(fan=fan, message_id=data["message_id"]) if data.get("message_id") else None,
         )
         return self.answer(txn, created=created)

@@ -18,11 +18,12 @@ from core.api.schema import (
     v1_envelope,
     v1_errors,
 )
+from core.api.views import v1_ok
 from core.exceptions import InvalidInput, NotFound
 from core.lookups import parse_id
 from core.storage import private_download, private_open
 from core.uploads import ATTACHMENT_KINDS, check_upload, sanitise_filename
-from crm import delivery, selectors, services
+from crm import campaigns, delivery, selectors, services
 from crm.choices import Direction, MessageType
 from crm.delivery import VIA_API
 from crm.filters import ASSIGNED_CHOICES, ConversationFilterSet
@@ -31,6 +32,7 @@ from crm.teams import assignment
 from crm.teams.policy import Action
 
 from ..base import V1ApiView, V1ListView
+from ..campaign_fields import ScheduledMessageSerializer
 from . import serializers as s
 from .views import client_get
 
@@ -266,6 +268,13 @@ class MessageListView(V1ListView):
         if attachment is not None and message_type != MessageType.SYSTEM:
             # The sniffed content decides between image and file, not the caller's label.
             message_type = MessageType.TEXT
+        if "send_at" in data:
+            if attachment is not None or data.get("reply_to") or direction != Direction.OUTGOING:
+                raise InvalidInput("A scheduled message is text only: no file, comment reply or system message", field="send_at")
+            scheduled = campaigns.scheduled_message_create(
+                conversation=conversation, text=text, send_at=campaigns.parse_send_at_iso(data["send_at"]), via=VIA_API
+            )
+            return v1_ok(ScheduledMessageSerializer(scheduled).data, status=202)
         reply_to = None
         if data.get("reply_to"):
             reply_to = delivery.reply_target(conversation=conversation, message_id=data["reply_to"])

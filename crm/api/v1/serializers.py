@@ -311,6 +311,10 @@ class V1MessageCreateSerializer(serializers.Serializer):
     message = StrictCharField(required=False, allow_blank=True, allow_null=True, trim_whitespace=False)
     message_type = StrictChoiceField(choices=MessageType.choices, required=False, default=MessageType.TEXT)
     reply_to = IdField(required=False, help_text="Extension: the id of the comment this replies to")
+    send_at = serializers.CharField(
+        required=False,
+        help_text="Extension: ISO 8601 with a time zone; the message is scheduled (202, `data` is the scheduled message)",
+    )
 
 
 class V1MessageUploadSerializer(V1MessageCreateSerializer):

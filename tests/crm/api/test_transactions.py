@@ -13,7 +13,7 @@ from tests.helpers import assert_crm_error, assert_status
 pytestmark = pytest.mark.django_db
 
 TRANSACTION_KEYS = {"id", "user_id", "fan_id", "kind", "amount_cents", "platform", "external_id",
-                    "occurred_at", "created_at"}
+                    "occurred_at", "created_at", "message_id"}  # message_id: the campaigns extension
 
 
 class TestTransactionList(ReadCases):

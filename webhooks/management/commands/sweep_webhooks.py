@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from crm.campaigns import campaigns_sweep
 from crm.delivery import deliveries_sweep
 from webhooks.retention import retention_apply
 from webhooks.services import events_sweep
@@ -44,7 +45,7 @@ class Command(BaseCommand):
                     self._apply_retention()
             try:
                 # Deliveries too: a `sending` message whose worker died, retries due, lost enqueues.
-                counts = {**events_sweep(), **deliveries_sweep()}
+                counts = {**events_sweep(), **deliveries_sweep(), **campaigns_sweep()}
             except Exception:
                 if not forever:
                     raise

@@ -3,4 +3,4 @@
 One module per area; importing them registers every CRM model with the admin site.
 """
 
-from . import accounts, conversations, fans, money, security, users  # noqa: F401
+from . import accounts, campaigns, conversations, fans, money, security, users  # noqa: F401

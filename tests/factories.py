@@ -18,11 +18,15 @@ from crm.models import (
     Creator,
     Fan,
     Invitation,
+    MassMessage,
+    MassMessageRecipient,
     Membership,
     Message,
     PlatformAccount,
     RecoveryCode,
     RecoveryCodeDevice,
+    ScheduledMessage,
+    Segment,
     Tag,
     Transaction,
     User,
@@ -318,3 +322,39 @@ class AuditEntryFactory(factory.django.DjangoModelFactory):
     action = "member.signed_in"
     object_type = "user"
     object_id = factory.LazyAttribute(lambda o: o.creator.user_id)
+
+
+class SegmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Segment
+
+    creator = factory.SubFactory(CreatorFactory)
+    name = factory.Sequence(lambda n: f"segment {n}")
+    filters = factory.LazyFunction(lambda: {"tags_any": "vip"})
+
+
+class ScheduledMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScheduledMessage
+
+    conversation = factory.SubFactory(ConversationFactory)
+    creator = factory.SelfAttribute("conversation.creator")
+    fan = factory.SelfAttribute("conversation.fan")
+    text = factory.Faker("sentence")
+    send_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
+
+
+class MassMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MassMessage
+
+    creator = factory.SubFactory(CreatorFactory)
+    text = "Hi {{ fan.name }}"
+
+
+class MassMessageRecipientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MassMessageRecipient
+
+    mass_message = factory.SubFactory(MassMessageFactory)
+    fan = factory.SubFactory(FanFactory, creator=factory.SelfAttribute("..mass_message.creator"))

@@ -3,4 +3,4 @@
 One module per area; importing them registers every CRM model with the admin site.
 """
 
-from . import accounts, chat, conversations, fans, money, security, teams, users  # noqa: F401
+from . import accounts, campaigns, chat, conversations, fans, money, security, teams, users  # noqa: F401

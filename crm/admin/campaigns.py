@@ -1,0 +1,50 @@
+"""Campaigns in the back office: read-only. Scheduling, segments and mass messages are written
+through crm.campaigns (the creator's pages and the APIs), where their rules live."""
+
+from django.contrib import admin
+
+from crm.models import MassMessage, MassMessageRecipient, ScheduledMessage, Segment
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScheduledMessage)
+class ScheduledMessageAdmin(ReadOnlyAdmin):
+    list_display = ("id", "send_at", "status", "fan", "creator", "price_cents")
+    list_filter = ("status",)
+    list_select_related = ("fan", "creator")
+    search_fields = ("fan__name", "creator__slug")
+
+
+@admin.register(Segment)
+class SegmentAdmin(ReadOnlyAdmin):
+    list_display = ("id", "name", "creator", "updated_at")
+    list_select_related = ("creator",)
+    search_fields = ("name", "creator__slug")
+
+
+@admin.register(MassMessage)
+class MassMessageAdmin(ReadOnlyAdmin):
+    list_display = ("id", "created_at", "status", "audience", "creator", "price_cents")
+    list_filter = ("status",)
+    list_select_related = ("creator",)
+    search_fields = ("audience", "creator__slug")
+
+
+@admin.register(MassMessageRecipient)
+class MassMessageRecipientAdmin(ReadOnlyAdmin):
+    list_display = ("id", "mass_message", "fan", "status", "skip_reason")
+    list_filter = ("status", "skip_reason")
+    list_select_related = ("fan", "mass_message")
+    search_fields = ("fan__name",)

@@ -74,7 +74,7 @@ PAGE_ROUTES = [
     Route("GET", "/dashboard/", Action.REVENUE_READ),
     Route("GET", "/campaigns/", Action.CAMPAIGNS),
     Route("GET", "/campaigns/mass/new", Action.CAMPAIGNS),
-    Route("POST", "/campaigns/segments", Action.CAMPAIGNS, {"name": "Whales", "min_spend": "100"}),
+    Route("POST", "/campaigns/segments", Action.CAMPAIGNS, {"name": "Whales", "spend_min": "10000"}),
     Route("GET", "/team/", Action.TEAM_READ),
     Route("GET", "/team/audit", Action.AUDIT_READ),
     Route("POST", "/team/invite", Action.TEAM_MANAGE, {"email": "new@example.com", "role": "chatter"}),

@@ -1,5 +1,7 @@
 """Campaigns in the back office: read-only. Scheduling, segments and mass messages are written
-through crm.campaigns (the creator's pages and the APIs), where their rules live."""
+through crm.campaigns (the creator's pages and the APIs), where their rules live. Deleting stays
+Django's permission: a fan's or creator's deletion in the admin cascades to their rows, which
+the admin refuses when a related model may not be deleted."""
 
 from django.contrib import admin
 
@@ -13,9 +15,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -336,7 +336,9 @@ def test_queries_per_recipient_are_constant(creator, account, settings, django_c
     small, big = queries_for(4, 0), queries_for(8, 100)
     per_recipient = (big - small) / 4
     assert queries_for(12, 200) - big == 4 * per_recipient
-    assert per_recipient <= 20  # savepoints, the locks and counters of message_add, the claim
+    # Savepoints, the locks and counters of message_add, the claim; on PostgreSQL the live feed's
+    # publish adds its stream's advisory lock and its NOTIFY (core.live.feed, core.live.wakeup).
+    assert per_recipient <= 20 + (2 if connection.vendor == "postgresql" else 0)
 
 
 @pytest.mark.django_db

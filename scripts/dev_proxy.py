@@ -37,10 +37,23 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
 
 
 def _one_request_head(head: bytes) -> bytes:
-    """The head with `Connection: close` (no keep-alive: the next request is routed anew)."""
+    """The head with `Connection: close` (no keep-alive: the next request is routed anew). Used
+    on the request and on the response: a client told so by the response opens a new connection
+    for its next request instead of sending it down this one as the proxy closes it."""
     lines = head.split(b"\r\n")
     kept = [line for line in lines[1:] if line and not line.lower().startswith((b"connection:", b"keep-alive:"))]
     return b"\r\n".join([lines[0], *kept, b"Connection: close", b"", b""])
+
+
+async def _answer(upstream_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+    """The upstream's response to the client, its head saying `Connection: close`."""
+    try:
+        head = await upstream_reader.readuntil(b"\r\n\r\n")
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+        client_writer.close()
+        return
+    client_writer.write(_one_request_head(head))
+    await _pipe(upstream_reader, client_writer)
 
 
 async def _handle(client_reader, client_writer, web, live):
@@ -60,7 +73,7 @@ async def _handle(client_reader, client_writer, web, live):
         return
     upstream_writer.write(_one_request_head(head))
     await upstream_writer.drain()
-    await asyncio.gather(_pipe(client_reader, upstream_writer), _pipe(upstream_reader, client_writer))
+    await asyncio.gather(_pipe(client_reader, upstream_writer), _answer(upstream_reader, client_writer))
 
 
 async def main() -> None:

@@ -37,6 +37,13 @@ def parse_cursor(value: str | None) -> int | None:
     return int(value)
 
 
+def requested_cursor(request) -> int | None:
+    """Where a stream resumes: EventSource's `Last-Event-ID` on a reconnect, else the page's
+    `?after=` cursor; None when neither is given, BadCursor when one is not a count."""
+    after = parse_cursor(request.headers.get("Last-Event-ID"))
+    return parse_cursor(request.GET.get("after")) if after is None else after
+
+
 def frame(event_id: int, kind: str | None = None, data: dict | None = None) -> bytes:
     """One SSE frame. Without data it only moves the browser's last event id past an event this
     watcher may not see (EventSource records the id and dispatches nothing)."""

@@ -36,9 +36,7 @@ def _start(request, slug):
     if chat.visitor_blocked(visitor, address_hash=chat.address_of(request)):
         return _refuse(403, chat.BLOCKED), None, None
     try:
-        after = sse.parse_cursor(request.headers.get("Last-Event-ID"))
-        if after is None:
-            after = sse.parse_cursor(request.GET.get("after"))
+        after = sse.requested_cursor(request)
     except sse.BadCursor:
         return _refuse(400, "Invalid cursor"), None, None
     stream = chat.stream_of(visitor.pk)

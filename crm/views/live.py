@@ -55,9 +55,7 @@ def _start(request):
     bind_creator(creator.pk)
     chat.team_seen(creator.pk)  # a live page open: the team is online for its chat visitors
     try:
-        after = sse.parse_cursor(request.headers.get("Last-Event-ID"))
-        if after is None:
-            after = sse.parse_cursor(request.GET.get("after"))
+        after = sse.requested_cursor(request)
     except sse.BadCursor:
         return _refuse(400, "Invalid cursor"), None, None
     if after is None:  # no cursor given: from now on

@@ -8,6 +8,17 @@ def cents(value: int | None) -> str:
     return "—" if value is None else f"{value / 100:,.2f}"
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written through their services, never by hand in the back office. Deleting stays
+    Django's permission: a fan's or creator's deletion here cascades to them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class LedgerRowAdmin(admin.ModelAdmin):
     """Rows whose removal would leave derived counters wrong (message counts, fan value).
 

@@ -7,19 +7,15 @@ from django.contrib import admin
 
 from crm.models import MassMessage, MassMessageRecipient, ScheduledMessage, Segment
 
+from .base import ReadOnlyAdmin
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+
+class CampaignAdmin(ReadOnlyAdmin):
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ScheduledMessage)
-class ScheduledMessageAdmin(ReadOnlyAdmin):
+class ScheduledMessageAdmin(CampaignAdmin):
     list_display = ("id", "send_at", "status", "fan", "creator", "price_cents")
     list_filter = ("status",)
     list_select_related = ("fan", "creator")
@@ -27,14 +23,14 @@ class ScheduledMessageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Segment)
-class SegmentAdmin(ReadOnlyAdmin):
+class SegmentAdmin(CampaignAdmin):
     list_display = ("id", "name", "creator", "updated_at")
     list_select_related = ("creator",)
     search_fields = ("name", "creator__slug")
 
 
 @admin.register(MassMessage)
-class MassMessageAdmin(ReadOnlyAdmin):
+class MassMessageAdmin(CampaignAdmin):
     list_display = ("id", "created_at", "status", "audience", "creator", "price_cents")
     list_filter = ("status",)
     list_select_related = ("creator",)
@@ -42,7 +38,7 @@ class MassMessageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(MassMessageRecipient)
-class MassMessageRecipientAdmin(ReadOnlyAdmin):
+class MassMessageRecipientAdmin(CampaignAdmin):
     list_display = ("id", "mass_message", "fan", "status", "skip_reason")
     list_filter = ("status", "skip_reason")
     list_select_related = ("fan", "mass_message")

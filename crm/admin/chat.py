@@ -5,9 +5,11 @@ from django.contrib import admin
 
 from crm.models import ChatBlock, ChatSettings, ChatVisitor
 
+from .base import ReadOnlyAdmin
+
 
 @admin.register(ChatVisitor)
-class ChatVisitorAdmin(admin.ModelAdmin):
+class ChatVisitorAdmin(ReadOnlyAdmin):
     list_display = ("id", "fan", "creator", "created_at", "last_seen_at", "ended_at", "blocked_at")
     list_select_related = ("fan", "creator")
     list_filter = ("ended_at", "blocked_at")
@@ -17,38 +19,20 @@ class ChatVisitorAdmin(admin.ModelAdmin):
     readonly_fields = fields
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ChatBlock)
-class ChatBlockAdmin(admin.ModelAdmin):
+class ChatBlockAdmin(ReadOnlyAdmin):
     list_display = ("id", "fan", "creator", "created_at")
     list_select_related = ("fan", "creator")
     search_fields = ("fan__name", "creator__slug")
     fields = ("creator", "fan", "created_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ChatSettings)
-class ChatSettingsAdmin(admin.ModelAdmin):
+class ChatSettingsAdmin(ReadOnlyAdmin):
     list_display = ("creator", "away_message", "storage_used_bytes")
     list_select_related = ("creator",)
     search_fields = ("creator__slug",)
     fields = ("creator", "away_message", "storage_used_bytes")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

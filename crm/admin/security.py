@@ -9,13 +9,7 @@ from crm.choices import SignInSurface
 from crm.models import AuthEvent, RecoveryCode, RecoveryCodeDevice, UserSession
 from crm.security import sessions, two_factor
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+from .base import ReadOnlyAdmin
 
 
 @admin.register(AuthEvent)

@@ -102,7 +102,9 @@ def build() -> Creator:
             if f.platform == Platform.INSTAGRAM
         )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # VACUUM sets the visibility map as autovacuum would on a table at rest, so PostgreSQL can
+        # answer from the covering indexes alone (index-only scans).
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     print(f"built {FANS} fans in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     return creator
 
@@ -124,7 +126,8 @@ def segment_counts(creator: Creator, runs: int) -> None:
         median = statistics.median(samples) * 1000
         heaviest = max(heaviest or (0, None), (median, segment), key=lambda pair: pair[0])
         print(f"| {name} | {count} | {median:.1f} ms |")
-    plan = campaigns.segment_fans(segment=heaviest[1]).order_by().explain()
+    options = {"analyze": True} if connection.vendor == "postgresql" else {}
+    plan = campaigns.segment_fans(segment=heaviest[1]).order_by().explain(**options)
     print(f"\nplan of the heaviest ({heaviest[1].name}):\n{plan}")
 
 

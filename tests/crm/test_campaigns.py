@@ -201,6 +201,11 @@ def test_segment_filters(creator):
     assert names(tags_all="vip,new") == ["Old whale"]
     assert names(tags_any="vip, new") == ["Old whale", "Whale"]
     assert names(tags_none="vip") == ["Quiet"]
+    # Tags are the creator's own: another creator's "whale" tag on nobody here matches nobody.
+    TagFactory(name="whale").fans.add(FanFactory())
+    assert names(tags_all="vip,whale") == []
+    assert names(tags_any="whale") == []
+    assert names(tags_none="whale") == ["Old whale", "Quiet", "Whale"]
     assert names(platform="instagram") == ["Quiet"]
     assert names(has_open_conversation="true") == ["Whale"]
     assert names(consent="true") == ["Old whale"]

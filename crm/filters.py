@@ -9,8 +9,15 @@ from django.utils import timezone
 from core.crypto import email_hash, phone_hash
 from core.lookups import MAX_ID
 
-from .choices import ClientCategory, Platform, ScreeningStatus, SubscriptionStatus, TransactionKind
-from .models import Conversation, Fan, Tag, Transaction
+from .choices import (
+    ClientCategory,
+    Platform,
+    ScheduledStatus,
+    ScreeningStatus,
+    SubscriptionStatus,
+    TransactionKind,
+)
+from .models import Conversation, Fan, ScheduledMessage, Tag, Transaction
 from .validators import is_email, is_phone
 
 
@@ -178,3 +185,13 @@ class TransactionFilterSet(django_filters.FilterSet):
     class Meta:
         model = Transaction
         fields = ["fan", "kind", "platform"]
+
+
+class ScheduledMessageFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ScheduledStatus.choices)
+    conversation = django_filters.NumberFilter(field_name="conversation_id", label="Conversation", min_value=1, max_value=MAX_ID, decimal_places=0)
+    fan = django_filters.NumberFilter(field_name="fan_id", label="Fan", min_value=1, max_value=MAX_ID, decimal_places=0)
+
+    class Meta:
+        model = ScheduledMessage
+        fields = ["status", "conversation", "fan"]

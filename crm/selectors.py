@@ -38,6 +38,7 @@ from .models import (
     Message,
     PlatformAccount,
     SavedReply,
+    ScheduledMessage,
     Tag,
     Transaction,
 )
@@ -394,6 +395,18 @@ UNKNOWN_OUTCOME_CODE = "unknown"
 
 def creator_transactions(*, creator: Creator) -> QuerySet[Transaction]:
     return Transaction.objects.filter(creator=creator)
+
+
+# --- Scheduled messages (crm.campaigns) ------------------------------------------------------
+
+
+def scheduled_messages(*, creator: Creator) -> QuerySet[ScheduledMessage]:
+    """Every scheduled message of the creator, waiting or not (the lists filter by status)."""
+    return ScheduledMessage.objects.filter(creator=creator)
+
+
+def scheduled_message_get(*, creator: Creator, scheduled_id, message: str = "Scheduled message not found") -> ScheduledMessage:
+    return owned_get(ScheduledMessage.objects.filter(creator=creator), scheduled_id, message)
 
 
 # --- Platform accounts ---------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""The scheduled message as both APIs show it (an extension: docs/campaigns.md)."""
+"""The scheduled message as both APIs show and edit it (an extension: docs/campaigns.md)."""
 
 from rest_framework import serializers
 
-from core.api.fields import UtcDateTimeField, iso_utc
+from core.api.fields import MAX_BIGINT, StrictCharField, StrictIntegerField, UtcDateTimeField, iso_utc
+from crm.choices import ScheduledStatus
 
 
 class ScheduledMessageSerializer(serializers.Serializer):
@@ -14,8 +15,9 @@ class ScheduledMessageSerializer(serializers.Serializer):
     text = serializers.CharField()
     price_cents = serializers.IntegerField()
     send_at = UtcDateTimeField()
-    status = serializers.CharField()
-    message_id = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(choices=ScheduledStatus.choices)
+    message_id = serializers.IntegerField(allow_null=True, help_text="The message it became, once sent")
+    error = serializers.CharField(allow_null=True, help_text="Why it was not sent (status `failed`)")
 
     def to_representation(self, scheduled):
         return {
@@ -27,4 +29,18 @@ class ScheduledMessageSerializer(serializers.Serializer):
             "send_at": iso_utc(scheduled.send_at),
             "status": scheduled.status,
             "message_id": scheduled.message_id,
+            "error": scheduled.error or None,
         }
+
+
+class ScheduledMessageUpdateSerializer(serializers.Serializer):
+    """Extension: what a waiting scheduled message may change; each field is optional."""
+
+    text = StrictCharField(required=False, max_length=5000, trim_whitespace=False)
+    send_at = StrictCharField(required=False, help_text="ISO 8601 with a time zone, to come, ≤ 1 year ahead")
+    price_cents = StrictIntegerField(required=False, min_value=0, max_value=MAX_BIGINT)
+
+    def validate_text(self, value):
+        if not value.strip():
+            raise serializers.ValidationError("text is required", code="blank")
+        return value

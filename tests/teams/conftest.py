@@ -18,6 +18,7 @@ from tests.factories import (
     FanFactory,
     MembershipFactory,
     PlatformAccountFactory,
+    ScheduledMessageFactory,
     ScreeningFileFactory,
     ScreeningMethodFactory,
     UserFactory,
@@ -50,6 +51,7 @@ def objects_of(creator) -> dict:
         "file": ScreeningFileFactory(fan=fan).pk,
         "key": ApiKeyFactory(creator=creator).pk,
         "account": PlatformAccountFactory(creator=creator).pk,
+        "scheduled": ScheduledMessageFactory(conversation=conversation).pk,
         "creator": creator.pk,
         "member": MembershipFactory(creator=creator, role="chatter", user=UserFactory()).pk,
         "invitation": Invitation.objects.create(

@@ -19,6 +19,7 @@ from crm.models import (
     Membership,
     Message,
     PlatformAccount,
+    ScheduledMessage,
     Transaction,
 )
 from crm.teams.policy import MATRIX, Action
@@ -109,6 +110,10 @@ API_ROUTES = [
     Route("POST", "/api/crm/conversations/{conversation}/messages", Action.INBOX_REPLY, {"text": "hi"}),
     Route("GET", "/api/crm/transactions", Action.REVENUE_READ),
     Route("POST", "/api/crm/transactions", Action.MONEY_RECORD, {"fanId": "{fan}", "kind": "tip", "amount_cents": 500}),
+    Route("GET", "/api/crm/scheduled-messages", Action.CAMPAIGNS),
+    Route("GET", "/api/crm/scheduled-messages/{scheduled}", Action.CAMPAIGNS),
+    Route("PATCH", "/api/crm/scheduled-messages/{scheduled}", Action.CAMPAIGNS, {"text": "Later, then"}),
+    Route("DELETE", "/api/crm/scheduled-messages/{scheduled}", Action.CAMPAIGNS),
     Route("GET", "/api/analytics/overview", Action.REVENUE_READ),
 ]
 
@@ -149,7 +154,8 @@ def world_state(creator_ids) -> tuple:
     revoked = ApiKey.objects.filter(revoked_at__isnull=False).count()
     team = tuple(Membership.objects.order_by("pk").values_list("pk", "role", "is_active"))
     invitations = tuple(Invitation.objects.order_by("pk").values_list("pk", "revoked_at"))
-    return fan, conversation, counts, revoked, team, invitations
+    scheduled = tuple(ScheduledMessage.objects.order_by("pk").values_list("pk", "text", "status"))
+    return fan, conversation, counts, revoked, team, invitations, scheduled
 
 
 def allowed(role: str, action) -> bool:

@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import auth_views, views
+from . import auth_views, campaign_views, views
 
 urlpatterns = [
     path("auth/login", auth_views.LoginView.as_view(), name="api-auth-login"),
@@ -24,6 +24,14 @@ urlpatterns = [
         name="api-crm-conversation-messages",
     ),
     path("crm/transactions", views.TransactionListView.as_view(), name="api-crm-transactions"),
+    path(
+        "crm/scheduled-messages", campaign_views.ScheduledMessageListView.as_view(), name="api-crm-scheduled-messages"
+    ),
+    path(
+        "crm/scheduled-messages/<str:scheduled_id>",
+        campaign_views.ScheduledMessageDetailView.as_view(),
+        name="api-crm-scheduled-message",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view: its init script is a request of its own, so the page runs under the CSP.
     path(

@@ -268,11 +268,17 @@ class MessageListView(V1ListView):
         if attachment is not None and message_type != MessageType.SYSTEM:
             # The sniffed content decides between image and file, not the caller's label.
             message_type = MessageType.TEXT
+        if data.get("price_cents") and direction != Direction.OUTGOING:
+            raise InvalidInput("A PPV price is for a message to the client, not a system message", field="price_cents")
         if "send_at" in data:
             if attachment is not None or data.get("reply_to") or direction != Direction.OUTGOING:
                 raise InvalidInput("A scheduled message is text only: no file, comment reply or system message", field="send_at")
             scheduled = campaigns.scheduled_message_create(
-                conversation=conversation, text=text, send_at=campaigns.parse_send_at_iso(data["send_at"]), via=VIA_API
+                conversation=conversation,
+                text=text,
+                send_at=campaigns.parse_send_at_iso(data["send_at"]),
+                price_cents=data.get("price_cents", 0),
+                via=VIA_API,
             )
             return v1_ok(ScheduledMessageSerializer(scheduled).data, status=202)
         reply_to = None
@@ -285,6 +291,7 @@ class MessageListView(V1ListView):
             text=text,
             message_type=message_type,
             attachment=attachment,
+            price_cents=data.get("price_cents", 0),
             via=VIA_API,
         )
         # message_add returns the complete row; a model or system sender needs no fan loaded.

@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import (
+    MAX_BIGINT,
     IdField,
     NullIfEmptyCharField,
     RequiredBooleanField,
@@ -315,6 +316,10 @@ class V1MessageCreateSerializer(serializers.Serializer):
         required=False,
         help_text="Extension: ISO 8601 with a time zone; the message is scheduled (202, `data` is the scheduled message)",
     )
+    # A number in JSON or the multipart form's string; a fraction or anything else is a 400.
+    price_cents = serializers.IntegerField(
+        required=False, min_value=0, max_value=MAX_BIGINT, help_text="Extension: a PPV price (docs/campaigns.md)"
+    )
 
 
 class V1MessageUploadSerializer(V1MessageCreateSerializer):
@@ -359,6 +364,8 @@ class V1MessageSerializer(SenderFields):
     # Extensions (docs/delivery.md): the delivery status of a model's message, the comment replied to.
     delivery = serializers.SerializerMethodField()
     reply_to_id = serializers.IntegerField(allow_null=True)
+    # Extension (docs/campaigns.md): the PPV price of a model's message, 0 when it has none.
+    price_cents = serializers.IntegerField()
 
     @extend_schema_field(DeliverySerializer(allow_null=True))
     def get_delivery(self, message) -> dict | None:

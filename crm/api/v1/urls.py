@@ -6,8 +6,8 @@ under DEBUG, ApiErrorMiddleware), which answer in the v1 envelope.
 
 from django.urls import path
 
+from . import campaign_views, transaction_views, views
 from . import messaging_views as messaging
-from . import views
 
 app_name = "api_v1"
 
@@ -46,4 +46,12 @@ urlpatterns = [
     path("files", messaging.FileListView.as_view(), name="files"),
     path("files/<str:message_id>", messaging.FileDetailView.as_view(), name="file"),
     path("files/<str:message_id>/download", messaging.FileDownloadView.as_view(), name="file-download"),
+    # Extensions (docs/api-v1.md): the ledger, and scheduled messages until they are sent.
+    path("transactions", transaction_views.TransactionListView.as_view(), name="transactions"),
+    path("scheduled-messages", campaign_views.ScheduledMessageListView.as_view(), name="scheduled-messages"),
+    path(
+        "scheduled-messages/<str:scheduled_id>",
+        campaign_views.ScheduledMessageDetailView.as_view(),
+        name="scheduled-message",
+    ),
 ]

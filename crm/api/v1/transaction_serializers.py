@@ -1,0 +1,60 @@
+"""The revenue ledger on the seed-002 surface (an extension: seed 002 has no transactions API).
+
+The fields are /api/crm's (`TransactionSerializer`) with the document's name for the fan
+(`interaction_id`), so a seed-002 client can record a PPV unlock against its message.
+"""
+
+from rest_framework import serializers
+
+from core.api.fields import (
+    MAX_BIGINT,
+    IdField,
+    StrictCharField,
+    StrictDateTimeField,
+    StrictIntegerField,
+    UtcDateTimeField,
+    iso_utc,
+)
+from crm.choices import Platform, TransactionKind
+from crm.validators import validate_occurred_at
+
+
+class V1TransactionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    interaction_id = serializers.IntegerField(help_text="The client (fan)")
+    kind = serializers.ChoiceField(choices=TransactionKind.choices)
+    amount_cents = serializers.IntegerField(help_text="Always positive; refunds subtract")
+    platform = serializers.ChoiceField(choices=Platform.choices)
+    external_id = serializers.CharField(allow_null=True)
+    message_id = serializers.IntegerField(allow_null=True, help_text="The PPV message this unlocked")
+    occurred_at = UtcDateTimeField()
+    created_at = UtcDateTimeField()
+
+    def to_representation(self, txn):
+        return {
+            "id": txn.pk,
+            "interaction_id": txn.fan_id,
+            "kind": txn.kind,
+            "amount_cents": txn.amount_cents,
+            "platform": txn.platform,
+            "external_id": txn.external_id or None,
+            "message_id": txn.message_id,
+            "occurred_at": iso_utc(txn.occurred_at),
+            "created_at": iso_utc(txn.created_at),
+        }
+
+
+class V1TransactionCreateSerializer(serializers.Serializer):
+    interaction_id = IdField(help_text="The client (fan)")
+    kind = serializers.ChoiceField(choices=TransactionKind.choices)
+    amount_cents = StrictIntegerField(min_value=1, max_value=MAX_BIGINT)
+    occurred_at = StrictDateTimeField(required=False, validators=[validate_occurred_at])
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False, help_text="Default: the client's")
+    external_id = StrictCharField(max_length=255, required=False, allow_null=True, allow_blank=True)
+    message_id = IdField(required=False, allow_null=True, help_text="The PPV message this unlocked (one sent to this client)")
+
+    def validate_kind(self, value):
+        # Opening balances are recorded only when a client is created with a value.
+        if value == TransactionKind.OPENING_BALANCE:
+            raise serializers.ValidationError("Invalid kind", code="invalid")
+        return value

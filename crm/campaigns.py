@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -34,6 +34,7 @@ from .choices import (
 )
 from .filters import FanFilterSet
 from .models import (
+    ChatVisitor,
     Conversation,
     Creator,
     Fan,
@@ -274,13 +275,22 @@ def mass_message_test_send(*, creator: Creator, text: str, fan: Fan | None = Non
     return body
 
 
-def skip_reason(fan: Fan, *, delivering: set[str], now: datetime) -> str:
+def live_chat_of(fan_ref: str = "pk") -> Subquery:
+    """The id of the fan's live chat (their visitor chat on the public page), unless blocked: a
+    message there reaches the visitor in the chat, whatever the platform's delivery."""
+    chats = ChatVisitor.objects.filter(fan_id=OuterRef(fan_ref), blocked_at__isnull=True)
+    return Subquery(chats.order_by("-pk").values("conversation_id")[:1])
+
+
+def skip_reason(fan: Fan, *, delivering: set[str], now: datetime, live_chat: bool = False) -> str:
     """Why this fan gets no message now, or "" (docs/campaigns.md, "Who is skipped")."""
     if fan.do_not_contact:
         return SkipReason.DO_NOT_CONTACT
     # Consent: recorded (contact form, chat, API, by hand), or the fan wrote first on the platform.
     if not fan.consent_source and fan.last_seen_at is None:
         return SkipReason.NO_CONSENT
+    if live_chat:
+        return ""
     if fan.platform not in delivering:
         return SkipReason.NO_CHANNEL
     if fan.platform == Platform.INSTAGRAM and (fan.last_seen_at is None or fan.last_seen_at < now - INSTAGRAM_WINDOW):
@@ -421,8 +431,11 @@ def mass_message_stop(*, mass: MassMessage) -> MassMessage:
     return locked
 
 
-def _conversation_for(fan: Fan) -> Conversation:
-    """The fan's most recent open conversation on their platform, opened if there is none."""
+def _conversation_for(fan: Fan, live_chat_id: int | None) -> Conversation:
+    """The fan's live chat if they have one, else their most recent open conversation on their
+    platform (opened if there is none)."""
+    if live_chat_id is not None:
+        return Conversation.objects.get(pk=live_chat_id)
     return services.conversation_open(fan=fan, platform=fan.platform)[0]
 
 
@@ -455,7 +468,10 @@ def mass_message_step(*, mass_id: int, now: datetime | None = None) -> datetime 
         return now + timedelta(seconds=60 / max(1, settings.MASS_MESSAGE_RATE_PER_MINUTE) * settings.MASS_MESSAGE_BATCH)
     delivering = delivering_platforms(mass.creator_id)
     pending = list(
-        mass.recipients.filter(status=RecipientStatus.PENDING).select_related("fan", "fan__creator").order_by("id")[:budget]
+        mass.recipients.filter(status=RecipientStatus.PENDING)
+        .select_related("fan", "fan__creator")
+        .annotate(live_chat_id=live_chat_of("fan_id"))
+        .order_by("id")[:budget]
     )
     for recipient in pending:
         _message_recipient(mass, recipient, delivering=delivering, now=now)
@@ -480,14 +496,14 @@ def _message_recipient(mass: MassMessage, recipient: MassMessageRecipient, *, de
     try:
         with transaction.atomic():
             # Claimed and messaged in one transaction: committed together or not at all.
-            reason = skip_reason(fan, delivering=delivering, now=now)
+            reason = skip_reason(fan, delivering=delivering, now=now, live_chat=recipient.live_chat_id is not None)
             claimed = MassMessageRecipient.objects.filter(pk=recipient.pk, status=RecipientStatus.PENDING).update(
                 status=RecipientStatus.SKIPPED if reason else RecipientStatus.MESSAGED, skip_reason=reason
             )
             if not claimed or reason:
                 return
             message = services.message_add(
-                conversation=_conversation_for(fan),
+                conversation=_conversation_for(fan, recipient.live_chat_id),
                 direction=Direction.OUTGOING,
                 text=saved_replies.render(mass.text, fan=fan, creator=mass.creator),
                 price_cents=mass.price_cents,
@@ -521,9 +537,10 @@ def audience_estimate(*, creator: Creator, fans: QuerySet[Fan], now: datetime | 
     now = now or timezone.now()
     delivering = delivering_platforms(creator.pk)
     counts = {"total": 0, "reachable": 0, **{reason: 0 for reason in SkipReason.values}}
-    for fan in fans.only("platform", "do_not_contact", "consent_source", "last_seen_at").iterator(chunk_size=2000):
+    fans = fans.only("platform", "do_not_contact", "consent_source", "last_seen_at").annotate(live_chat_id=live_chat_of())
+    for fan in fans.iterator(chunk_size=2000):
         counts["total"] += 1
-        reason = skip_reason(fan, delivering=delivering, now=now)
+        reason = skip_reason(fan, delivering=delivering, now=now, live_chat=fan.live_chat_id is not None)
         counts[reason or "reachable"] += 1
     return counts
 

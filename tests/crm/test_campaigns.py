@@ -25,6 +25,8 @@ from crm.choices import (
 )
 from crm.models import Conversation, MassMessageRecipient, Message, ScheduledMessage
 from tests.factories import (
+    ChatBlockFactory,
+    ChatVisitorFactory,
     ConversationFactory,
     CreatorFactory,
     FanFactory,
@@ -259,6 +261,31 @@ def test_a_mass_message_messages_each_reachable_fan_once_and_counts_the_skipped(
     assert texts == ["Hi Reach 0!", "Hi Reach 1!"]
     assert set(Message.objects.values_list("price_cents", flat=True)) == {999}
     assert len(fake_graph.requests) == 2
+
+
+@pytest.mark.django_db
+def test_a_fan_with_a_live_chat_is_reached_in_it_whatever_the_platform_delivers(creator, settings):
+    """The visitor chat is a channel of its own: the message lands in the chat the visitor reads
+    (crm.chat.chat_messages); a blocked visitor, and a direct fan without a chat, are not reached."""
+    from crm import chat
+
+    settings.MASS_MESSAGE_BATCH = 10
+    visitor = ChatVisitorFactory(creator=creator, name="Visitor")
+    blocked = ChatVisitorFactory(creator=creator, name="Blocked")
+    ChatBlockFactory(visitor=blocked)
+    direct = FanFactory(creator=creator, platform=Platform.DIRECT, consent_source=ConsentSource.MANUAL)
+    ConversationFactory(creator=creator, fan=direct)
+    fans = creator.fans.filter(pk__in=[visitor.fan_id, blocked.fan_id, direct.pk])
+    estimate = campaigns.audience_estimate(creator=creator, fans=fans)
+    assert (estimate["reachable"], estimate[SkipReason.NO_CHANNEL]) == (1, 2)
+    mass = campaigns.mass_message_create(creator=creator, text="Hi {{ fan.name }}", fan_ids=[f.pk for f in fans])
+    while campaigns.mass_message_step(mass_id=mass.pk) is not None:
+        pass
+    recipient = mass.recipients.get(fan_id=visitor.fan_id)
+    assert (recipient.status, recipient.message.conversation_id) == (RecipientStatus.MESSAGED, visitor.conversation_id)
+    assert [m.text for m in chat.chat_messages(visitor=visitor)][-1] == "Hi Visitor"
+    assert set(mass.recipients.exclude(pk=recipient.pk).values_list("skip_reason", flat=True)) == {SkipReason.NO_CHANNEL}
+    assert not direct.conversations.get().messages.exists()
 
 
 @pytest.mark.django_db(transaction=True)

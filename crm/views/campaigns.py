@@ -2,14 +2,15 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError, NotFound
-from core.lookups import owned_get
-from crm import campaigns, live
+from core.lookups import owned_get, parse_id
+from crm import campaigns, live, selectors
 from crm.choices import MassMessageStatus, ScheduledStatus, SkipReason
 from crm.filters import FanFilterSet
 from crm.forms import parse_local_datetime
@@ -125,6 +126,15 @@ def _price_cents(raw: str) -> int:
     return int(price * 100)
 
 
+def _selected_fan_ids(creator, values: list[str]) -> list[int] | None:
+    """The creator's fans among the ids ticked on the fans page (None: no selection). Another
+    creator's or a malformed id is dropped: the page only ever offers the creator's own."""
+    if not values:
+        return None
+    ids = {pk for pk in (parse_id(value) for value in values[: settings.MASS_MESSAGE_MAX_RECIPIENTS + 1]) if pk}
+    return sorted(selectors.fans_list(creator=creator).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 @creator_page(Action.CAMPAIGNS)
 @require_http_methods(["GET", "POST"])
 def mass_message_new(request, creator):
@@ -137,20 +147,28 @@ def mass_message_new(request, creator):
         "error": "",
         "skip_labels": dict(SkipReason.choices),
     }
-    segment = None
-    if data.get("segment"):
+    segment, audience = None, None
+    selected = _selected_fan_ids(creator, data.getlist("fan"))
+    if selected is not None:
+        # Fans ticked on the fans page: the selection, not a segment, is the audience.
+        context["selected"] = selected
+        if not selected:
+            context["error"] = "Select fans on the fans page: none of these is one of your fans"
+        audience = selectors.fans_list(creator=creator).filter(pk__in=selected)
+    elif data.get("segment"):
         try:
             segment = _segment(creator, data["segment"])
+            audience = campaigns.segment_fans(segment=segment)
         except NotFound:
             context["error"] = "Choose one of your segments"
     action = request.POST.get("action", "preview") if request.method == "POST" else ""
-    if segment is not None:
-        context["estimate"] = campaigns.audience_estimate(creator=creator, fans=campaigns.segment_fans(segment=segment))
+    if audience is not None:
+        context["estimate"] = campaigns.audience_estimate(creator=creator, fans=audience)
     if action and not context["error"]:
         try:
             price_cents = _price_cents(data.get("price", ""))
             send_at = parse_local_datetime(data.get("send_at", ""), creator.timezone)
-            sample = campaigns.segment_fans(segment=segment).first() if segment else None
+            sample = audience.first() if audience is not None else None
             if action == "preview":
                 context["preview"] = campaigns.mass_message_preview(creator=creator, text=data.get("text", ""), fan=sample)
             elif action == "test":
@@ -158,11 +176,11 @@ def mass_message_new(request, creator):
                 context["preview"] = campaigns.mass_message_preview(creator=creator, text=data.get("text", ""), fan=sample)
                 context["test_sent"] = creator.user.email
             elif action == "send":
-                if segment is None:
+                if audience is None:
                     raise ApplicationError("Choose a segment")
                 mass = campaigns.mass_message_create(
-                    creator=creator, text=data.get("text", ""), segment=segment, price_cents=price_cents, send_at=send_at,
-                    has_attachment=bool(request.FILES.get("attachment")),
+                    creator=creator, text=data.get("text", ""), segment=segment, fan_ids=selected,
+                    price_cents=price_cents, send_at=send_at, has_attachment=bool(request.FILES.get("attachment")),
                 )
                 messages.success(request, "Mass message scheduled." if send_at else "Mass message started.")
                 return redirect("mass_message_detail", mass_id=mass.pk)

@@ -1,6 +1,7 @@
 """Campaigns on the pages (the thread's "Send later" and PPV price, the campaigns page, segments,
 mass messages and their report) and in /api/crm (`send_at`, a transaction's `message_id`)."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -102,6 +103,43 @@ def test_segment_page_and_mass_message_report(page_client, django_capture_on_com
     response = page_client.post(f"/fans/{other.pk}/transactions", {"kind": "ppv", "amount": "5.00", "message_id": message.pk})
     assert response.status_code == 400 and "not a message sent to this fan" in response.content.decode()
     assert page_client.post(f"/campaigns/mass/{mass.pk}/explode").status_code == 404
+
+
+def test_a_mass_message_to_fans_ticked_on_the_fans_page(page_client, other_creator, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    creator = page_client.creator
+    picked = [FanFactory(creator=creator, name=f"Picked {i}", consent_source="manual") for i in range(2)]
+    FanFactory(creator=creator, name="Not picked")
+    theirs = FanFactory(creator=other_creator)
+    fans_page = page_client.get("/fans/").content.decode()
+    assert 'id="fan-selection"' in fans_page and f'name="fan" value="{picked[0].pk}"' in fans_page
+    # The fans page's form is a GET to the new mass message with the ticked ids; another
+    # creator's id (or a malformed one) slipped in is dropped.
+    ids = [picked[0].pk, picked[1].pk, theirs.pk, "x"]
+    new = page_client.get("/campaigns/mass/new", {"fan": ids}).content.decode()
+    assert 'id="mass-selection">To: <strong>2</strong> fans selected' in new
+    assert f'<input type="hidden" name="fan" value="{theirs.pk}">' not in new
+    assert "Skipped — No delivery channel" in new  # OnlyFans fans: said before sending
+    preview = page_client.post("/campaigns/mass/new", {"fan": ids, "text": "Hi {{ fan.name }}", "action": "preview"})
+    assert re.search(r"<blockquote id=\"mass-preview\">Hi Picked [01]</blockquote>", preview.content.decode())
+    sent = page_client.post("/campaigns/mass/new", {"fan": ids, "text": "Hi {{ fan.name }}", "action": "send"})
+    assert sent.status_code == 302
+    mass = MassMessage.objects.get()
+    assert sorted(mass.recipients.values_list("fan_id", flat=True)) == sorted(f.pk for f in picked)
+    assert mass.segment is None and mass.audience == "2 selected fans"
+    nobody = page_client.post("/campaigns/mass/new", {"fan": [theirs.pk], "text": "Hi", "action": "send"})
+    assert nobody.status_code == 400 and "none of these is one of your fans" in nobody.content.decode()
+    assert MassMessage.objects.count() == 1
+
+
+def test_a_chatter_sees_no_selection_on_the_fans_page(creator):
+    from tests.factories import MembershipFactory, UserFactory
+    from tests.helpers import page_client_for
+
+    FanFactory(creator=creator)
+    chatter = MembershipFactory(creator=creator, role="chatter", user=UserFactory()).user
+    page = page_client_for(chatter).get("/fans/").content.decode()
+    assert "<li class=\"row\">" in page and 'id="fan-selection"' not in page and "row-select" not in page
 
 
 def test_api_send_at_and_transaction_message_id(crm_client, creator):

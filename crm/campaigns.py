@@ -20,7 +20,8 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from core.exceptions import InvalidInput
+from core.exceptions import InvalidInput, StorageUnavailable
+from core.uploads import ATTACHMENT_KINDS, CheckedUpload, check_upload
 
 from . import delivery, saved_replies, selectors, services
 from .choices import (
@@ -282,7 +283,7 @@ def live_chat_of(fan_ref: str = "pk") -> Subquery:
     return Subquery(chats.order_by("-pk").values("conversation_id")[:1])
 
 
-def skip_reason(fan: Fan, *, delivering: set[str], now: datetime, live_chat: bool = False) -> str:
+def skip_reason(fan: Fan, *, delivering: set[str], now: datetime, live_chat: bool = False, has_attachment: bool = False) -> str:
     """Why this fan gets no message now, or "" (docs/campaigns.md, "Who is skipped")."""
     if fan.do_not_contact:
         return SkipReason.DO_NOT_CONTACT
@@ -295,6 +296,8 @@ def skip_reason(fan: Fan, *, delivering: set[str], now: datetime, live_chat: boo
         return SkipReason.NO_CHANNEL
     if fan.platform == Platform.INSTAGRAM and (fan.last_seen_at is None or fan.last_seen_at < now - INSTAGRAM_WINDOW):
         return SkipReason.OUTSIDE_WINDOW
+    if has_attachment and not delivery.transport_for(fan.platform).sends_attachments:
+        return SkipReason.NO_FILES
     return ""
 
 
@@ -331,13 +334,13 @@ def mass_message_create(
     fan_ids=None,
     price_cents: int = 0,
     send_at: datetime | None = None,
-    has_attachment: bool = False,
+    attachment: CheckedUpload | None = None,
 ) -> MassMessage:
-    """A mass message and its recipients (all `pending`); the runner sends at `send_at` or now."""
+    """A mass message and its recipients (all `pending`); the runner sends at `send_at` or now.
+    An attachment (checked by the caller, core.uploads) is stored once; each recipient who can
+    receive files (live chat) gets a copy with their message."""
     text = check_mass_text(text)
     price_cents = _price(price_cents)
-    if has_attachment:
-        raise InvalidInput("Files cannot be delivered by any connected platform yet: send the text only", field="attachment")
     if send_at is not None:
         check_send_at(send_at)
     fans, audience = _audience(creator, segment=segment, fan_ids=fan_ids)
@@ -355,7 +358,7 @@ def mass_message_create(
         limit = delivery.transport_for(platform).max_length
         if longest > limit:
             raise InvalidInput(f"A message on {Platform(platform).label} holds at most {limit} characters", field="text")
-    mass = MassMessage.objects.create(
+    mass = MassMessage(
         creator=creator,
         segment=segment,
         audience=audience[:120],
@@ -365,9 +368,23 @@ def mass_message_create(
         status=MassMessageStatus.SCHEDULED if send_at else MassMessageStatus.RUNNING,
         progress_at=send_at or timezone.now(),
     )
-    MassMessageRecipient.objects.bulk_create(
-        [MassMessageRecipient(mass_message=mass, fan_id=fan_id) for fan_id in fan_ids], batch_size=2000
-    )
+    if attachment is not None:
+        mass.attachment_name, mass.attachment_size = attachment.original_name, attachment.size
+        try:
+            mass.attachment.save(attachment.kind.extension, attachment.file, save=False)
+        except Exception as exc:
+            logger.exception("Mass message attachment could not be stored")
+            raise StorageUnavailable() from exc
+    try:
+        mass.save()
+        MassMessageRecipient.objects.bulk_create(
+            [MassMessageRecipient(mass_message=mass, fan_id=fan_id) for fan_id in fan_ids], batch_size=2000
+        )
+    except Exception:
+        # The object was stored before the rows; a failed insert must not leave it behind.
+        if mass.attachment.name:
+            mass.attachment.storage.delete(mass.attachment.name)
+        raise
     _enqueue_run_after_commit(mass.pk, send_at)
     return mass
 
@@ -467,14 +484,19 @@ def mass_message_step(*, mass_id: int, now: datetime | None = None) -> datetime 
     if budget == 0:
         return now + timedelta(seconds=60 / max(1, settings.MASS_MESSAGE_RATE_PER_MINUTE) * settings.MASS_MESSAGE_BATCH)
     delivering = delivering_platforms(mass.creator_id)
+    upload = _stored_upload(mass)
     pending = list(
         mass.recipients.filter(status=RecipientStatus.PENDING)
         .select_related("fan", "fan__creator")
         .annotate(live_chat_id=live_chat_of("fan_id"))
         .order_by("id")[:budget]
     )
-    for recipient in pending:
-        _message_recipient(mass, recipient, delivering=delivering, now=now)
+    try:
+        for recipient in pending:
+            _message_recipient(mass, recipient, delivering=delivering, now=now, upload=upload)
+    finally:
+        if upload is not None:
+            upload.file.close()
     MassMessage.objects.filter(pk=mass.pk).update(progress_at=timezone.now())
     counts = mass_message_counts(mass=mass)
     remaining = counts["pending"]
@@ -491,12 +513,30 @@ def mass_message_step(*, mass_id: int, now: datetime | None = None) -> datetime 
     return None
 
 
-def _message_recipient(mass: MassMessage, recipient: MassMessageRecipient, *, delivering: set[str], now: datetime) -> None:
+def _stored_upload(mass: MassMessage) -> CheckedUpload | None:
+    """The mass message's stored file, opened and checked again as the upload it was (message_add
+    stores a copy of it for each recipient: erasing one fan's message leaves the others')."""
+    if not mass.attachment.name:
+        return None
+    try:
+        stored = mass.attachment.storage.open(mass.attachment.name, "rb")
+    except Exception as exc:
+        logger.exception("Mass message %s: its attachment could not be read", mass.pk)
+        raise StorageUnavailable() from exc
+    stored.name = mass.attachment_name
+    return check_upload(stored, kinds=ATTACHMENT_KINDS)
+
+
+def _message_recipient(
+    mass: MassMessage, recipient: MassMessageRecipient, *, delivering: set[str], now: datetime, upload: CheckedUpload | None
+) -> None:
     fan = recipient.fan
     try:
         with transaction.atomic():
             # Claimed and messaged in one transaction: committed together or not at all.
-            reason = skip_reason(fan, delivering=delivering, now=now, live_chat=recipient.live_chat_id is not None)
+            reason = skip_reason(
+                fan, delivering=delivering, now=now, live_chat=recipient.live_chat_id is not None, has_attachment=upload is not None
+            )
             claimed = MassMessageRecipient.objects.filter(pk=recipient.pk, status=RecipientStatus.PENDING).update(
                 status=RecipientStatus.SKIPPED if reason else RecipientStatus.MESSAGED, skip_reason=reason
             )
@@ -507,6 +547,7 @@ def _message_recipient(mass: MassMessage, recipient: MassMessageRecipient, *, de
                 direction=Direction.OUTGOING,
                 text=saved_replies.render(mass.text, fan=fan, creator=mass.creator),
                 price_cents=mass.price_cents,
+                attachment=upload,
                 via=delivery.VIA_INBOX,
             )
             MassMessageRecipient.objects.filter(pk=recipient.pk).update(message=message)
@@ -532,7 +573,9 @@ def mass_message_counts(*, mass: MassMessage) -> dict[str, int]:
     return rows
 
 
-def audience_estimate(*, creator: Creator, fans: QuerySet[Fan], now: datetime | None = None) -> dict[str, int]:
+def audience_estimate(
+    *, creator: Creator, fans: QuerySet[Fan], now: datetime | None = None, has_attachment: bool = False
+) -> dict[str, int]:
     """Who of these fans would be messaged and who skipped, by reason (the form's preview)."""
     now = now or timezone.now()
     delivering = delivering_platforms(creator.pk)
@@ -540,7 +583,7 @@ def audience_estimate(*, creator: Creator, fans: QuerySet[Fan], now: datetime | 
     fans = fans.only("platform", "do_not_contact", "consent_source", "last_seen_at").annotate(live_chat_id=live_chat_of())
     for fan in fans.iterator(chunk_size=2000):
         counts["total"] += 1
-        reason = skip_reason(fan, delivering=delivering, now=now, live_chat=fan.live_chat_id is not None)
+        reason = skip_reason(fan, delivering=delivering, now=now, live_chat=fan.live_chat_id is not None, has_attachment=has_attachment)
         counts[reason or "reachable"] += 1
     return counts
 

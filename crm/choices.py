@@ -143,6 +143,7 @@ class RecipientStatus(models.TextChoices):
 class SkipReason(models.TextChoices):
     NO_CHANNEL = "no_channel", "No delivery channel (OnlyFans, Fansly, Patreon, TikTok, or sending is off)"
     OUTSIDE_WINDOW = "outside_window", "Outside Instagram's 24-hour window"
+    NO_FILES = "no_files", "Cannot receive the file there (Instagram sends text only)"
     DO_NOT_CONTACT = "do_not_contact", "Do not contact"
     NO_CONSENT = "no_consent", "No consent"
     REFUSED = "refused", "Refused (the platform's limits)"

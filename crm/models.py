@@ -44,6 +44,12 @@ def message_attachment_path(instance, filename: str) -> str:
     return generated_name("attachments", extension)
 
 
+def mass_attachment_path(instance, filename: str) -> str:
+    """As message_attachment_path: a generated key, only the sniffed type's extension."""
+    extension = filename if filename.startswith(".") else ""
+    return generated_name("mass-attachments", extension)
+
+
 class User(AbstractUser):
     """A login. Creators are users with a Creator profile; staff use the admin.
 
@@ -793,6 +799,10 @@ class MassMessage(models.Model):
     audience = models.CharField(max_length=120, blank=True)  # "Segment “Whales”" or "5 selected fans"
     text = models.TextField()
     price_cents = models.PositiveBigIntegerField(default=0)
+    # The file every recipient gets a copy of (checked once at creation, like a message's).
+    attachment = models.FileField(upload_to=mass_attachment_path, blank=True, max_length=255)
+    attachment_name = models.CharField(max_length=255, blank=True)
+    attachment_size = models.PositiveBigIntegerField(null=True, blank=True)
     send_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=MassMessageStatus.choices, default=MassMessageStatus.RUNNING)
     progress_at = models.DateTimeField(null=True, blank=True)  # the runner's last step (the sweeper's clock)

@@ -35,6 +35,8 @@ class MassMessageAdmin(CampaignAdmin):
     list_filter = ("status",)
     list_select_related = ("creator",)
     search_fields = ("audience", "creator__slug")
+    # The stored file is private (no URL to link); its name and size are shown.
+    exclude = ("attachment",)
 
 
 @admin.register(MassMessageRecipient)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError, NotFound
 from core.lookups import owned_get, parse_id
+from core.uploads import ATTACHMENT_KINDS, check_upload
 from crm import campaigns, live, selectors
 from crm.choices import MassMessageStatus, ScheduledStatus, SkipReason
 from crm.filters import FanFilterSet
@@ -162,8 +163,9 @@ def mass_message_new(request, creator):
         except NotFound:
             context["error"] = "Choose one of your segments"
     action = request.POST.get("action", "preview") if request.method == "POST" else ""
+    upload = request.FILES.get("attachment")
     if audience is not None:
-        context["estimate"] = campaigns.audience_estimate(creator=creator, fans=audience)
+        context["estimate"] = campaigns.audience_estimate(creator=creator, fans=audience, has_attachment=upload is not None)
     if action and not context["error"]:
         try:
             price_cents = _price_cents(data.get("price", ""))
@@ -178,9 +180,11 @@ def mass_message_new(request, creator):
             elif action == "send":
                 if audience is None:
                     raise ApplicationError("Choose a segment")
+                # Checked by content before anything is written (core.uploads), as in the inbox.
+                attachment = check_upload(upload, kinds=ATTACHMENT_KINDS, label="Attachment") if upload else None
                 mass = campaigns.mass_message_create(
                     creator=creator, text=data.get("text", ""), segment=segment, fan_ids=selected,
-                    price_cents=price_cents, send_at=send_at, has_attachment=bool(request.FILES.get("attachment")),
+                    price_cents=price_cents, send_at=send_at, attachment=attachment,
                 )
                 messages.success(request, "Mass message scheduled." if send_at else "Mass message started.")
                 return redirect("mass_message_detail", mass_id=mass.pk)

@@ -301,3 +301,18 @@ def test_the_admin_sets_the_token_write_only_and_the_switch(staff, creator):
     assert response.status_code == 302
     account.refresh_from_db()
     assert (account.username, account.access_token, account.delivery_enabled) == ("me2", "adm-token", False)
+
+
+def test_a_mass_message_with_a_file_renders_in_the_back_office(staff, creator):
+    """Its stored file is private (no URL): the page shows the name, not a link that would fail."""
+    from core.uploads import ATTACHMENT_KINDS, check_upload
+    from crm import campaigns
+    from crm.models import MassMessage
+    from tests.pages.test_inbox import png_upload
+
+    fan = FanFactory(creator=creator)
+    upload = check_upload(png_upload("teaser.png"), kinds=ATTACHMENT_KINDS)
+    mass = campaigns.mass_message_create(creator=creator, text="Hi", fan_ids=[fan.pk], attachment=upload)
+    page = staff.get(admin_url(MassMessage, "change", mass.pk))
+    assert page.status_code == 200 and "teaser.png" in page.content.decode()
+    assert mass.attachment.name not in page.content.decode()

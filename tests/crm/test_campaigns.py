@@ -4,6 +4,7 @@ Graph server."""
 
 from datetime import timedelta
 
+import django.test
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -288,6 +289,37 @@ def test_a_fan_with_a_live_chat_is_reached_in_it_whatever_the_platform_delivers(
     assert not direct.conversations.get().messages.exists()
 
 
+@pytest.mark.django_db
+def test_an_attachment_goes_to_live_chats_as_each_recipients_own_copy(creator, account, settings):
+    from django.core.files.storage import default_storage
+
+    from core.uploads import ATTACHMENT_KINDS, check_upload
+    from crm import chat
+    from tests.pages.test_inbox import png_upload
+
+    settings.MASS_MESSAGE_BATCH = 10
+    visitors = [ChatVisitorFactory(creator=creator, name=f"Visitor {i}") for i in range(2)]
+    instagram = ig_fan(creator, 1, consent_source=ConsentSource.MANUAL)
+    fan_ids = [v.fan_id for v in visitors] + [instagram.pk]
+    estimate = campaigns.audience_estimate(creator=creator, fans=creator.fans.filter(pk__in=fan_ids), has_attachment=True)
+    assert (estimate["reachable"], estimate[SkipReason.NO_FILES]) == (2, 1)
+    upload = check_upload(png_upload("teaser.png"), kinds=ATTACHMENT_KINDS)
+    mass = campaigns.mass_message_create(creator=creator, text="Hi {{ fan.name }}", fan_ids=fan_ids, attachment=upload, price_cents=500)
+    assert (mass.attachment_name, default_storage.exists(mass.attachment.name)) == ("teaser.png", True)
+    while campaigns.mass_message_step(mass_id=mass.pk) is not None:
+        pass
+    assert mass.recipients.get(fan_id=instagram.pk).skip_reason == SkipReason.NO_FILES
+    copies = [chat.chat_messages(visitor=v)[-1] for v in visitors]
+    assert [(m.attachment_name, m.price_cents) for m in copies] == [("teaser.png", 500)] * 2
+    assert len({m.attachment.name for m in copies} | {mass.attachment.name}) == 3  # three stored objects
+    # Erasing one visitor's fan removes their copy only.
+    with django.test.TestCase.captureOnCommitCallbacks(execute=True):
+        services.fan_delete(fan=visitors[0].fan)
+    assert not default_storage.exists(copies[0].attachment.name)
+    assert default_storage.exists(copies[1].attachment.name) and default_storage.exists(mass.attachment.name)
+    assert chat.chat_file(visitor=visitors[1], message_id=copies[1].pk).attachment.read() == png_upload().read()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_run_resumes_without_messaging_anyone_twice(creator, account, db_tasks, fake_graph, settings):
     settings.MASS_MESSAGE_BATCH = 2
@@ -343,7 +375,6 @@ def test_mass_message_bad_input(creator, settings):
         ({"text": "Hi", "segment": empty}, "no fans"),
         ({"text": "Hi", "fan_ids": []}, "no fans"),
         ({"text": "Hi", "fan_ids": ["x"]}, "Invalid fan_ids"),
-        ({"text": "Hi", "fan_ids": ids, "has_attachment": True}, "Files"),
         ({"text": "Hi", "fan_ids": ids, "send_at": timezone.now() - timedelta(hours=1)}, "past"),
     ]:
         with pytest.raises(InvalidInput, match=error):

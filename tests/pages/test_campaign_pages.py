@@ -132,6 +132,34 @@ def test_a_mass_message_to_fans_ticked_on_the_fans_page(page_client, other_creat
     assert MassMessage.objects.count() == 1
 
 
+def test_a_mass_message_with_a_file_from_the_page_and_a_hostile_file_refused(page_client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import ChatVisitorFactory
+    from tests.pages.test_inbox import png_upload
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    visitor = ChatVisitorFactory(creator=page_client.creator, name="Visitor")
+    form = {"fan": [visitor.fan_id], "text": "A teaser", "action": "send"}
+    for hostile, error in [
+        (SimpleUploadedFile("teaser.png", b"MZ\x90\x00 not an image", content_type="image/png"), "Unsupported file type"),
+        (png_upload("teaser.pdf"), "File extension does not match its content"),
+    ]:
+        response = page_client.post("/campaigns/mass/new", {**form, "attachment": hostile})
+        assert response.status_code == 400 and error in response.content.decode()
+    assert not MassMessage.objects.exists()
+    assert not (tmp_path / "media" / "mass-attachments").exists()  # nothing stored
+    response = page_client.post("/campaigns/mass/new", {**form, "attachment": png_upload("teaser.png")})
+    assert response.status_code == 302
+    mass = MassMessage.objects.get()
+    assert (tmp_path / "media" / mass.attachment.name).is_file()
+    report = page_client.get(f"/campaigns/mass/{mass.pk}/").content.decode()
+    assert '<p id="mass-attachment">With the file <strong>teaser.png</strong>' in report
+    campaigns.mass_message_step(mass_id=mass.pk)
+    message = mass.recipients.get().message
+    assert (message.conversation_id, message.attachment_name, message.message_type) == (visitor.conversation_id, "teaser.png", "image")
+
+
 def test_a_chatter_sees_no_selection_on_the_fans_page(creator):
     from tests.factories import MembershipFactory, UserFactory
     from tests.helpers import page_client_for

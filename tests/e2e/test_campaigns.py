@@ -110,3 +110,46 @@ def test_schedule_segment_ppv_mass_message_and_its_report(laptop, e2e_creator, f
     expect(page.locator("[data-ppv='conversion']")).to_have_text("50.0%")
     expect(page.locator(f"[data-recipient='{ivy.pk}']")).to_contain_text("$9.99")
     snap(page, "mass-message-report")
+
+
+def test_fans_ticked_on_the_fans_page_get_a_mass_message_with_a_file(laptop, e2e_creator, settings, tmp_path):
+    """A selection instead of a segment, and a file: the live-chat visitor gets it in the chat,
+    the Instagram fan is skipped (text-only transport) and the OnlyFans fan has no channel."""
+    from crm import campaigns, chat
+    from tests.factories import ChatVisitorFactory
+    from tests.pages.test_inbox import PNG
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    PlatformAccountFactory(
+        creator=e2e_creator, external_account_id="17841400000000001", access_token="IGAAT-e2e", delivery_enabled=True
+    )
+    visitor = ChatVisitorFactory(creator=e2e_creator, name="Vera Visitor")
+    instagram_fan(e2e_creator, "Ivy Insta", "1784100000000011", TagFactory(creator=e2e_creator, name="vip"))
+    FanFactory(creator=e2e_creator, name="Olive Fans", platform=Platform.ONLYFANS, last_seen_at=timezone.now())
+    FanFactory(creator=e2e_creator, name="Not Picked")
+    page = laptop
+    log_in(page)
+    for name in ("Vera Visitor", "Ivy Insta", "Olive Fans"):
+        page.get_by_label(f"Select {name}").check()
+    page.get_by_role("button", name="Mass message to the selected fans").click()
+    expect(page.locator("#mass-selection")).to_contain_text("3 fans selected")
+    teaser = tmp_path / "teaser.png"
+    teaser.write_bytes(PNG)
+    page.get_by_role("textbox", name="Message", exact=True).fill("Hi {{ fan.name }}, a teaser")
+    page.get_by_label("Attachment").set_input_files(str(teaser))
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#mass-preview")).to_contain_text("a teaser")
+    expect(page.locator("#mass-estimate")).to_contain_text("Cannot receive the file there")
+    page.get_by_label("Attachment").set_input_files(str(teaser))  # a preview does not keep the file
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator("#mass-attachment")).to_contain_text("teaser.png")
+    mass = MassMessage.objects.get()
+    while campaigns.mass_message_step(mass_id=mass.pk) is not None:
+        pass
+    page.reload()
+    expect(page.locator("[data-report='sent']")).to_have_text("1")
+    expect(page.locator("#mass-skipped")).to_contain_text("Cannot receive the file there")
+    expect(page.locator("#mass-skipped")).to_contain_text("No delivery channel")
+    received = chat.chat_messages(visitor=visitor)[-1]
+    assert (received.text, received.attachment_name) == ("Hi Vera Visitor, a teaser", "teaser.png")
+    snap(page, "mass-message-selection-file")

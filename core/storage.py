@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import FileResponse
 from django.utils import timezone
 
-from .exceptions import NotFound
+from .exceptions import NotFound, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +21,17 @@ def generated_name(prefix: str, extension: str) -> str:
     """A storage key that carries nothing of the user's file name."""
     today = timezone.now()
     return f"{prefix}/{today:%Y/%m}/{secrets.token_hex(16)}{extension}"
+
+
+def store_upload(field_file, upload, *, what: str) -> None:
+    """Write a checked upload (core.uploads.CheckedUpload) into a FileField without saving its
+    row: upload_to receives only the sniffed extension and generates the whole key. A store that
+    refuses is a 503 ("File storage unavailable"), logged as `what`."""
+    try:
+        field_file.save(upload.kind.extension, upload.file, save=False)
+    except Exception as exc:
+        logger.exception("%s could not be stored", what)
+        raise StorageUnavailable() from exc
 
 
 def delete_stored_file_on_commit(name: str) -> None:

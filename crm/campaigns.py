@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core.exceptions import InvalidInput, StorageUnavailable
+from core.storage import store_upload
 from core.uploads import ATTACHMENT_KINDS, CheckedUpload, check_upload
 
 from . import delivery, saved_replies, selectors, services
@@ -370,11 +371,7 @@ def mass_message_create(
     )
     if attachment is not None:
         mass.attachment_name, mass.attachment_size = attachment.original_name, attachment.size
-        try:
-            mass.attachment.save(attachment.kind.extension, attachment.file, save=False)
-        except Exception as exc:
-            logger.exception("Mass message attachment could not be stored")
-            raise StorageUnavailable() from exc
+        store_upload(mass.attachment, attachment, what="Mass message attachment")
     try:
         mass.save()
         MassMessageRecipient.objects.bulk_create(

@@ -1,6 +1,5 @@
 """Writes with business meaning. Views, serializers, admin, tasks and webhooks all call these."""
 
-import logging
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
@@ -16,7 +15,8 @@ from django.utils.text import slugify
 
 from core.crypto import email_hash, phone_hash, token_hash
 from core.erasure import erase
-from core.exceptions import AlreadyExists, InvalidInput, StorageUnavailable
+from core.exceptions import AlreadyExists, InvalidInput
+from core.storage import store_upload
 from core.uploads import CheckedUpload
 
 from . import delivery, saved_replies, selectors, signals, validators
@@ -35,8 +35,6 @@ from .teams import actor
 from .teams import services as team_services
 from .teams.audit import AuditAction, audit_record
 from .validators import validate_occurred_at
-
-logger = logging.getLogger(__name__)
 
 # --- Creators ------------------------------------------------------------------------------
 
@@ -545,11 +543,7 @@ def message_add(
     # Validated before the attachment is stored: invalid input never touches the file store.
     message.full_clean(exclude=["conversation", "creator", "fan", "attachment", "reply_to"], validate_constraints=False)
     if attachment is not None:
-        try:
-            message.attachment.save(attachment.kind.extension, attachment.file, save=False)
-        except Exception as exc:
-            logger.exception("Message attachment could not be stored")
-            raise StorageUnavailable() from exc
+        store_upload(message.attachment, attachment, what="Message attachment")
     try:
         message.save()
         signals.message_recorded.send(sender=Message, message=message)

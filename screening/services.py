@@ -5,23 +5,20 @@ screening models. The decision itself (status, decider, time, category) is a wri
 crm.services.fan_screening_decide, the rule every entry point shares.
 """
 
-import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core.exceptions import InvalidInput, StorageUnavailable
-from core.storage import private_storage
+from core.exceptions import InvalidInput
+from core.storage import private_storage, store_upload
 from core.uploads import SCREENING_KINDS, check_upload
 from crm.models import Fan
 
 from .choices import MethodStatus, MethodType
 from .models import ScreeningFile, ScreeningMethod
 from .selectors import screening_files_expired
-
-logger = logging.getLogger(__name__)
 
 # Details are free text about a check ("called reference at agency X"); a cap keeps a single
 # row from holding megabytes of encrypted text.
@@ -101,12 +98,7 @@ def screening_file_upload(*, fan: Fan, upload, uploaded_by=None) -> ScreeningFil
         uploaded_by=uploaded_by,
     )
     row.full_clean(exclude=["file"])
-    try:
-        # upload_to receives only the sniffed extension and generates the whole key.
-        row.file.save(checked.kind.extension, checked.file, save=False)
-    except Exception as exc:
-        logger.exception("Screening file could not be stored")
-        raise StorageUnavailable() from exc
+    store_upload(row.file, checked, what="Screening file")
     try:
         # Already validated; the generated key's uniqueness is the database constraint's to enforce.
         row.save()

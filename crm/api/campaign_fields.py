@@ -3,7 +3,9 @@
 from rest_framework import serializers
 
 from core.api.fields import MAX_BIGINT, StrictCharField, StrictIntegerField, UtcDateTimeField, iso_utc
+from crm import campaigns
 from crm.choices import ScheduledStatus
+from crm.models import ScheduledMessage
 
 
 class ScheduledMessageSerializer(serializers.Serializer):
@@ -44,3 +46,13 @@ class ScheduledMessageUpdateSerializer(serializers.Serializer):
         if not value.strip():
             raise serializers.ValidationError("text is required", code="blank")
         return value
+
+
+def scheduled_message_edit(scheduled: ScheduledMessage, data: dict) -> ScheduledMessage:
+    """Both surfaces' PATCH: a validated ScheduledMessageUpdateSerializer's fields applied."""
+    return campaigns.scheduled_message_update(
+        scheduled=scheduled,
+        text=data.get("text"),
+        send_at=campaigns.parse_send_at_iso(data["send_at"]) if "send_at" in data else None,
+        price_cents=data.get("price_cents"),
+    )

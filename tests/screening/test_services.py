@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from core.exceptions import InvalidInput, NotFound
+from core.exceptions import InvalidInput, NotFound, StorageUnavailable
 from core.storage import private_storage
 from screening import selectors, services
 from screening.models import ScreeningFile, ScreeningMethod
@@ -84,7 +84,7 @@ def test_storage_failure_is_a_503_error_and_no_row(fan, monkeypatch):
         raise OSError("read-only file system")
 
     monkeypatch.setattr(FileSystemStorage, "_save", refuse)
-    with pytest.raises(services.StorageUnavailable) as excinfo:
+    with pytest.raises(StorageUnavailable) as excinfo:
         services.screening_file_upload(fan=fan, upload=samples.upload("id.png", samples.PNG))
     assert excinfo.value.status_code == 503
     assert not ScreeningFile.objects.exists()

@@ -14,7 +14,11 @@ from crm.filters import ScheduledMessageFilterSet
 from crm.teams.policy import Action
 
 from ..base import CrmApiView, CrmListView
-from ..campaign_fields import ScheduledMessageSerializer, ScheduledMessageUpdateSerializer
+from ..campaign_fields import (
+    ScheduledMessageSerializer,
+    ScheduledMessageUpdateSerializer,
+    scheduled_message_edit,
+)
 
 SCHEDULED_ORDERINGS = orderings(
     sort_by("send_at"),
@@ -74,13 +78,7 @@ class ScheduledMessageDetailView(CrmApiView):
     def patch(self, request, scheduled_id):
         scheduled = self.get_scheduled(scheduled_id)
         data = self.validated(ScheduledMessageUpdateSerializer)
-        scheduled = campaigns.scheduled_message_update(
-            scheduled=scheduled,
-            text=data.get("text"),
-            send_at=campaigns.parse_send_at_iso(data["send_at"]) if "send_at" in data else None,
-            price_cents=data.get("price_cents"),
-        )
-        return self.answer(scheduled)
+        return self.answer(scheduled_message_edit(scheduled, data))
 
     @extend_schema(
         operation_id="crm_scheduled_messages_cancel",

@@ -23,6 +23,7 @@ from crm.teams.policy import Action
 
 from ..base import CrmApiView, CrmListView
 from ..campaign_fields import ScheduledMessageSerializer
+from ..transaction_fields import transaction_record_from
 from . import serializers as s
 
 FAN_ORDERINGS = orderings(
@@ -347,13 +348,5 @@ class TransactionListView(CrmListView):
     def post(self, request):
         data = self.validated(s.TransactionCreateSerializer)
         fan = selectors.fan_get(creator=self.creator, fan_id=data["fanId"])
-        txn, created = services.transaction_record(
-            fan=fan,
-            kind=data["kind"],
-            amount_cents=data["amount_cents"],
-            platform=data.get("platform"),
-            external_id=data.get("external_id") or None,
-            occurred_at=data.get("occurred_at"),
-            message=campaigns.ppv_message_for(fan=fan, message_id=data["message_id"]) if data.get("message_id") else None,
-        )
+        txn, created = transaction_record_from(fan, data)
         return self.answer(txn, created=created)

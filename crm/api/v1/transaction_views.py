@@ -10,12 +10,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from core.api.schema import WRITE_HEADERS_DOC, page_parameters, v1_envelope, v1_errors
 from core.exceptions import InvalidInput
 from core.lookups import parse_id
-from crm import campaigns, selectors, services
+from crm import selectors
 from crm.choices import Platform, TransactionKind
 from crm.filters import TransactionFilterSet
 from crm.teams.policy import Action
 
 from ..base import V1ListView
+from ..transaction_fields import transaction_record_from
 from .transaction_serializers import V1TransactionCreateSerializer, V1TransactionSerializer
 from .views import client_get
 
@@ -72,15 +73,5 @@ class TransactionListView(V1ListView):
     )
     def post(self, request):
         data = self.validated(V1TransactionCreateSerializer)
-        fan = client_get(self.creator, data["interaction_id"])
-        message_id = data.get("message_id")
-        txn, created = services.transaction_record(
-            fan=fan,
-            kind=data["kind"],
-            amount_cents=data["amount_cents"],
-            platform=data.get("platform"),
-            external_id=data.get("external_id") or None,
-            occurred_at=data.get("occurred_at"),
-            message=campaigns.ppv_message_for(fan=fan, message_id=message_id) if message_id else None,
-        )
+        txn, created = transaction_record_from(client_get(self.creator, data["interaction_id"]), data)
         return self.answer(txn, status=201 if created else 200)

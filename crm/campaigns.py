@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -633,6 +634,30 @@ def ppv_report(*, messages: QuerySet[Message]) -> dict:
         "revenue_cents": sum(amount for _m, amount, *_ in unlocks),
         "median_unlock_seconds": waits[len(waits) // 2] if waits else None,
     }
+
+
+def ppv_message_rows(*, creator: Creator, limit: int = 50) -> list[Message]:
+    """The creator's latest PPV messages, each with what its unlocks brought (`unlocked_cents`,
+    0 if none) and how long the first took (`unlock_seconds`, None if none): the report per
+    message, in one query whatever the count."""
+    from .models import Transaction
+
+    unlocks = Transaction.objects.filter(message=OuterRef("pk"), kind="ppv")
+    rows = list(
+        Message.objects.filter(creator=creator, direction=Direction.OUTGOING, price_cents__gt=0)
+        .select_related("fan")
+        .only("id", "created_at", "price_cents", "delivery_status", "text", "conversation_id", "fan__id", "fan__name")
+        .annotate(
+            unlocked_cents=Coalesce(
+                Subquery(unlocks.order_by().values("message").annotate(total=Sum("amount_cents")).values("total")[:1]), 0
+            ),
+            unlocked_at=Subquery(unlocks.order_by("occurred_at").values("occurred_at")[:1]),
+        )
+        .order_by("-created_at", "-id")[:limit]
+    )
+    for row in rows:
+        row.unlock_seconds = max(0.0, (row.unlocked_at - row.created_at).total_seconds()) if row.unlocked_at else None
+    return rows
 
 
 def mass_message_messages(*, mass: MassMessage) -> QuerySet[Message]:

@@ -65,6 +65,7 @@ def _render_index(request, creator, *, segment_form=None, segment_error="", segm
         .order_by("-updated_at")[:20],
         "mass_messages": MassMessage.objects.filter(creator=creator)[:50],
         "ppv": campaigns.ppv_report(messages=ppv_messages),
+        "ppv_rows": campaigns.ppv_message_rows(creator=creator),
         "timezone_name": creator.timezone,
     }
     return render(request, "crm/campaigns/index.html", context, status=400 if segment_error else 200)

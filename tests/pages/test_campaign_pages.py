@@ -223,3 +223,34 @@ def test_v1_send_at(v1_client, api_key):
     )
     assert assert_status(response, 400)["error"].startswith("Invalid send_at")
     assert not Message.objects.exists() and ScheduledMessage.objects.count() == 1
+
+
+def test_the_ppv_report_per_message_in_constant_queries(page_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.templatetags.formatting import duration
+
+    creator = page_client.creator
+
+    def ppv_to(name, price):
+        conversation = ConversationFactory(creator=creator, fan=FanFactory(creator=creator, name=name))
+        return services.message_add(conversation=conversation, direction=Direction.OUTGOING, text=f"Set for {name}", price_cents=price)
+
+    unlocked, waiting = ppv_to("Una", 1500), ppv_to("Wes", 900)
+    services.transaction_record(
+        fan=unlocked.fan, kind="ppv", amount_cents=1500, occurred_at=unlocked.created_at + timedelta(hours=3, minutes=5), message=unlocked
+    )
+    page = page_client.get("/campaigns/").content.decode()
+    row = re.search(rf'<tr data-ppv-message="{unlocked.pk}">(.*?)</tr>', page).group(1)
+    assert "Una" in row and "<td data-unlocked>$15.00</td>" in row and "<td>3 h 5 min</td>" in row
+    row = re.search(rf'<tr data-ppv-message="{waiting.pk}">(.*?)</tr>', page).group(1)
+    assert "Wes" in row and "<td data-unlocked>—</td>" in row
+    with CaptureQueriesContext(connection) as few:
+        page_client.get("/campaigns/")
+    for i in range(5):
+        ppv_to(f"More {i}", 500)
+    with CaptureQueriesContext(connection) as many:
+        assert page_client.get("/campaigns/").content.decode().count("data-ppv-message=") == 7
+    assert len(many) == len(few)
+    assert [duration(s) for s in (45, 750, 3600, 11100, 86400, 187200)] == ["45 s", "12 min", "1 h", "3 h 5 min", "1 d", "2 d 4 h"]

@@ -11,6 +11,7 @@ Message then goes through delivery (crm.delivery), at most once by its own rules
 """
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -482,19 +483,26 @@ def mass_message_step(*, mass_id: int, now: datetime | None = None) -> datetime 
     if budget == 0:
         return now + timedelta(seconds=60 / max(1, settings.MASS_MESSAGE_RATE_PER_MINUTE) * settings.MASS_MESSAGE_BATCH)
     delivering = delivering_platforms(mass.creator_id)
-    upload = _stored_upload(mass)
     pending = list(
         mass.recipients.filter(status=RecipientStatus.PENDING)
         .select_related("fan", "fan__creator")
         .annotate(live_chat_id=live_chat_of("fan_id"))
         .order_by("id")[:budget]
     )
+    opened: list[CheckedUpload] = []
+
+    def upload() -> CheckedUpload:
+        # The file is read and checked once per batch, when its first recipient gets it.
+        if not opened:
+            opened.append(_stored_upload(mass))
+        return opened[0]
+
     try:
         for recipient in pending:
             _message_recipient(mass, recipient, delivering=delivering, now=now, upload=upload)
     finally:
-        if upload is not None:
-            upload.file.close()
+        for checked in opened:
+            checked.file.close()
     MassMessage.objects.filter(pk=mass.pk).update(progress_at=timezone.now())
     counts = mass_message_counts(mass=mass)
     remaining = counts["pending"]
@@ -511,11 +519,9 @@ def mass_message_step(*, mass_id: int, now: datetime | None = None) -> datetime 
     return None
 
 
-def _stored_upload(mass: MassMessage) -> CheckedUpload | None:
+def _stored_upload(mass: MassMessage) -> CheckedUpload:
     """The mass message's stored file, opened and checked again as the upload it was (message_add
     stores a copy of it for each recipient: erasing one fan's message leaves the others')."""
-    if not mass.attachment.name:
-        return None
     try:
         stored = mass.attachment.storage.open(mass.attachment.name, "rb")
     except Exception as exc:
@@ -526,14 +532,23 @@ def _stored_upload(mass: MassMessage) -> CheckedUpload | None:
 
 
 def _message_recipient(
-    mass: MassMessage, recipient: MassMessageRecipient, *, delivering: set[str], now: datetime, upload: CheckedUpload | None
+    mass: MassMessage,
+    recipient: MassMessageRecipient,
+    *,
+    delivering: set[str],
+    now: datetime,
+    upload: Callable[[], CheckedUpload],
 ) -> None:
     fan = recipient.fan
     try:
         with transaction.atomic():
             # Claimed and messaged in one transaction: committed together or not at all.
             reason = skip_reason(
-                fan, delivering=delivering, now=now, live_chat=recipient.live_chat_id is not None, has_attachment=upload is not None
+                fan,
+                delivering=delivering,
+                now=now,
+                live_chat=recipient.live_chat_id is not None,
+                has_attachment=bool(mass.attachment.name),
             )
             claimed = MassMessageRecipient.objects.filter(pk=recipient.pk, status=RecipientStatus.PENDING).update(
                 status=RecipientStatus.SKIPPED if reason else RecipientStatus.MESSAGED, skip_reason=reason
@@ -545,7 +560,7 @@ def _message_recipient(
                 direction=Direction.OUTGOING,
                 text=saved_replies.render(mass.text, fan=fan, creator=mass.creator),
                 price_cents=mass.price_cents,
-                attachment=upload,
+                attachment=upload() if mass.attachment.name else None,
                 via=delivery.VIA_INBOX,
             )
             MassMessageRecipient.objects.filter(pk=recipient.pk).update(message=message)

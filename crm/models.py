@@ -37,17 +37,20 @@ from .choices import (
 )
 
 
+def _sniffed_key(prefix: str, filename: str) -> str:
+    # `filename` is only the extension the validator chose from the sniffed type.
+    return generated_name(prefix, filename if filename.startswith(".") else "")
+
+
 def message_attachment_path(instance, filename: str) -> str:
     """A generated storage key; `filename` is only the extension the validator chose from the
     sniffed type, never the user's file name."""
-    extension = filename if filename.startswith(".") else ""
-    return generated_name("attachments", extension)
+    return _sniffed_key("attachments", filename)
 
 
 def mass_attachment_path(instance, filename: str) -> str:
-    """As message_attachment_path: a generated key, only the sniffed type's extension."""
-    extension = filename if filename.startswith(".") else ""
-    return generated_name("mass-attachments", extension)
+    """As message_attachment_path, under its own prefix."""
+    return _sniffed_key("mass-attachments", filename)
 
 
 class User(AbstractUser):

@@ -19,6 +19,7 @@ from core.api.errors import RateLimited, crm_exception_handler, v1_exception_han
 from core.api.parsers import SafeJSONParser, json_object
 from core.api.views import RateLimitHeadersMixin, SurfaceView, V1OptionsMixin, v1_ok
 from core.exceptions import InvalidInput
+from core.lookups import parse_id
 from core.observability.context import bind_creator
 from crm.teams import actor, policy
 
@@ -127,6 +128,21 @@ BOOLEAN_PARAMS = frozenset({"", "true", "false", "True", "False", "1", "0"})
 # description of every operation of the views built on them.)
 
 
+def filtered(filterset_class, data, queryset, **kwargs):
+    """`queryset` filtered by `filterset_class` on `data` (both surfaces' lists): a value the
+    FilterSet refuses is a 400 `"Invalid <filter>"`, not a filter silently dropped, and so is a
+    boolean it would read as "no filter" (`?consent=maybe`)."""
+    for name, filter_ in filterset_class.base_filters.items():
+        value = data.get(name, "")
+        if isinstance(filter_, BooleanFilter) and isinstance(value, str) and value not in BOOLEAN_PARAMS:
+            raise InvalidInput(f"Invalid {name}", field=name)
+    filterset = filterset_class(data, queryset=queryset, **kwargs)
+    if not filterset.is_valid():
+        field = next(iter(filterset.errors))
+        raise InvalidInput(f"Invalid {field}", field=field)
+    return filterset.qs
+
+
 class CrmApiView(CrmSurfaceView):
     # Seed 000: JSON bodies only; answers `{"<item_key>": object}`.
 
@@ -167,16 +183,7 @@ class CrmListView(CrmApiView):
     def filtered(self, queryset):
         if self.filterset_class is None:
             return queryset
-        params = self.request.query_params
-        for name, filter_ in self.filterset_class.base_filters.items():
-            # django-filter's boolean widget reads an unknown value as "no filter"; say so instead.
-            if isinstance(filter_, BooleanFilter) and params.get(name, "") not in BOOLEAN_PARAMS:
-                raise InvalidInput(f"Invalid {name}", field=name)
-        filterset = self.filterset_class(params, queryset=queryset, **self.filterset_kwargs())
-        if not filterset.is_valid():
-            field = next(iter(filterset.errors))
-            raise InvalidInput(f"Invalid {field}", field=field)
-        return filterset.qs
+        return filtered(self.filterset_class, self.request.query_params, queryset, **self.filterset_kwargs())
 
     def filterset_kwargs(self) -> dict:
         return {}
@@ -226,6 +233,17 @@ class V1ListView(V1ApiView):
         """The FilterSet's parameters from this list's documented query parameters."""
         return {}
 
+    @staticmethod
+    def id_param(params, name: str) -> int | None:
+        """An optional id in the query string (`?interaction_id=`): None when absent, else a
+        positive 64-bit integer or a 400 `"Invalid <name>"`."""
+        if params.get(name, "") == "":
+            return None
+        row_id = parse_id(params[name])
+        if row_id is None:
+            raise InvalidInput(f"Invalid {name}", field=name)
+        return row_id
+
     def filterset_kwargs(self) -> dict:
         return {}
 
@@ -237,6 +255,6 @@ class V1ListView(V1ApiView):
         queryset = self.get_queryset()
         if self.filterset_class is not None:
             data = self.filter_data(self.request.query_params)
-            queryset = self.filterset_class(data=data, queryset=queryset, **self.filterset_kwargs()).qs
+            queryset = filtered(self.filterset_class, data, queryset, **self.filterset_kwargs())
         rows, pagination = pages.paginate(self.request, queryset.order_by(*self.ordering), decorate=self.decorate)
         return v1_ok(self.render(rows, many=True), pagination=pagination)

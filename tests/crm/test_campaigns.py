@@ -3,6 +3,7 @@ backend with `run_after` and a real `db_worker` run (batch), Instagram delivery 
 Graph server."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import django.test
 import pytest
@@ -24,7 +25,7 @@ from crm.choices import (
     ScheduledStatus,
     SkipReason,
 )
-from crm.models import Conversation, MassMessageRecipient, Message, ScheduledMessage
+from crm.models import Conversation, MassMessage, MassMessageRecipient, Message, ScheduledMessage
 from tests.factories import (
     ChatBlockFactory,
     ChatVisitorFactory,
@@ -318,6 +319,36 @@ def test_an_attachment_goes_to_live_chats_as_each_recipients_own_copy(creator, a
     assert not default_storage.exists(copies[0].attachment.name)
     assert default_storage.exists(copies[1].attachment.name) and default_storage.exists(mass.attachment.name)
     assert chat.chat_file(visitor=visitors[1], message_id=copies[1].pk).attachment.read() == png_upload().read()
+
+
+@pytest.mark.django_db
+def test_a_mass_file_is_read_only_for_a_batch_that_delivers_it_and_never_left_behind(creator, account, settings, monkeypatch):
+    from django.core.files.storage import default_storage
+
+    from core.uploads import ATTACHMENT_KINDS, check_upload
+    from tests.pages.test_inbox import png_upload
+
+    settings.MASS_MESSAGE_BATCH = 10
+    fans = [ig_fan(creator, n, consent_source=ConsentSource.MANUAL) for n in range(2)]
+    upload = check_upload(png_upload("teaser.png"), kinds=ATTACHMENT_KINDS)
+    mass = campaigns.mass_message_create(creator=creator, text="Hi", fan_ids=[f.pk for f in fans], attachment=upload)
+    # Instagram fans only: the batch skips them without reading the file (gone here, so a read would fail).
+    default_storage.delete(mass.attachment.name)
+    assert campaigns.mass_message_step(mass_id=mass.pk) is None
+    assert set(mass.recipients.values_list("skip_reason", flat=True)) == {SkipReason.NO_FILES}
+
+    # A failed insert after the file was stored takes the stored object with it.
+    def refuse(*args, **kwargs):
+        raise RuntimeError("database gone")
+
+    stored_files = lambda: sorted(p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())  # noqa: E731
+    assert stored_files() == []
+    monkeypatch.setattr(MassMessageRecipient.objects, "bulk_create", refuse)
+    with pytest.raises(RuntimeError):
+        campaigns.mass_message_create(
+            creator=creator, text="Hi", fan_ids=[fans[0].pk], attachment=check_upload(png_upload("again.png"), kinds=ATTACHMENT_KINDS)
+        )
+    assert stored_files() == [] and MassMessage.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

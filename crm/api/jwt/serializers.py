@@ -11,7 +11,6 @@ from core.api.fields import (
     MAX_BIGINT,
     StrictBooleanField,
     StrictCharField,
-    StrictDateTimeField,
     StrictIntegerField,
     UtcDateTimeField,
     iso_utc,
@@ -19,10 +18,11 @@ from core.api.fields import (
 )
 from crm.api.delivery_fields import DeliverySerializer, delivery_of
 from crm.api.fan_fields import contact_permission_of
+from crm.api.transaction_fields import TransactionWriteFields
 from crm.choices import ConsentSource, Direction, Platform, TransactionKind
 from crm.selectors import tag_names_of
 from crm.teams.attribution import SentBySerializer, sent_by
-from crm.validators import MAX_TAG_LENGTH, MAX_TAGS, validate_occurred_at
+from crm.validators import MAX_TAG_LENGTH, MAX_TAGS
 
 # Inputs and outputs share one choice set each, so the schema has one enum per choice.
 PLATFORMS = Platform.choices
@@ -236,20 +236,10 @@ class TransactionSerializer(serializers.Serializer):
         }
 
 
-class TransactionCreateSerializer(serializers.Serializer):
+class TransactionFan(serializers.Serializer):
     fanId = StrictIntegerField(min_value=1, max_value=MAX_BIGINT)  # noqa: N815 (as conversations)
-    kind = serializers.ChoiceField(choices=TransactionKind.choices)
-    amount_cents = StrictIntegerField(min_value=1, max_value=MAX_BIGINT)
-    occurred_at = StrictDateTimeField(required=False, validators=[validate_occurred_at])
-    platform = serializers.ChoiceField(choices=PLATFORMS, required=False)
-    external_id = StrictCharField(max_length=255, required=False, allow_null=True, allow_blank=True)
-    message_id = StrictIntegerField(
-        required=False, allow_null=True, min_value=1, max_value=MAX_BIGINT,
-        help_text="Extension: the PPV message this transaction unlocked (a message sent to this fan)",
-    )
 
-    def validate_kind(self, value):
-        # Opening balances are recorded only when a fan is created with a value_cents.
-        if value == TransactionKind.OPENING_BALANCE:
-            raise serializers.ValidationError("Invalid kind", code="invalid")
-        return value
+
+# The fan first (a body without one says so first), then the shared fields.
+class TransactionCreateSerializer(TransactionFan, TransactionWriteFields):
+    pass

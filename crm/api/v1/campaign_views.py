@@ -8,8 +8,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from core.api.schema import WRITE_HEADERS_DOC, page_parameters, status_parameter, v1_envelope, v1_errors
-from core.exceptions import InvalidInput
-from core.lookups import parse_id
 from crm import campaigns, selectors
 from crm.choices import ScheduledStatus
 from crm.filters import ScheduledMessageFilterSet
@@ -35,14 +33,10 @@ class ScheduledMessageListView(V1ListView):
 
     def filter_data(self, params) -> dict:
         status = params.get("status", "") or "all"
-        if status not in STATUSES:
-            raise InvalidInput("Invalid status", field="status")
-        data = {} if status == "all" else {"status": status}
+        data = {} if status == "all" else {"status": status}  # an unknown one: the FilterSet's 400
         for param, name in (("conversation_id", "conversation"), ("interaction_id", "fan")):
-            if params.get(param, "") != "":
-                row_id = parse_id(params[param])
-                if row_id is None:
-                    raise InvalidInput(f"Invalid {param}", field=param)
+            row_id = self.id_param(params, param)
+            if row_id is not None:
                 data[name] = row_id
         return data
 

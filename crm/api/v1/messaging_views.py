@@ -20,7 +20,6 @@ from core.api.schema import (
 )
 from core.api.views import v1_ok
 from core.exceptions import InvalidInput, NotFound
-from core.lookups import parse_id
 from core.storage import private_download, private_open
 from core.uploads import ATTACHMENT_KINDS, check_upload, sanitise_filename
 from crm import campaigns, delivery, selectors, services
@@ -98,10 +97,8 @@ class ConversationListView(V1ListView):
         data = {}
         if CONVERSATION_STATUSES[status] is not None:
             data["archived"] = CONVERSATION_STATUSES[status]
-        if params.get("interaction_id", "") != "":
-            fan_id = parse_id(params["interaction_id"])
-            if fan_id is None:
-                raise InvalidInput("Invalid interaction_id", field="interaction_id")
+        fan_id = self.id_param(params, "interaction_id")
+        if fan_id is not None:
             data["fan"] = fan_id
         assigned = params.get("assigned", "") or "all"
         if assigned not in ASSIGNED_VALUES:

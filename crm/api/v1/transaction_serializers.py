@@ -6,17 +6,9 @@ The fields are /api/crm's (`TransactionSerializer`) with the document's name for
 
 from rest_framework import serializers
 
-from core.api.fields import (
-    MAX_BIGINT,
-    IdField,
-    StrictCharField,
-    StrictDateTimeField,
-    StrictIntegerField,
-    UtcDateTimeField,
-    iso_utc,
-)
+from core.api.fields import IdField, UtcDateTimeField, iso_utc
+from crm.api.transaction_fields import TransactionWriteFields
 from crm.choices import Platform, TransactionKind
-from crm.validators import validate_occurred_at
 
 
 class V1TransactionSerializer(serializers.Serializer):
@@ -44,17 +36,10 @@ class V1TransactionSerializer(serializers.Serializer):
         }
 
 
-class V1TransactionCreateSerializer(serializers.Serializer):
+class V1TransactionClient(serializers.Serializer):
     interaction_id = IdField(help_text="The client (fan)")
-    kind = serializers.ChoiceField(choices=TransactionKind.choices)
-    amount_cents = StrictIntegerField(min_value=1, max_value=MAX_BIGINT)
-    occurred_at = StrictDateTimeField(required=False, validators=[validate_occurred_at])
-    platform = serializers.ChoiceField(choices=Platform.choices, required=False, help_text="Default: the client's")
-    external_id = StrictCharField(max_length=255, required=False, allow_null=True, allow_blank=True)
-    message_id = IdField(required=False, allow_null=True, help_text="The PPV message this unlocked (one sent to this client)")
 
-    def validate_kind(self, value):
-        # Opening balances are recorded only when a client is created with a value.
-        if value == TransactionKind.OPENING_BALANCE:
-            raise serializers.ValidationError("Invalid kind", code="invalid")
-        return value
+
+# The client first (a body without one says so first), then /api/crm's fields.
+class V1TransactionCreateSerializer(V1TransactionClient, TransactionWriteFields):
+    pass

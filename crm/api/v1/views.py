@@ -15,7 +15,7 @@ from core.api.parsers import json_object
 from core.api.schema import WRITE_HEADERS_DOC, page_parameters, status_parameter, v1_envelope, v1_errors
 from core.api.views import PublicV1View, v1_ok
 from core.exceptions import ApplicationError, InvalidInput
-from crm import selectors, services
+from crm import campaigns, selectors, services
 from crm.choices import ClientCategory, SignInSurface
 from crm.filters import FanFilterSet
 from crm.models import Fan
@@ -141,7 +141,9 @@ class ClientListView(V1ListView):
         status = params.get("status", "all") or "all"
         if status not in CLIENT_STATUS_FILTERS:
             raise InvalidInput("Invalid status", field="status")
-        data = {"q": params.get("search", "")}
+        # The segment filters (docs/campaigns.md) by their own names; `search` is the seed's `q`.
+        data = {name: params[name] for name in campaigns.SEGMENT_FILTERS if name in params}
+        data["q"] = params.get("search", "")
         if CLIENT_STATUS_FILTERS[status]:
             data["client_category"] = CLIENT_STATUS_FILTERS[status]
         return data
@@ -153,6 +155,8 @@ class ClientListView(V1ListView):
         operation_id="v1_clients_list",
         tags=["v1 clients"],
         summary="List clients, newest first",
+        description="Extension: the segment filters (docs/campaigns.md: `spend_min`, `tags_any`, "
+        "`inactive_days`, …) by their own names; an invalid value is 400 `Invalid <filter>`.",
         parameters=[
             *page_parameters(),
             OpenApiParameter(

@@ -17,9 +17,9 @@ from tests.helpers import assert_crm_error, assert_status, assert_v1_error, send
 pytestmark = pytest.mark.django_db
 
 SURFACES = {
-    # surface: (client fixture, path, list key, error assertion)
-    "crm": ("crm_client", "/api/crm/scheduled-messages", "scheduled_messages", assert_crm_error),
-    "v1": ("v1_client", "/api/v1/scheduled-messages", None, assert_v1_error),
+    # surface: (client fixture, path, error assertion)
+    "crm": ("crm_client", "/api/crm/scheduled-messages", assert_crm_error),
+    "v1": ("v1_client", "/api/v1/scheduled-messages", assert_v1_error),
 }
 
 
@@ -33,7 +33,7 @@ def item_of(surface, body):
 
 @pytest.fixture(params=SURFACES)
 def surface(request):
-    client_name, path, _key, error = SURFACES[request.param]
+    client_name, path, error = SURFACES[request.param]
     return request.param, request.getfixturevalue(client_name), path, error
 
 
@@ -206,3 +206,27 @@ def test_v1_messages_take_a_ppv_price(v1_client, creator):
         body = {"conversation_id": conversation_id, "message": "x", "price_cents": 1500, **changes}
         assert_v1_error(send_json(v1_client, "POST", "/api/v1/messages", body), 400, error)
     assert conversation.messages.count() == 2 and not tiktok.messages.exists()
+
+
+@pytest.mark.parametrize("surface", ["crm", "v1"])
+def test_both_fan_lists_take_the_segment_filters(request, surface, creator):
+    from tests.factories import TagFactory
+
+    client = request.getfixturevalue("crm_client" if surface == "crm" else "v1_client")
+    path, error = ("/api/crm/fans", assert_crm_error) if surface == "crm" else ("/api/v1/clients", assert_v1_error)
+    vip = TagFactory(creator=creator, name="vip")
+    whale = FanFactory(creator=creator, name="Whale", value_cents=50_000)
+    whale.tags.add(vip)
+    FanFactory(creator=creator, name="Minnow", value_cents=100)
+
+    def names(**params):
+        body = assert_status(client.get(path, params), 200)
+        rows = body["data"] if surface == "v1" else body["fans"]
+        return sorted(row["name"] for row in rows)
+
+    assert names() == ["Minnow", "Whale"]
+    assert names(spend_min=10000) == ["Whale"]
+    assert names(tags_none="vip") == ["Minnow"]
+    assert names(do_not_contact="false", spend_max=500) == ["Minnow"]
+    for params, message in [({"spend_min": "lots"}, "Invalid spend_min"), ({"consent": "maybe"}, "Invalid consent")]:
+        error(client.get(path, params), 400, message)
